@@ -1,0 +1,43 @@
+"""Atomic output: write to a temporary file in the target folder, fsync, then rename."""
+
+import contextlib
+import errno
+import os
+import tempfile
+
+from .errors import W2VError
+
+
+@contextlib.contextmanager
+def atomic_write(path, mode="wb", encoding=None):
+    """Yield a file object; on success it replaces `path` atomically, on failure nothing changes.
+
+    An existing file at `path` is never truncated: the new content goes to a temporary file in the
+    same folder, which is fsynced and renamed over `path` only once it is complete.
+    """
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise W2VError(f"cannot write {path}: folder {folder} does not exist")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise W2VError(f"cannot write {path}: {exc.strerror}") from exc
+    try:
+        with os.fdopen(fd, mode, encoding=encoding) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        _remove_quietly(tmp)
+        reason = "disk full" if exc.errno == errno.ENOSPC else exc.strerror or str(exc)
+        raise W2VError(f"cannot write {path}: {reason}") from exc
+    except BaseException:
+        _remove_quietly(tmp)
+        raise
+
+
+def _remove_quietly(path):
+    with contextlib.suppress(OSError):
+        os.remove(path)

@@ -1,0 +1,64 @@
+"""The `w2v` command: argument parsing, dispatch, and the one-line error policy.
+
+Each subcommand lives in its own module of this package, exposing `register(subparsers)`; the
+module adds its parser(s) and sets `func` to a function taking the parsed arguments. Heavy imports
+(numba, matplotlib, scikit-learn) happen inside those functions so `w2v --help` stays fast.
+"""
+
+import argparse
+import importlib
+import sys
+
+from .. import __version__
+from ..errors import W2VError
+
+COMMAND_MODULES = ("train", "query", "evaluate", "plot", "sentiment", "data")
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="w2v", description="Train, query, evaluate, plot and use word2vec vectors."
+    )
+    parser.add_argument("--version", action="version", version=f"w2v {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show the full traceback on errors")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"{__name__}.{name}").register(subparsers)
+    return parser
+
+
+def main(argv=None):
+    """Run the CLI; return the exit code (0 ok, 1 runtime error, 2 usage error, 130 interrupted)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv  # accepted anywhere on the line, not only before the subcommand
+    parser = build_parser()
+    args = parser.parse_args([a for a in argv if a != "--debug"])
+    args.debug = debug
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return args.func(args) or 0
+    except W2VError as exc:
+        if args.debug:
+            raise
+        print(f"w2v {args.command}: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        if args.debug:
+            raise
+        print(f"w2v {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug: still one line, with the way to see more
+        if args.debug:
+            raise
+        print(
+            f"w2v {args.command}: internal error: {type(exc).__name__}: {exc} "
+            "(rerun with --debug for the traceback and please report it)",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def entry_point():
+    sys.exit(main())

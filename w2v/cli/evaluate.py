@@ -1,0 +1,5 @@
+"""`w2v` subcommands: placeholder, filled in by its owner."""
+
+
+def register(subparsers):
+    pass
