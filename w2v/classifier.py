@@ -1,0 +1,175 @@
+"""L2-regularized softmax (multinomial logistic) regression, fitted by L-BFGS.
+
+Minimizes  mean_i  -log softmax(W x_i + b)[y_i]  +  (l2 / 2) * ||W||^2   (b is not penalized).
+This is scikit-learn's multinomial LogisticRegression with C = 1 / (l2 * n_samples).
+Dense or scipy-sparse X; everything is computed in float64.
+"""
+
+import numbers
+
+import numpy as np
+import scipy.optimize
+import scipy.sparse
+
+from .errors import UsageError, check
+
+
+def softmax_loss_and_grad(coef, intercept, X, Y, l2):
+    """(loss, grad_coef, grad_intercept) of the objective above.
+
+    coef: (n_classes, n_features); intercept: (n_classes,); X: (n_samples, n_features);
+    Y: (n_samples, n_classes) one-hot float64; l2 >= 0. The loss is a float64 scalar.
+    """
+    logits = np.asarray(X @ coef.T) + intercept
+    log_norm = _logsumexp_rows(logits)
+    n_samples = X.shape[0]
+    loss = (np.sum(log_norm) - np.sum(logits * Y)) / n_samples + 0.5 * l2 * np.sum(coef * coef)
+    residual = (np.exp(logits - log_norm[:, None]) - Y) / n_samples  # d loss / d logits
+    grad_coef = np.asarray(X.T @ residual).T + l2 * coef
+    grad_intercept = residual.sum(axis=0)
+    return float(loss), grad_coef, grad_intercept
+
+
+def _logsumexp_rows(logits):
+    top = logits.max(axis=1)
+    return top + np.log(np.exp(logits - top[:, None]).sum(axis=1))
+
+
+def softmax(logits):
+    """Row-wise softmax, stable for large logits."""
+    return np.exp(logits - _logsumexp_rows(logits)[:, None])
+
+
+class SoftmaxRegression:
+    """Multinomial logistic regression with an L2 penalty on the weights.
+
+    Parameters (keyword-only):
+        l2: the penalty strength lambda (>= 0) in  mean cross-entropy + (l2/2) ||W||^2.
+        max_iter: L-BFGS iterations at most.
+        tol: stop when the largest gradient component is below `tol`.
+        warm_start: start `fit` from the previous solution (if the shapes match), as a
+            regularization path does when it moves from one lambda to the next.
+
+    Attributes after fit: classes_, coef_ (n_classes, n_features), intercept_ (n_classes,),
+    n_iter_, loss_, converged_.
+    """
+
+    def __init__(self, *, l2=1e-4, max_iter=1000, tol=1e-6, warm_start=False):
+        self.l2 = l2
+        self.max_iter = max_iter
+        self.tol = tol
+        self.warm_start = warm_start
+
+    def fit(self, X, y, *, coef_init=None, intercept_init=None):
+        """Fit on X (n_samples, n_features) and labels y; returns self.
+
+        coef_init / intercept_init: a starting point (overrides warm_start).
+        """
+        self._check_params()
+        X = _as_float64_matrix(X)
+        y = np.asarray(y)
+        check(y.ndim == 1 and len(y) == X.shape[0],
+              f"y must be 1-d with one label per row of X ({X.shape[0]}), got shape {y.shape}")
+        classes, targets = np.unique(y, return_inverse=True)
+        check(len(classes) >= 2, f"need at least 2 classes in y, got {len(classes)}")
+        n_classes, n_features = len(classes), X.shape[1]
+        Y = np.zeros((len(y), n_classes))
+        Y[np.arange(len(y)), targets] = 1.0
+        start = self._starting_point(n_classes, n_features, coef_init, intercept_init)
+
+        def objective(flat):
+            coef, intercept = _unflatten(flat, n_classes, n_features)
+            loss, grad_coef, grad_intercept = softmax_loss_and_grad(coef, intercept, X, Y, self.l2)
+            return loss, np.concatenate([grad_coef.ravel(), grad_intercept])
+
+        result = scipy.optimize.minimize(
+            objective, start, jac=True, method="L-BFGS-B",
+            options={"maxiter": self.max_iter, "gtol": self.tol, "ftol": 1e-12, "maxcor": 20},
+        )
+        self.classes_ = classes
+        self.coef_, self.intercept_ = _unflatten(result.x, n_classes, n_features)
+        self.n_iter_ = int(result.nit)
+        self.loss_ = float(result.fun)
+        self.converged_ = bool(result.success)
+        return self
+
+    def _check_params(self):
+        check(isinstance(self.l2, numbers.Real) and np.isfinite(self.l2) and self.l2 >= 0,
+              f"l2 must be a finite number >= 0, got {self.l2!r}")
+        check(isinstance(self.max_iter, numbers.Integral) and self.max_iter >= 1,
+              f"max_iter must be an integer >= 1, got {self.max_iter!r}")
+        check(isinstance(self.tol, numbers.Real) and self.tol > 0,
+              f"tol must be > 0, got {self.tol!r}")
+
+    def _starting_point(self, n_classes, n_features, coef_init, intercept_init):
+        coef = np.zeros((n_classes, n_features))
+        intercept = np.zeros(n_classes)
+        if coef_init is None and self.warm_start and getattr(self, "coef_", None) is not None:
+            if self.coef_.shape == coef.shape:
+                coef_init, intercept_init = self.coef_, self.intercept_
+        if coef_init is not None:
+            coef_init = np.asarray(coef_init, dtype=np.float64)
+            check(coef_init.shape == coef.shape,
+                  f"coef_init must have shape {coef.shape}, got {coef_init.shape}")
+            coef = coef_init
+        if intercept_init is not None:
+            intercept_init = np.asarray(intercept_init, dtype=np.float64)
+            check(intercept_init.shape == intercept.shape,
+                  f"intercept_init must have shape {intercept.shape}, got {intercept_init.shape}")
+            intercept = intercept_init
+        return np.concatenate([coef.ravel(), intercept])
+
+    def decision_function(self, X):
+        """Logits (n_samples, n_classes)."""
+        self._check_fitted()
+        X = _as_float64_matrix(X)
+        check(X.shape[1] == self.coef_.shape[1],
+              f"X has {X.shape[1]} features, the model was fitted with {self.coef_.shape[1]}")
+        return np.asarray(X @ self.coef_.T) + self.intercept_
+
+    def predict_proba(self, X):
+        return softmax(self.decision_function(X))
+
+    def predict(self, X):
+        return self.classes_[np.argmax(self.decision_function(X), axis=1)]
+
+    def score(self, X, y):
+        """Mean accuracy of predict(X) against y."""
+        return float(np.mean(self.predict(X) == np.asarray(y)))
+
+    def _check_fitted(self):
+        if getattr(self, "coef_", None) is None:
+            raise UsageError("this SoftmaxRegression is not fitted yet: call fit(X, y) first")
+
+    def get_params(self, deep=True):
+        return {"l2": self.l2, "max_iter": self.max_iter, "tol": self.tol,
+                "warm_start": self.warm_start}
+
+    def set_params(self, **params):
+        for name, value in params.items():
+            if name not in self.get_params():
+                raise UsageError(f"unknown parameter {name!r} for SoftmaxRegression")
+            setattr(self, name, value)
+        return self
+
+    def __repr__(self):
+        return (f"SoftmaxRegression(l2={self.l2!r}, max_iter={self.max_iter!r}, "
+                f"tol={self.tol!r}, warm_start={self.warm_start!r})")
+
+
+def _unflatten(flat, n_classes, n_features):
+    split = n_classes * n_features
+    return flat[:split].reshape(n_classes, n_features).copy(), flat[split:].copy()
+
+
+def _as_float64_matrix(X):
+    if scipy.sparse.issparse(X):
+        X = scipy.sparse.csr_matrix(X, dtype=np.float64)
+        data = X.data
+    else:
+        X = np.asarray(X, dtype=np.float64)
+        check(X.ndim == 2, f"X must be 2-d (n_samples, n_features), got shape {X.shape}")
+        data = X
+    check(X.shape[0] >= 1, "X has no rows")
+    check(np.all(np.isfinite(data)), "X contains NaN or infinite values")
+    return X
