@@ -1,5 +1,121 @@
-"""`w2v` subcommands: placeholder, filled in by its owner."""
+"""`w2v sentiment`: how good are these vectors at sentence sentiment? (SST or your own data)"""
+
+import argparse
+import os
+import sys
 
 
 def register(subparsers):
-    pass
+    parser = subparsers.add_parser(
+        "sentiment",
+        help="classify sentence sentiment from averaged word vectors (lambda sweep + report)",
+        description="Average each sentence's word vectors, fit an L2-regularized softmax "
+        "regression for every lambda of a log grid, choose lambda by dev accuracy and report "
+        "test accuracy, next to a majority-class and a bag-of-words baseline.",
+    )
+    parser.add_argument("vectors", metavar="VECTORS",
+                        help="word vectors: word2vec binary/text, GloVe text or .npz")
+    parser.add_argument("--data", nargs="+", required=True, metavar="DIR_OR_FILES",
+                        help="a folder with train/dev/test files (e.g. SST's trees/), a prefix "
+                        "(.../stsa.fine), or the files (split=PATH to name a split); formats: SST "
+                        "PTB trees, `label sentence` lines, label<TAB>text .tsv, label,text .csv; "
+                        "without a dev file 10%% of train is held out as dev")
+    parser.add_argument("--out", required=True, metavar="REPORT_DIR",
+                        help="folder for the report (created; existing report files replaced)")
+    parser.add_argument("--lambdas", nargs="+", type=float, metavar="L",
+                        help="L2 strengths to sweep (default: 17 values, 1e-6 .. 1e2)")
+    parser.add_argument("--pooling", choices=("mean", "sum"), default="mean",
+                        help="combine a sentence's word vectors by their mean (default) or sum")
+    parser.add_argument("--classifier", choices=("softmax", "mlp"), default="softmax",
+                        help="softmax regression (default) or an MLP with one hidden layer")
+    parser.add_argument("--hidden", type=int, default=100,
+                        help="hidden units of --classifier mlp (default 100)")
+    parser.add_argument("--lowercase", action=argparse.BooleanOptionalAction, default=None,
+                        help="lowercase the sentences (default: when the vocabulary is lowercase)")
+    parser.add_argument("--alnum", action=argparse.BooleanOptionalAction, default=None,
+                        help="split words at every character outside [a-z0-9], as the normalized "
+                        "training corpora were (default: when every vocabulary word is "
+                        "alphanumeric)")
+    parser.add_argument("--no-baselines", dest="baselines", action="store_false",
+                        help="skip the majority-class and bag-of-words baselines")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed for the held-out dev split and the MLP (default 0)")
+    parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    parser.set_defaults(func=run)
+
+
+def run(args):
+    import time
+
+    from ..datasets import Tokenizer, load_dataset
+    from ..errors import UsageError, check
+    from ..report import summary_table, write_report
+    from ..sweep import DEFAULT_LAMBDAS, check_lambdas, run_sentiment, total_coverage
+
+    check(args.hidden >= 1, f"--hidden must be >= 1, got {args.hidden}")
+    lambdas = check_lambdas(args.lambdas if args.lambdas else DEFAULT_LAMBDAS)
+    if os.path.exists(args.out) and not os.path.isdir(args.out):
+        raise UsageError(f"--out {args.out}: is a file, expected a folder for the report")
+    say = (lambda message: None) if args.quiet else (lambda m: print(m, file=sys.stderr))
+
+    dataset = load_dataset(args.data, seed=args.seed)
+    say(f"data: train {len(dataset.train)}, dev {len(dataset.dev)}"
+        f"{' (held out from train)' if dataset.dev_held_out else ''}, test {len(dataset.test)}"
+        f" sentences; classes {', '.join(dataset.classes)}")
+    started = time.perf_counter()
+    vectors = load_vectors(args.vectors)
+    tokenizer = Tokenizer.for_vocabulary(vectors.words, lowercase=args.lowercase, alnum=args.alnum)
+    say(f"vectors: {len(vectors.words)} words x {vectors.vectors.shape[1]} dims "
+        f"({time.perf_counter() - started:.1f}s); tokens: lowercase={tokenizer.lowercase}, "
+        f"alnum={tokenizer.alnum}")
+
+    result = run_sentiment(vectors, dataset, tokenizer, lambdas=lambdas, pooling=args.pooling,
+                           classifier=args.classifier, baselines=args.baselines,
+                           hidden=args.hidden, seed=args.seed,
+                           progress=False if args.quiet else None)
+    result.config["vectors"] = args.vectors
+    write_report(result, args.out)
+
+    coverage = total_coverage(result.coverage)
+    print(summary_table(result))
+    print(f"coverage: {coverage.token_rate:.1%} of {coverage.tokens} tokens known; "
+          f"{coverage.sentences_without_known_word} of {coverage.sentences} sentences without a "
+          "known word (zero vector)")
+    print(f"sweep: {len(lambdas)} lambdas in {result.seconds:.1f}s; report: {args.out}")
+    return 0
+
+
+def load_vectors(path):
+    """KeyedVectors from w2v.vectors (words, vectors); missing/unreadable files are errors."""
+    from ..errors import UsageError
+
+    if not os.path.exists(path):
+        raise UsageError(f"{path}: no such vectors file")
+    if os.path.isdir(path):
+        raise UsageError(f"{path}: is a folder, expected a vectors file")
+    try:
+        from ..vectors import KeyedVectors
+    except ImportError:  # until w2v.vectors lands: gensim's reader behind the same interface
+        return _GensimVectors.load(path)
+    return KeyedVectors.load(path)
+
+
+class _GensimVectors:
+    """Temporary stand-in for w2v.vectors.KeyedVectors (word2vec text/binary via gensim)."""
+
+    def __init__(self, words, vectors):
+        self.words, self.vectors = words, vectors
+
+    @classmethod
+    def load(cls, path):
+        from gensim.models import KeyedVectors
+
+        from ..errors import W2VError
+
+        with open(path, "rb") as handle:
+            binary = b"\0" in handle.read(4096) or path.endswith(".bin")
+        try:
+            kv = KeyedVectors.load_word2vec_format(path, binary=binary)
+        except Exception as exc:  # noqa: BLE001 - gensim raises many types for bad files
+            raise W2VError(f"{path}: cannot read word vectors: {exc}") from exc
+        return cls(list(kv.index_to_key), kv.vectors)

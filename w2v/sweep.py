@@ -1,0 +1,266 @@
+"""The lambda sweep: fit a classifier for every L2 strength, choose by dev accuracy, report test.
+
+The path runs from the strongest penalty to the weakest, each fit warm-started from the previous
+solution (the strongly regularized problems are easy, and each solution is close to the next).
+The chosen lambda has the best dev accuracy; ties go to the larger lambda (the simpler model).
+Test numbers are reported for every lambda but never used for choosing.
+
+Baselines, in the same result so the main number means something: the majority class, and a
+bag-of-words (tf-idf) softmax regression swept over the same grid.
+"""
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .classifier import SoftmaxRegression
+from .errors import UsageError, check
+from .features import POOLINGS, Coverage, pool_sentences, word_index
+
+DEFAULT_LAMBDAS = tuple(float(x) for x in np.logspace(-6, 2, 17))  # 1e-6 .. 1e2, half decades
+CLASSIFIERS = ("softmax", "mlp")
+
+
+@dataclass
+class SweepPoint:
+    """Scores of one fitted model (one lambda)."""
+
+    l2: float
+    train_accuracy: float
+    dev_accuracy: float
+    test_accuracy: float
+    train_macro_f1: float
+    dev_macro_f1: float
+    test_macro_f1: float
+    n_iter: int = 0
+    seconds: float = 0.0
+
+
+@dataclass
+class SweepResult:
+    """One model family swept over lambda, with the chosen model's test predictions."""
+
+    model: str  # short name: "vectors", "bow", "majority"
+    description: str
+    classes: tuple  # class labels, in the order of the probability columns
+    points: list  # SweepPoint per lambda, ascending lambda
+    chosen: int  # index into points
+    y_test: np.ndarray  # true test classes (indices into classes)
+    test_pred: np.ndarray  # chosen model's test predictions (indices)
+    test_proba: np.ndarray  # chosen model's test probabilities (n_test, n_classes)
+
+    @property
+    def chosen_point(self):
+        return self.points[self.chosen]
+
+    @property
+    def lambdas(self):
+        return np.array([p.l2 for p in self.points])
+
+
+@dataclass
+class SentimentResult:
+    """Everything the report needs: the main sweep, the baselines, coverage and the setup."""
+
+    main: SweepResult
+    baselines: list
+    coverage: dict  # split name -> Coverage
+    config: dict
+    seconds: float = 0.0
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def sweeps(self):
+        return [self.main, *self.baselines]
+
+
+def choose_lambda(points):
+    """Index of the best dev accuracy; among equals, the largest lambda."""
+    if not points:
+        raise ValueError("no sweep points to choose from")
+    return max(range(len(points)), key=lambda i: (points[i].dev_accuracy, points[i].l2))
+
+
+def check_lambdas(lambdas):
+    lambdas = [float(x) for x in lambdas]
+    check(len(lambdas) >= 1, "--lambdas needs at least one value")
+    for value in lambdas:
+        check(np.isfinite(value) and value >= 0, f"lambda must be a finite number >= 0, got {value}")
+    check(len(set(lambdas)) == len(lambdas), f"--lambdas has repeated values: {lambdas}")
+    return sorted(lambdas)
+
+
+def sweep_model(model, set_strength, splits, lambdas, *, name, description, classes,
+                progress=None):
+    """Fit `model` for each lambda (largest first, warm-started) and score every split.
+
+    splits: {'train': (X, y), 'dev': (X, y), 'test': (X, y)}, y as class indices.
+    set_strength(model, lam): puts the L2 strength into the model before each fit.
+    """
+    lambdas = check_lambdas(lambdas)
+    points, best = [], None
+    for lam in reversed(lambdas):
+        set_strength(model, lam)
+        started = time.perf_counter()
+        model.fit(*splits["train"])
+        seconds = time.perf_counter() - started
+        point = _score(model, splits, lam, seconds)
+        points.append(point)
+        if best is None or (point.dev_accuracy, point.l2) > (best[0].dev_accuracy, best[0].l2):
+            X_test = splits["test"][0]
+            best = (point, model.predict(X_test), model.predict_proba(X_test))
+        if progress is not None:
+            progress.update(1)
+            progress.set_postfix_str(f"{name} lambda={lam:.0e} dev={point.dev_accuracy:.3f}")
+    points.reverse()
+    chosen = choose_lambda(points)
+    assert points[chosen] is best[0]
+    return SweepResult(name, description, tuple(classes), points, chosen,
+                       np.asarray(splits["test"][1]), np.asarray(best[1]), np.asarray(best[2]))
+
+
+def _score(model, splits, lam, seconds):
+    from sklearn.metrics import f1_score
+
+    scores = {}
+    for split, (X, y) in splits.items():
+        predicted = model.predict(X)
+        scores[f"{split}_accuracy"] = float(np.mean(predicted == y))
+        scores[f"{split}_macro_f1"] = float(f1_score(y, predicted, average="macro", zero_division=0))
+    return SweepPoint(l2=lam, n_iter=int(getattr(model, "n_iter_", 0)), seconds=seconds, **scores)
+
+
+def majority_baseline(splits, classes):
+    """Always the most frequent train class (smallest index on ties); a one-point 'sweep'."""
+    y_train = splits["train"][1]
+    counts = np.bincount(y_train, minlength=len(classes))
+    majority = int(np.argmax(counts))
+
+    class Majority:
+        def predict(self, X):
+            return np.full(X.shape[0], majority)
+
+        def predict_proba(self, X):
+            return np.tile(counts / counts.sum(), (X.shape[0], 1))
+
+    point = _score(Majority(), splits, float("nan"), 0.0)
+    X_test, y_test = splits["test"]
+    return SweepResult("majority", f"majority class ({classes[majority]})", tuple(classes), [point],
+                       0, np.asarray(y_test), Majority().predict(X_test),
+                       Majority().predict_proba(X_test))
+
+
+def bag_of_words_splits(token_lists):
+    """Tf-idf unigram+bigram features fitted on train: {'train': X, 'dev': X, 'test': X}."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vectorizer = TfidfVectorizer(analyzer=lambda tokens: tokens + _bigrams(tokens),
+                                 sublinear_tf=True, min_df=1)
+    features = {"train": vectorizer.fit_transform(token_lists["train"])}
+    for split in ("dev", "test"):
+        features[split] = vectorizer.transform(token_lists[split])
+    return features
+
+
+def _bigrams(tokens):
+    return [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]
+
+
+def softmax_model(max_iter=1000):
+    return SoftmaxRegression(l2=1.0, max_iter=max_iter, tol=1e-5, warm_start=True)
+
+
+def mlp_model(hidden, n_train, seed):
+    """One hidden layer; its alpha is set from lambda so both sweeps share one axis.
+
+    scikit-learn's MLP minimizes mean loss + alpha/(2 n) ||W||^2, so alpha = lambda * n.
+    """
+    from sklearn.neural_network import MLPClassifier
+
+    model = MLPClassifier(hidden_layer_sizes=(hidden,), solver="lbfgs", max_iter=300,
+                          warm_start=True, random_state=seed)
+    return model, lambda m, lam: m.set_params(alpha=lam * n_train)
+
+
+def run_sentiment(keyed_vectors, dataset, tokenizer, *, lambdas=DEFAULT_LAMBDAS, pooling="mean",
+                  classifier="softmax", baselines=True, hidden=100, seed=0, progress=True):
+    """The whole experiment: features, the sweep, the baselines; returns a SentimentResult.
+
+    keyed_vectors: `words` and `vectors` (n, dim); dataset: datasets.Dataset;
+    tokenizer: datasets.Tokenizer; progress: show a tqdm bar on stderr (None: only on a tty).
+    """
+    from tqdm import tqdm
+
+    check(pooling in POOLINGS, f"pooling must be one of {POOLINGS}, got {pooling!r}")
+    check(classifier in CLASSIFIERS, f"classifier must be one of {CLASSIFIERS}, got {classifier!r}")
+    check(isinstance(hidden, int) and hidden >= 1, f"hidden must be an integer >= 1, got {hidden!r}")
+    lambdas = check_lambdas(lambdas)
+    started = time.perf_counter()
+    token_lists = {s.name: [tokenizer(text) for text in s.sentences] for s in dataset.splits}
+    targets = {s.name: dataset.targets(s) for s in dataset.splits}
+    features, coverage = _pooled_features(keyed_vectors, token_lists, pooling)
+    vector_splits = {name: (features[name], targets[name]) for name in features}
+
+    n_sweeps = 1 + (1 if baselines else 0)
+    bar = tqdm(total=n_sweeps * len(lambdas), desc="sentiment", unit="fit",
+               disable=None if progress is None else not progress, leave=False)
+    with bar:
+        if classifier == "softmax":
+            model, set_strength = softmax_model(), lambda m, lam: m.set_params(l2=lam)
+            description = f"softmax regression on {pooling}-pooled word vectors"
+        else:
+            model, set_strength = mlp_model(hidden, len(dataset.train), seed)
+            description = f"MLP ({hidden} hidden units) on {pooling}-pooled word vectors"
+        main = sweep_model(model, set_strength, vector_splits, lambdas, name="vectors",
+                           description=description, classes=dataset.classes, progress=bar)
+        baseline_results = []
+        if baselines:
+            baseline_results.append(majority_baseline(vector_splits, dataset.classes))
+            bow = bag_of_words_splits(token_lists)
+            bow_splits = {name: (bow[name], targets[name]) for name in bow}
+            baseline_results.append(sweep_model(
+                softmax_model(), lambda m, lam: m.set_params(l2=lam), bow_splits, lambdas,
+                name="bow", description="softmax regression on tf-idf unigrams+bigrams",
+                classes=dataset.classes, progress=bar))
+    config = {
+        "pooling": pooling,
+        "classifier": classifier,
+        "hidden": hidden if classifier == "mlp" else None,
+        "lowercase": tokenizer.lowercase,
+        "alnum": tokenizer.alnum,
+        "lambdas": lambdas,
+        "dimension": int(np.shape(keyed_vectors.vectors)[1]),
+        "vocabulary": len(keyed_vectors.words),
+        "classes": list(dataset.classes),
+        "sizes": {s.name: len(s) for s in dataset.splits},
+        "files": {s.name: s.path for s in dataset.splits},
+        "dev_held_out": dataset.dev_held_out,
+        "seed": seed,
+    }
+    return SentimentResult(main, baseline_results, coverage, config,
+                           seconds=time.perf_counter() - started)
+
+
+def _pooled_features(keyed_vectors, token_lists, pooling):
+    vectors = np.asarray(keyed_vectors.vectors)
+    if vectors.ndim != 2 or vectors.shape[0] != len(keyed_vectors.words):
+        raise UsageError(f"vectors must be (n_words, dim) with one row per word, got shape "
+                         f"{vectors.shape} for {len(keyed_vectors.words)} words")
+    index = word_index(keyed_vectors.words)
+    features, coverage = {}, {}
+    for name, tokens in token_lists.items():
+        features[name], coverage[name] = pool_sentences(tokens, vectors, index, pooling)
+    return features, coverage
+
+
+def total_coverage(coverage):
+    """The per-split Coverage objects summed into one."""
+    total = Coverage()
+    for part in coverage.values():
+        total.tokens += part.tokens
+        total.known_tokens += part.known_tokens
+        total.sentences += part.sentences
+        total.sentences_without_known_word += part.sentences_without_known_word
+        total.unknown_words.update(part.unknown_words)
+    return total
