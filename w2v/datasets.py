@@ -13,8 +13,8 @@ Readers return the sentence text with PTB escapes undone (``-LRB-`` -> ``(``, ``
 the tokens the word vectors know (whitespace tokens, optional lowercase, optional splitting at every
 character outside [a-z0-9] as in the normalized training corpora).
 
-Every problem with the data is a `W2VError` naming the file and line; a path that does not exist
-or cannot be recognised as a split is a `UsageError`.
+Every problem with the data (a missing file included) is a `W2VError` naming the file and line;
+--data arguments that do not say which file is which split are a `UsageError`.
 """
 
 import csv
@@ -194,9 +194,9 @@ def detect_format(path, lines):
 
 def _read_lines(path):
     if not os.path.exists(path):
-        raise UsageError(f"{path}: no such file")
+        raise W2VError(f"{path}: no such file")
     if os.path.isdir(path):
-        raise UsageError(f"{path}: is a folder, expected a file of labelled sentences")
+        raise W2VError(f"{path}: is a folder, expected a file of labelled sentences")
     try:
         with open(path, "rb") as handle:
             data = handle.read()
@@ -365,12 +365,12 @@ def _splits_in_folder(folder):
 def _splits_with_prefix(prefix):
     folder = os.path.dirname(prefix) or "."
     if not os.path.isdir(folder):
-        raise UsageError(f"{prefix}: no such file or folder")
+        raise W2VError(f"{prefix}: no such file or folder")
     base = os.path.basename(prefix)
     candidates = [os.path.join(folder, entry) for entry in sorted(os.listdir(folder))
                   if entry.startswith(base + ".") or entry.startswith(base + "_")]
     if not candidates:
-        raise UsageError(f"{prefix}: no such file or folder (nor files {prefix}.train, ...)")
+        raise W2VError(f"{prefix}: no such file or folder (nor files {prefix}.train, ...)")
     return _one_file_per_split(_classify(candidates), f"prefix {prefix}")
 
 
@@ -380,7 +380,7 @@ def _splits_from_files(paths):
         name, _, explicit = path.partition("=") if "=" in path else ("", "", path)
         path = explicit
         if not os.path.exists(path):
-            raise UsageError(f"{path}: no such file")
+            raise W2VError(f"{path}: no such file")
         if os.path.isdir(path):
             raise UsageError(f"{path}: is a folder; give one folder alone, or files")
         if name:

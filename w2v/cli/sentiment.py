@@ -55,7 +55,7 @@ def run(args):
     check(args.hidden >= 1, f"--hidden must be >= 1, got {args.hidden}")
     lambdas = check_lambdas(args.lambdas if args.lambdas else DEFAULT_LAMBDAS)
     if os.path.exists(args.out) and not os.path.isdir(args.out):
-        raise UsageError(f"--out {args.out}: is a file, expected a folder for the report")
+        raise UsageError(f"--out {args.out} is a file, expected a folder for the report")
     say = (lambda message: None) if args.quiet else (lambda m: print(m, file=sys.stderr))
 
     dataset = load_dataset(args.data, seed=args.seed)
@@ -64,7 +64,8 @@ def run(args):
         f" sentences; classes {', '.join(dataset.classes)}")
     started = time.perf_counter()
     vectors = load_vectors(args.vectors)
-    tokenizer = Tokenizer.for_vocabulary(vectors.words, lowercase=args.lowercase, alnum=args.alnum)
+    tokenizer = Tokenizer.for_vocabulary(vectors.words, lowercase=_configured_lowercase(args, vectors),
+                                         alnum=args.alnum)
     say(f"vectors: {len(vectors.words)} words x {vectors.vectors.shape[1]} dims "
         f"({time.perf_counter() - started:.1f}s); tokens: lowercase={tokenizer.lowercase}, "
         f"alnum={tokenizer.alnum}")
@@ -86,36 +87,16 @@ def run(args):
 
 
 def load_vectors(path):
-    """KeyedVectors from w2v.vectors (words, vectors); missing/unreadable files are errors."""
-    from ..errors import UsageError
+    """KeyedVectors (words, vectors, config) from any format w2v.vectors reads."""
+    from ..vectors import KeyedVectors
 
-    if not os.path.exists(path):
-        raise UsageError(f"{path}: no such vectors file")
-    if os.path.isdir(path):
-        raise UsageError(f"{path}: is a folder, expected a vectors file")
-    try:
-        from ..vectors import KeyedVectors
-    except ImportError:  # until w2v.vectors lands: gensim's reader behind the same interface
-        return _GensimVectors.load(path)
     return KeyedVectors.load(path)
 
 
-class _GensimVectors:
-    """Temporary stand-in for w2v.vectors.KeyedVectors (word2vec text/binary via gensim)."""
-
-    def __init__(self, words, vectors):
-        self.words, self.vectors = words, vectors
-
-    @classmethod
-    def load(cls, path):
-        from gensim.models import KeyedVectors
-
-        from ..errors import W2VError
-
-        with open(path, "rb") as handle:
-            binary = b"\0" in handle.read(4096) or path.endswith(".bin")
-        try:
-            kv = KeyedVectors.load_word2vec_format(path, binary=binary)
-        except Exception as exc:  # noqa: BLE001 - gensim raises many types for bad files
-            raise W2VError(f"{path}: cannot read word vectors: {exc}") from exc
-        return cls(list(kv.index_to_key), kv.vectors)
+def _configured_lowercase(args, vectors):
+    """--lowercase if given, else the vectors' training config if it says, else None (infer)."""
+    if args.lowercase is not None:
+        return args.lowercase
+    config = getattr(vectors, "config", None) or {}
+    value = config.get("lowercase")
+    return value if isinstance(value, bool) else None
