@@ -133,7 +133,8 @@ class SoftmaxRegression:
         return softmax(self.decision_function(X))
 
     def predict(self, X):
-        return self.classes_[np.argmax(self.decision_function(X), axis=1)]
+        logits = self.decision_function(X)
+        return self.classes_[np.argmax(logits, axis=1)]
 
     def score(self, X, y):
         """Mean accuracy of predict(X) against y."""
