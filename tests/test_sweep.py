@@ -1,0 +1,165 @@
+"""The lambda sweep, the baselines and the report files, on small synthetic sentiment data."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from w2v.classifier import SoftmaxRegression
+from w2v.datasets import Dataset, Split, Tokenizer
+from w2v.report import (FILES, plot_accuracy_vs_lambda, plot_confusion_matrix, plot_roc_curves,
+                        summary_table, write_report)
+from w2v.sweep import (SweepPoint, check_lambdas, choose_lambda, run_sentiment, softmax_model,
+                       sweep_model)
+from w2v.errors import UsageError
+
+CLASSES = ("0", "1", "2")
+
+
+class Vectors:
+    def __init__(self, words, vectors):
+        self.words, self.vectors = words, np.asarray(vectors, dtype=np.float32)
+
+
+def synthetic_task(seed=0, sizes=(240, 90, 90), label_noise=0.25, dim=6):
+    """Sentences of filler words plus one or two class marker words, some labels flipped."""
+    rng = np.random.default_rng(seed)
+    markers = {c: [f"m{c}x{i}" for i in range(6)] for c in range(3)}
+    fillers = [f"f{i}" for i in range(30)]
+    words = fillers + [w for c in range(3) for w in markers[c]]
+    directions = rng.normal(size=(3, dim))
+    vectors = [rng.normal(size=dim) for _ in fillers]
+    vectors += [directions[c] + 0.8 * rng.normal(size=dim) for c in range(3) for _ in markers[c]]
+    splits = []
+    for name, size in zip(("train", "dev", "test"), sizes):
+        labels = np.arange(size) % 3
+        sentences = []
+        for label in labels:
+            tokens = list(rng.choice(fillers, size=rng.integers(3, 8)))
+            tokens += list(rng.choice(markers[label], size=rng.integers(1, 3)))
+            tokens.append("unseen")
+            sentences.append(" ".join(rng.permutation(tokens)))
+        flip = rng.random(size) < label_noise
+        labels = np.where(flip, rng.integers(0, 3, size), labels)
+        splits.append(Split(name, f"{name}.tsv", "tsv", sentences, [str(x) for x in labels],
+                            list(range(1, size + 1))))
+    return Vectors(words, vectors), Dataset(*splits, classes=CLASSES)
+
+
+@pytest.fixture(scope="module")
+def result():
+    vectors, dataset = synthetic_task()
+    return run_sentiment(vectors, dataset, Tokenizer(lowercase=True, alnum=False),
+                         lambdas=np.logspace(-5, 1, 7), progress=False)
+
+
+def point(l2, dev):
+    return SweepPoint(l2, 0.5, dev, 0.5, 0.5, 0.5, 0.5)
+
+
+def test_choose_lambda_is_argmax_of_dev_accuracy_ties_to_larger_lambda():
+    points = [point(1e-4, 0.40), point(1e-3, 0.45), point(1e-2, 0.45), point(1e-1, 0.30)]
+    assert choose_lambda(points) == 2
+    assert choose_lambda([point(1.0, 0.2)]) == 0
+
+
+def test_chosen_lambda_is_the_dev_argmax_of_the_sweep(result):
+    dev = [p.dev_accuracy for p in result.main.points]
+    best = max(dev)
+    assert dev[result.main.chosen] == best
+    assert result.main.chosen_point.l2 == max(p.l2 for p in result.main.points
+                                              if p.dev_accuracy == best)
+    assert [p.l2 for p in result.main.points] == sorted(p.l2 for p in result.main.points)
+
+
+def test_warm_started_path_equals_separate_fits():
+    vectors, dataset = synthetic_task(seed=1)
+    X = {s.name: np.array([np.mean([vectors.vectors[vectors.words.index(w)]
+                                    for w in text.split() if w in vectors.words], axis=0)
+                           for text in s.sentences]) for s in dataset.splits}
+    splits = {s.name: (X[s.name], dataset.targets(s)) for s in dataset.splits}
+    lambdas = [1e-4, 1e-2, 1.0]
+    path = sweep_model(softmax_model(), lambda m, lam: m.set_params(l2=lam), splits, lambdas,
+                       name="vectors", description="", classes=CLASSES)
+    for lam, swept in zip(lambdas, path.points):
+        alone = SoftmaxRegression(l2=lam, tol=1e-8).fit(*splits["train"])
+        assert swept.dev_accuracy == pytest.approx(alone.score(*splits["dev"]), abs=1.5 / 90), lam
+
+
+def test_scores_in_range_and_learning_happens(result):
+    for sweep in result.sweeps:
+        for p in sweep.points:
+            for name in ("train", "dev", "test"):
+                assert 0 <= getattr(p, f"{name}_accuracy") <= 1
+                assert 0 <= getattr(p, f"{name}_macro_f1") <= 1
+    majority = result.baselines[0]
+    assert majority.model == "majority" and math.isnan(majority.chosen_point.l2)
+    assert result.main.chosen_point.test_accuracy > majority.chosen_point.test_accuracy + 0.2, \
+        "marker words make the task learnable well above the majority class"
+    assert result.main.test_proba.shape == (90, 3)
+    assert np.allclose(result.main.test_proba.sum(axis=1), 1)
+    coverage = result.coverage["train"]
+    assert coverage.unknown_words["unseen"] == 240 and coverage.sentences_without_known_word == 0
+
+
+def test_pooling_sum_and_mlp_run():
+    vectors, dataset = synthetic_task(sizes=(90, 45, 45))
+    tokenizer = Tokenizer(lowercase=True, alnum=False)
+    summed = run_sentiment(vectors, dataset, tokenizer, lambdas=[1e-3, 1e-1], pooling="sum",
+                           baselines=False, progress=False)
+    mlp = run_sentiment(vectors, dataset, tokenizer, lambdas=[1e-3, 1e-1], classifier="mlp",
+                        hidden=8, baselines=False, progress=False)
+    assert summed.config["pooling"] == "sum" and len(summed.sweeps) == 1
+    assert mlp.main.description.startswith("MLP (8 hidden units)")
+    assert all(0 <= p.test_accuracy <= 1 for p in mlp.main.points)
+
+
+def test_report_files_numbers_and_plots(tmp_path, result):
+    paths = write_report(result, tmp_path / "report")
+    assert sorted(p.split("/")[-1] for p in paths) == sorted(FILES)
+    for name in FILES:
+        data = (tmp_path / "report" / name).read_bytes()
+        assert len(data) > 1000 if name.endswith(".png") else len(data) > 50, name
+        if name.endswith(".png"):
+            assert data.startswith(b"\x89PNG\r\n\x1a\n"), name
+    report = json.loads((tmp_path / "report" / "sweep.json").read_text())
+    assert set(report["chosen"]) == {"vectors", "majority", "bow"}
+    assert report["chosen"]["vectors"]["lambda"] == result.main.chosen_point.l2
+    assert len(report["sweeps"]["vectors"]["points"]) == 7
+    assert report["coverage"]["all"]["sentences"] == 420
+    assert sum(map(sum, report["confusion_test"]["matrix"])) == 90
+    for row in report["per_class_test"]:
+        assert 0 <= row["precision"] <= 1 and 0 <= row["recall"] <= 1 and 0.5 < row["auc"] <= 1
+    csv_lines = (tmp_path / "report" / "sweep.csv").read_text().splitlines()
+    assert csv_lines[0].startswith("model,lambda,train_accuracy,dev_accuracy,test_accuracy")
+    assert len(csv_lines) == 1 + 7 + 1 + 7
+    assert sum(line.endswith(",True") for line in csv_lines) == 3
+
+
+def test_plot_functions_are_pure_and_draw_into_a_given_axes(result):
+    for plot in (plot_accuracy_vs_lambda, plot_confusion_matrix, plot_roc_curves):
+        figure = plot(result)
+        assert isinstance(figure, Figure) and figure.axes[0].has_data()
+        host = Figure()
+        ax = host.add_subplot()
+        assert plot(result.main, ax=ax) is host and ax.has_data()
+    roc_labels = [line.get_label() for line in plot_roc_curves(result).axes[0].get_lines()]
+    assert sum("AUC" in label for label in roc_labels) == 3
+
+
+def test_summary_table_lists_every_model(result):
+    table = summary_table(result).splitlines()
+    assert [line.split()[0] for line in table] == ["model", "vectors", "majority", "bow"]
+
+
+@pytest.mark.parametrize("lambdas, message", [
+    ([], "at least one value"),
+    ([1e-3, -1.0], "lambda must be a finite number >= 0, got -1.0"),
+    ([float("inf")], "lambda must be a finite number >= 0, got inf"),
+    ([0.1, 0.1], "repeated values"),
+])
+def test_bad_lambdas(lambdas, message):
+    with pytest.raises(UsageError, match=message):
+        check_lambdas(lambdas)
