@@ -210,6 +210,8 @@ def plot_accuracy_vs_lambda(result, ax=None):
                 keep = sweep.lambdas > 0
                 ax.plot(sweep.lambdas[keep], dev[keep], "--", linewidth=1,
                         label=f"{sweep.model} dev")
+    if len(set(lambdas)) == 1:  # one lambda: give the log axis a decade either side
+        ax.set_xlim(lambdas[0] / 10, lambdas[0] * 10)
     ax.set_xscale("log")
     ax.set_xlabel("lambda (L2 strength)")
     ax.set_ylabel("accuracy")

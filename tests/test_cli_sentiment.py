@@ -1,0 +1,174 @@
+"""`w2v sentiment` end to end, in-process: report files, summary table, one-line errors."""
+
+import json
+import os
+
+import numpy as np
+import pytest
+
+from w2v.cli import build_parser, main
+from w2v.vectors import KeyedVectors
+
+SHARED = os.environ.get("W2V_SHARED_DATA")
+needs_shared = pytest.mark.skipif(not SHARED, reason="W2V_SHARED_DATA is not set (real SST data)")
+
+POSITIVE = ["good", "great", "fun", "superb", "moving"]
+NEGATIVE = ["bad", "dull", "awful", "boring", "flat"]
+FILLER = ["the", "film", "a", "story", "is", "was", "and", "cast", "plot", "of"]
+
+
+def sentences(rng, n):
+    """(label, text) pairs: 'pos'/'neg' sentences of filler plus a sentiment word (10% flipped)."""
+    for _ in range(n):
+        label = rng.choice(["pos", "neg"])
+        words = list(rng.choice(FILLER, size=rng.integers(3, 7)))
+        words.append(rng.choice(POSITIVE if label == "pos" else NEGATIVE))
+        if rng.random() < 0.1:
+            label = "neg" if label == "pos" else "pos"
+        yield label, " ".join(rng.permutation(words))
+
+
+@pytest.fixture(scope="module")
+def tsv_data(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("data")
+    rng = np.random.default_rng(0)
+    for split, n in (("train", 200), ("dev", 60), ("test", 60)):
+        lines = [f"{label}\t{text}" for label, text in sentences(rng, n)]
+        (folder / f"{split}.tsv").write_text("label\ttext\n" + "\n".join(lines) + "\n")
+    return folder
+
+
+def hand_made_vectors(path, dim=8, seed=0):
+    """Sentiment words along +/- one axis, filler words random: a learnable signal."""
+    rng = np.random.default_rng(seed)
+    words = FILLER + POSITIVE + NEGATIVE
+    vectors = rng.normal(scale=0.5, size=(len(words), dim))
+    vectors[len(FILLER):len(FILLER) + 5, 0] += 2.0
+    vectors[len(FILLER) + 5:, 0] -= 2.0
+    KeyedVectors(words, vectors).save(str(path))
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def vectors_path(tmp_path_factory):
+    return hand_made_vectors(tmp_path_factory.mktemp("vectors") / "hand.txt")
+
+
+def run(capsys, *argv):
+    code = main(["sentiment", *map(str, argv)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_end_to_end_with_hand_made_vectors(tmp_path, capsys, tsv_data, vectors_path):
+    out_dir = tmp_path / "report"
+    code, out, err = run(capsys, vectors_path, "--data", tsv_data, "--out", out_dir,
+                         "--lambdas", "1e-4", "1e-2", "1", "--quiet")
+    assert code == 0, err
+    assert err == "", "--quiet leaves stderr empty"
+    table = out.splitlines()
+    assert [line.split()[0] for line in table[:4]] == ["model", "vectors", "majority", "bow"]
+    assert "coverage: 100.0% of" in out and f"report: {out_dir}" in out
+    report = json.loads((out_dir / "sweep.json").read_text())
+    chosen = report["chosen"]["vectors"]
+    assert chosen["test_accuracy"] > 0.75, "the hand-made vectors separate the classes"
+    assert report["config"]["classes"] == ["neg", "pos"]
+    assert report["config"]["vectors"] == vectors_path
+    for name in ("accuracy_vs_lambda.png", "confusion_test.png", "roc_test.png"):
+        assert (out_dir / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_progress_goes_to_stderr(tmp_path, capsys, tsv_data, vectors_path):
+    code, out, err = run(capsys, vectors_path, "--data", tsv_data, "--out", tmp_path / "r",
+                         "--lambdas", "1e-2", "--no-baselines", "--classifier", "mlp",
+                         "--hidden", "4", "--pooling", "sum", "--no-lowercase")
+    assert code == 0, err
+    assert "data: train 200, dev 60, test 60 sentences; classes neg, pos" in err
+    assert "lowercase=False, alnum=True" in err
+    assert len(out.splitlines()[0:2]) == 2 and "MLP (4 hidden units) on sum-pooled" in out
+
+
+def test_help_lists_the_options():
+    help_text = build_parser()._subparsers._group_actions[0].choices["sentiment"].format_help()
+    for option in ("--data", "--out", "--lambdas", "--pooling", "--classifier", "--lowercase",
+                   "--quiet"):
+        assert option in help_text
+
+
+# ----- bad input: exit code and one line naming the problem ----------------------------------
+
+
+def write(folder, files):
+    folder.mkdir(exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(text)
+    return folder
+
+
+@pytest.mark.parametrize("files, code, message", [
+    ({"train.tsv": "pos\ta\nneg\tb\n", "dev.tsv": "pos\ta\nneg\tb\nmeh\tc\n",
+      "test.tsv": "pos\ta\nneg\tb\n"},
+     1, r"dev.tsv:3: unknown label 'meh': not among the train labels {neg, pos}"),
+    ({"train.tsv": "pos\ta\nneg\tb\n", "dev.tsv": "\n", "test.tsv": "pos\ta\nneg\tb\n"},
+     1, "dev.tsv: no sentences in the dev split (the file is empty)"),
+    ({"train.tsv": "pos\ta\nneg\tb\n", "dev.tsv": "pos\ta\n", "test.tsv": "pos\ta\nneg\tb\n"},
+     1, "dev.tsv: no sentence with label {neg}"),
+    ({"train.txt": "(3 (3 good))\n(1 (1 bad))\n", "test.tsv": "3\tgood\n1\tbad\n"},
+     1, "mismatched files:"),
+    ({"train.txt": "(3 (3 good))\n(9 (1 bad))\n", "test.txt": "(3 (3 good))\n"},
+     1, "train.txt:2: unknown label '9' (SST labels are 0..4)"),
+    ({"notes.txt": "hello\n"}, 2, "no train or test file found"),
+])
+def test_bad_data_gives_one_line_and_exit_code(tmp_path, capsys, vectors_path, files, code,
+                                               message):
+    data = write(tmp_path / "data", files)
+    status, out, err = run(capsys, vectors_path, "--data", data, "--out", tmp_path / "r")
+    assert status == code
+    assert err.count("\n") == 1 and err.startswith("w2v sentiment: error: "), err
+    assert message in err
+    assert not (tmp_path / "r").exists(), "no report for bad data"
+
+
+def test_missing_paths_and_bad_options(tmp_path, capsys, tsv_data, vectors_path):
+    status, _, err = run(capsys, tmp_path / "nope.bin", "--data", tsv_data, "--out", tmp_path)
+    assert status == 1 and "nope.bin does not exist" in err
+    status, _, err = run(capsys, vectors_path, "--data", tmp_path / "nope", "--out", tmp_path)
+    assert status == 1 and "nope: no such file or folder" in err
+    status, _, err = run(capsys, vectors_path, "--data", tsv_data, "--out", tmp_path,
+                         "--lambdas", "-1")
+    assert status == 2 and "lambda must be a finite number >= 0, got -1.0" in err
+    (tmp_path / "afile").write_text("x")
+    status, _, err = run(capsys, vectors_path, "--data", tsv_data, "--out", tmp_path / "afile")
+    assert status == 2 and "is a file, expected a folder" in err
+    status, _, err = run(capsys, vectors_path, "--data", tsv_data, "--out", tmp_path,
+                         "--hidden", "0", "--classifier", "mlp")
+    assert status == 2 and "--hidden must be >= 1, got 0" in err
+
+
+def test_truncated_vectors_file(tmp_path, capsys, tsv_data, vectors_path):
+    truncated = tmp_path / "cut.txt"
+    truncated.write_bytes(open(vectors_path, "rb").read()[:-40])
+    status, _, err = run(capsys, truncated, "--data", tsv_data, "--out", tmp_path / "r")
+    last = err.splitlines()[-1]
+    assert status == 1 and last.startswith("w2v sentiment: error: ") and "cut.txt" in last
+
+
+# ----- real data slices ----------------------------------------------------------------------
+
+
+@needs_shared
+def test_sst_slice_end_to_end(tmp_path, capsys, vectors_path):
+    """The SST reader and the whole command on the first lines of each real split."""
+    data = tmp_path / "sst"
+    data.mkdir()
+    for split, n in (("train", 600), ("dev", 200), ("test", 200)):
+        with open(os.path.join(SHARED, "sst", "trees", f"{split}.txt"), encoding="utf-8") as f:
+            (data / f"{split}.txt").write_text("".join(f.readline() for _ in range(n)))
+    code, out, err = run(capsys, vectors_path, "--data", data, "--out", tmp_path / "r",
+                         "--lambdas", "1e-3", "1e-1", "--quiet")
+    assert code == 0, err
+    report = json.loads((tmp_path / "r" / "sweep.json").read_text())
+    assert report["config"]["sizes"] == {"train": 600, "dev": 200, "test": 200}
+    assert report["config"]["classes"] == ["0", "1", "2", "3", "4"]
+    for model in report["chosen"].values():
+        assert 0.1 <= model["test_accuracy"] <= 0.6, model
