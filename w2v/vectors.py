@@ -114,8 +114,8 @@ class KeyedVectors:
         if len(missing) > 5:
             shown += f" and {len(missing) - 5} more"
         verb = "is" if len(missing) == 1 else "are"
-        hints = [f"{w!r} -> {w.lower()!r}" for w in missing[:5] if w.lower() in self.key_to_index]
-        hint = f" (lowercase is known: {', '.join(hints)})" if hints else ""
+        hints = [repr(w.lower()) for w in missing[:5] if w.lower() in self.key_to_index]
+        hint = f" (did you mean {' or '.join(hints)}?)" if hints else ""
         return W2VError(f"{shown} {verb} not in the vocabulary ({len(self):,} words){hint}")
 
     # ----- similarity queries -----------------------------------------------------------------

@@ -1,5 +1,111 @@
-"""`w2v` subcommands: placeholder, filled in by its owner."""
+"""`w2v eval`: analogy and word-pair similarity benchmarks on a vectors file."""
+
+import json
+
+from ..errors import UsageError
+from .query import check_positive, load_vectors
 
 
 def register(subparsers):
-    pass
+    parser = subparsers.add_parser(
+        "eval",
+        help="analogy accuracy and word-pair correlations",
+        description="Score vectors on analogy files (word2vec's questions-words.txt format) and "
+        "word-pair similarity files (w1 w2 score). Same protocol and numbers as gensim's "
+        "evaluate_word_analogies / evaluate_word_pairs: words compared case-insensitively, "
+        "questions or pairs with an out-of-vocabulary word counted and left out.",
+    )
+    parser.add_argument("vectors", metavar="VECTORS", help="vectors file (.bin, .txt, .vec, .npz, GloVe)")
+    parser.add_argument("--analogies", metavar="FILE", action="append", default=[], help="analogy file (repeatable)")
+    parser.add_argument(
+        "--similarity", metavar="FILE", nargs="+", action="extend", default=[], help="word-pair files"
+    )
+    parser.add_argument(
+        "--restrict-vocab",
+        type=int,
+        default=30000,
+        metavar="N",
+        help="analogies use only the N most frequent words, as word2vec's compute-accuracy "
+        "(default 30000)",
+    )
+    parser.add_argument(
+        "--similarity-restrict-vocab",
+        type=int,
+        default=None,
+        metavar="N",
+        help="word pairs use only the N most frequent words (default: all)",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+    parser.set_defaults(func=run_eval)
+
+
+def run_eval(args):
+    from ..evaluate import evaluate_analogies, evaluate_word_pairs
+
+    if not args.analogies and not args.similarity:
+        raise UsageError("nothing to evaluate: give --analogies FILE and/or --similarity FILE")
+    check_positive(args.restrict_vocab, "--restrict-vocab")
+    check_positive(args.similarity_restrict_vocab, "--similarity-restrict-vocab")
+    kv = load_vectors(args.vectors)
+    analogies = [evaluate_analogies(kv, path, restrict_vocab=args.restrict_vocab) for path in args.analogies]
+    pairs = [
+        evaluate_word_pairs(kv, path, restrict_vocab=args.similarity_restrict_vocab) for path in args.similarity
+    ]
+    if args.json:
+        report = {
+            "vectors": args.vectors,
+            "words": len(kv),
+            "dim": kv.dim,
+            "analogies": [a.to_dict() for a in analogies],
+            "similarity": [p.to_dict() for p in pairs],
+        }
+        print(json.dumps(report, indent=2))
+        return 0
+    blocks = [f"vectors: {args.vectors} ({len(kv):,} words, dimension {kv.dim})"]
+    blocks += [format_analogies(a) for a in analogies]
+    if pairs:
+        blocks.append(format_word_pairs(pairs))
+    print("\n\n".join(blocks))
+    return 0
+
+
+def _percent(fraction):
+    return "n/a" if fraction is None else f"{100 * fraction:.1f}%"
+
+
+def format_analogies(result):
+    rows = [*result.sections, None, result.semantic, result.syntactic, result.total]
+    width = max(len(s.name) for s in rows if s is not None)
+    header = f"{'section':<{width}}  {'correct':>7}  {'answered':>8}  {'accuracy':>8}  {'oov':>5}"
+    lines = [
+        f"analogies: {result.path} (3CosAdd over the {result.restrict_vocab:,} most frequent words)",
+        header,
+    ]
+    for s in rows:
+        if s is None:
+            lines.append("-" * len(header))
+            continue
+        lines.append(
+            f"{s.name:<{width}}  {s.correct:>7}  {s.answered:>8}  {_percent(s.accuracy):>8}  {s.oov:>5}"
+        )
+    total = result.total
+    share = total.oov / total.questions if total.questions else 0
+    lines.append(
+        f"{total.questions:,} questions: {total.answered:,} answered, {total.oov:,} "
+        f"({100 * share:.1f}%) not scored because a word is out of the vocabulary"
+    )
+    if result.invalid_lines:
+        lines.append(f"{result.invalid_lines} lines skipped: not a header and not four words")
+    return "\n".join(lines)
+
+
+def format_word_pairs(results):
+    width = max(len("word pairs"), *(len(r.path) for r in results))
+    lines = [f"{'word pairs':<{width}}  {'pairs':>5}  {'used':>5}  {'oov':>4}  {'spearman':>8}  {'pearson':>8}"]
+    for r in results:
+        spearman = "n/a" if r.spearman is None else f"{r.spearman:.4f}"
+        pearson = "n/a" if r.pearson is None else f"{r.pearson:.4f}"
+        lines.append(f"{r.path:<{width}}  {r.pairs:>5}  {r.used:>5}  {r.oov:>4}  {spearman:>8}  {pearson:>8}")
+        if r.invalid_lines:
+            lines.append(f"  ({r.invalid_lines} lines skipped: not 'word word score')")
+    return "\n".join(lines)

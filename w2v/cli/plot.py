@@ -1,5 +1,79 @@
-"""`w2v` subcommands: placeholder, filled in by its owner."""
+"""`w2v plot` (words in 2-D) and `w2v plot-loss` (a training log)."""
+
+import re
+
+from ..errors import UsageError, W2VError
+from .query import check_positive, load_vectors, warn
 
 
 def register(subparsers):
-    pass
+    plot = subparsers.add_parser(
+        "plot",
+        help="2-D picture of words with readable labels",
+        description="Project the unit vectors of some words to 2-D (SVD, PCA or t-SNE) and write a "
+        "labelled scatter plot as PNG. Unknown --words are named on stderr and left out.",
+    )
+    plot.add_argument("vectors", metavar="VECTORS", help="vectors file (.bin, .txt, .vec, .npz, GloVe)")
+    plot.add_argument("-o", "--output", required=True, metavar="PNG")
+    chosen = plot.add_mutually_exclusive_group()
+    chosen.add_argument("--words", metavar="A,B,C", help="comma-separated words to plot")
+    chosen.add_argument("--top", type=int, metavar="N", help="the N most frequent words (default 50)")
+    plot.add_argument("--method", choices=("svd", "pca", "tsne"), default="svd")
+    plot.add_argument("--seed", type=int, default=0, help="t-SNE random seed (default 0)")
+    plot.add_argument("--size", default="1000x800", metavar="WxH", help="image size in pixels (default 1000x800)")
+    plot.set_defaults(func=run_plot)
+
+    loss = subparsers.add_parser(
+        "plot-loss",
+        help="loss and speed per epoch from a training log",
+        description="Plot the mean loss per epoch and the words/s of each epoch from the JSON log "
+        "that `w2v train` writes.",
+    )
+    loss.add_argument("log", metavar="TRAINING_LOG")
+    loss.add_argument("-o", "--output", required=True, metavar="PNG")
+    loss.add_argument("--size", default="1000x450", metavar="WxH", help="image size in pixels (default 1000x450)")
+    loss.set_defaults(func=run_plot_loss)
+
+
+def parse_size(text):
+    match = re.fullmatch(r"\s*(\d+)\s*[xX]\s*(\d+)\s*", text)
+    if not match:
+        raise UsageError(f"--size must be WIDTHxHEIGHT in pixels, like 1000x800, got {text!r}")
+    return int(match.group(1)), int(match.group(2))
+
+
+def _chosen_words(args, kv):
+    if args.words is None:
+        check_positive(args.top, "--top")
+        return kv.words[: args.top or 50]
+    words = [w for w in (part.strip() for part in args.words.split(",")) if w]
+    missing = kv.unknown_words(words)
+    if missing:
+        warn("plot", f"{kv.unknown_words_error(missing)}; left out")
+    known = list(dict.fromkeys(w for w in words if w not in missing))
+    if len(known) < 2:
+        raise W2VError(f"need at least 2 known words to plot, got {len(known)} of {len(words)}")
+    return known
+
+
+def run_plot(args):
+    from ..plots import plot_words, save_figure
+
+    size = parse_size(args.size)
+    kv = load_vectors(args.vectors)
+    words = _chosen_words(args, kv)
+    figure = plot_words(kv, words, method=args.method, seed=args.seed, size=size)
+    save_figure(figure, args.output)
+    print(f"wrote {args.output}: {len(words)} words, {args.method}, {size[0]}x{size[1]} pixels")
+    return 0
+
+
+def run_plot_loss(args):
+    from ..plots import load_training_log, plot_training_log, save_figure
+
+    size = parse_size(args.size)
+    log = load_training_log(args.log)
+    figure = plot_training_log(log, size=size)
+    save_figure(figure, args.output)
+    print(f"wrote {args.output}: {len(log['epochs'])} epochs, {size[0]}x{size[1]} pixels")
+    return 0

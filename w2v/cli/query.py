@@ -1,5 +1,103 @@
-"""`w2v` subcommands: placeholder, filled in by its owner."""
+"""`w2v neighbors` and `w2v analogy`: query a vectors file from the command line."""
+
+import sys
+
+from ..errors import UsageError, W2VError
 
 
 def register(subparsers):
-    pass
+    neighbors = subparsers.add_parser(
+        "neighbors",
+        help="nearest words by cosine similarity",
+        description="Print the k nearest words (cosine similarity) of each WORD. Unknown words are "
+        "named on stderr and the others still answered; exit 1 if none is known.",
+    )
+    neighbors.add_argument("vectors", metavar="VECTORS", help="vectors file (.bin, .txt, .vec, .npz, GloVe)")
+    neighbors.add_argument("words", metavar="WORD", nargs="+")
+    _add_common_options(neighbors)
+    neighbors.set_defaults(func=run_neighbors)
+
+    analogy = subparsers.add_parser(
+        "analogy",
+        help="A is to B as C is to ?",
+        description="Answer 'A is to B as C is to ?' with 3CosAdd (the words nearest to "
+        "B - A + C, unit vectors), or 3CosMul with --cosmul. A, B and C are never answers.",
+    )
+    analogy.add_argument("vectors", metavar="VECTORS", help="vectors file (.bin, .txt, .vec, .npz, GloVe)")
+    analogy.add_argument("a", metavar="A")
+    analogy.add_argument("b", metavar="B")
+    analogy.add_argument("c", metavar="C")
+    analogy.add_argument("--cosmul", action="store_true", help="use 3CosMul instead of 3CosAdd")
+    _add_common_options(analogy)
+    analogy.set_defaults(func=run_analogy)
+
+
+def _add_common_options(parser):
+    parser.add_argument("-k", "--topn", type=int, default=10, metavar="K", help="answers to show (default 10)")
+    parser.add_argument(
+        "--restrict-vocab",
+        type=int,
+        default=None,
+        metavar="N",
+        help="only the N most frequent words are candidates (default: all)",
+    )
+
+
+def load_vectors(path):
+    """Load a vectors file for a command (errors are W2VError, printed on one line)."""
+    from ..vectors import KeyedVectors
+
+    return KeyedVectors.load(path)
+
+
+def check_positive(value, option):
+    if value is not None and value < 1:
+        raise UsageError(f"{option} must be >= 1, got {value}")
+
+
+def warn(command, message):
+    print(f"w2v {command}: warning: {message}", file=sys.stderr)
+
+
+def run_neighbors(args):
+    check_positive(args.topn, "-k")
+    check_positive(args.restrict_vocab, "--restrict-vocab")
+    kv = load_vectors(args.vectors)
+    words = list(dict.fromkeys(args.words))
+    missing = kv.unknown_words(words)
+    known = [w for w in words if w not in missing]
+    if not known:
+        raise kv.unknown_words_error(missing)
+    if missing:
+        warn("neighbors", f"{kv.unknown_words_error(missing)}; skipped")
+    blocks = []
+    for word in known:
+        answers = kv.most_similar(word, topn=args.topn, restrict_vocab=args.restrict_vocab)
+        blocks.append(format_table(f"nearest to {word!r}", answers, "cosine"))
+    print("\n\n".join(blocks))
+    return 0
+
+
+def run_analogy(args):
+    check_positive(args.topn, "-k")
+    check_positive(args.restrict_vocab, "--restrict-vocab")
+    kv = load_vectors(args.vectors)
+    missing = kv.unknown_words([args.a, args.b, args.c])
+    if missing:
+        question = f"{args.a} : {args.b} :: {args.c} : ?"
+        raise W2VError(f"cannot answer '{question}': {kv.unknown_words_error(missing)}")
+    query = kv.most_similar_cosmul if args.cosmul else kv.most_similar
+    answers = query(
+        positive=[args.b, args.c], negative=[args.a], topn=args.topn, restrict_vocab=args.restrict_vocab
+    )
+    method = "3CosMul" if args.cosmul else "3CosAdd"
+    print(format_table(f"{args.a} : {args.b} :: {args.c} : ?   ({method})", answers, "score"))
+    return 0
+
+
+def format_table(title, answers, score_name):
+    """A titled table of ranked (word, score) pairs, columns aligned."""
+    width = max([len("word")] + [len(word) for word, _ in answers])
+    lines = [title, f"{'rank':>4}  {'word':<{width}}  {score_name:>7}"]
+    lines += [f"{rank:>4}  {word:<{width}}  {score:7.4f}" for rank, (word, score) in enumerate(answers, 1)]
+    return "\n".join(lines)

@@ -1,0 +1,265 @@
+"""Pictures of word vectors and of training runs.
+
+Pure functions: each `plot_*` draws on the given axes (or a new figure) and returns the Figure; it
+never shows a window. Figures are made with the Agg canvas directly, so no pyplot state or GUI
+backend is involved. `save_figure` writes a PNG of an exact pixel size, atomically.
+"""
+
+import json
+
+import numpy as np
+
+from .atomic import atomic_write
+from .errors import UsageError, W2VError
+
+METHODS = ("svd", "pca", "tsne")
+DPI = 100
+DEFAULT_SIZE = (1000, 800)  # pixels
+
+
+# ----- projections ---------------------------------------------------------------------------------
+
+
+def project_2d(vectors, method="svd", seed=0):
+    """(n, 2) float64 coordinates of the rows of `vectors`.
+
+    "svd": the first two singular directions of the raw rows (no centring, as in the CS224n
+    picture); "pca": the same after centring; "tsne": scikit-learn's t-SNE started from PCA.
+    Signs are fixed (largest loading positive) so the picture does not flip between runs.
+    """
+    if method not in METHODS:
+        raise UsageError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
+    matrix = np.asarray(vectors, dtype=np.float64)
+    if matrix.ndim != 2 or len(matrix) < 2:
+        raise UsageError(f"need at least 2 vectors (a 2-D matrix) to project, got shape {matrix.shape}")
+    if not np.isfinite(matrix).all():
+        raise W2VError("cannot project vectors holding NaN or infinite values")
+    if method == "tsne":
+        return _tsne(matrix, seed)
+    if method == "pca":
+        matrix = matrix - matrix.mean(axis=0)
+    return _leading_components(matrix)
+
+
+def _leading_components(matrix):
+    left, singular, right = np.linalg.svd(matrix, full_matrices=False)
+    k = min(2, len(singular))
+    signs = np.sign(right[np.arange(k), np.abs(right[:k]).argmax(axis=1)])
+    signs[signs == 0] = 1
+    coordinates = np.zeros((len(matrix), 2))
+    coordinates[:, :k] = left[:, :k] * singular[:k] * signs
+    return coordinates
+
+
+def _tsne(matrix, seed):
+    from sklearn.manifold import TSNE
+
+    perplexity = min(30.0, max(1.0, (len(matrix) - 1) / 3))
+    tsne = TSNE(n_components=2, perplexity=perplexity, init="pca", learning_rate="auto", random_state=seed)
+    return tsne.fit_transform(matrix).astype(np.float64)
+
+
+def word_coordinates(kv, words, method="svd", seed=0):
+    """The coordinates `plot_words` draws: `project_2d` of the words' unit-length vectors."""
+    return project_2d(kv.unit_vectors[kv.indices_of(words)], method=method, seed=seed)
+
+
+# ----- figures -------------------------------------------------------------------------------------
+
+
+def new_figure(size=DEFAULT_SIZE, ncols=1):
+    """A Figure of `size` = (width, height) pixels on an Agg canvas, with `ncols` axes."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    width, height = _check_size(size)
+    figure = Figure(figsize=(width / DPI, height / DPI), dpi=DPI)
+    FigureCanvasAgg(figure)
+    figure.subplots(1, ncols)
+    return figure
+
+
+def _check_size(size):
+    try:
+        width, height = (int(v) for v in size)
+    except (TypeError, ValueError):
+        raise UsageError(f"size must be (width, height) in pixels, got {size!r}") from None
+    if not (50 <= width <= 10000 and 50 <= height <= 10000):
+        raise UsageError(f"size must be between 50 and 10000 pixels each way, got {width}x{height}")
+    return width, height
+
+
+def save_figure(figure, path):
+    """Write `figure` as a PNG of exactly its pixel size; atomic, like every output of w2v."""
+    with atomic_write(path, "wb") as handle:
+        figure.savefig(handle, format="png", dpi=DPI)
+
+
+def plot_words(kv, words, method="svd", seed=0, ax=None, size=DEFAULT_SIZE, title=None):
+    """Labelled scatter of `words` projected to 2-D; labels are placed so they do not overlap
+    each other or the points (see `place_labels`). Returns the Figure."""
+    words = list(dict.fromkeys(words))
+    coordinates = word_coordinates(kv, words, method=method, seed=seed)
+    figure = ax.figure if ax is not None else new_figure(size)
+    ax = ax if ax is not None else figure.axes[0]
+    ax.scatter(coordinates[:, 0], coordinates[:, 1], s=18, color="tab:blue", zorder=3)
+    _pad_limits(ax, coordinates)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(title or f"{len(words)} words, {method.upper()} of unit vectors ({kv.dim} dimensions)")
+    place_labels(ax, coordinates, words)
+    return figure
+
+
+def _pad_limits(ax, coordinates, margin=0.12):
+    low, high = coordinates.min(axis=0), coordinates.max(axis=0)
+    span = np.where(high - low > 0, high - low, 1.0)
+    ax.set_xlim(low[0] - margin * span[0], high[0] + margin * span[0])
+    ax.set_ylim(low[1] - margin * span[1], high[1] + margin * span[1])
+
+
+# ----- label placement -----------------------------------------------------------------------------
+
+_DIRECTIONS = np.array(
+    [(0, 1), (0, -1), (1, 0), (-1, 0), (1, 1), (-1, 1), (1, -1), (-1, -1)], dtype=np.float64
+)
+_RINGS = (1.0, 2.0, 3.0, 4.5, 6.0, 8.0)  # ring 1.0: the label just clear of its point
+_POINT_RADIUS = 4.0  # pixels kept clear around every point
+
+
+def place_labels(ax, coordinates, labels, fontsize=9):
+    """Add one text per point, each at the first candidate spot (8 directions on growing rings
+    around its point) whose box overlaps no placed label, no point and stays inside the axes;
+    failing that, the spot with the least overlap. Labels moved beyond the first ring get a thin
+    leader line. Returns the Text objects."""
+    renderer = ax.figure.canvas.get_renderer()
+    to_pixels = ax.transData.transform
+    points = to_pixels(coordinates)
+    inside = ax.get_window_extent(renderer)
+    texts = [
+        ax.text(x, y, label, fontsize=fontsize, ha="center", va="center", zorder=4)
+        for (x, y), label in zip(coordinates, labels)
+    ]
+    half_sizes = np.array([_half_size(t, renderer) for t in texts])
+    placed = np.empty((0, 4))
+    for i, text in enumerate(texts):
+        box, ring = _best_spot(points[i], half_sizes[i], placed, points, inside)
+        placed = np.vstack([placed, box])
+        centre = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+        text.set_position(ax.transData.inverted().transform(centre))
+        if ring > 0:
+            ax.plot(*zip(coordinates[i], text.get_position()), color="0.6", lw=0.6, zorder=2)
+    return texts
+
+
+def _half_size(text, renderer):
+    extent = text.get_window_extent(renderer)
+    return extent.width / 2 + 1.5, extent.height / 2 + 1.0
+
+
+def _best_spot(point, half_size, placed, points, inside):
+    """(box x0, y0, x1, y1) in pixels and the ring index of the chosen spot."""
+    half_w, half_h = half_size
+    best, best_cost = None, np.inf
+    for ring, scale in enumerate(_RINGS):
+        reach = np.array([half_w + _POINT_RADIUS, half_h + _POINT_RADIUS]) * scale
+        centres = point + _DIRECTIONS * reach
+        boxes = np.column_stack([centres - (half_w, half_h), centres + (half_w, half_h)])
+        costs = _overlap_costs(boxes, placed, points, inside)
+        if costs.min() == 0:
+            return boxes[int(costs.argmin())], ring
+        if costs.min() < best_cost:
+            best, best_cost = (boxes[int(costs.argmin())], ring), costs.min()
+    return best
+
+
+def _overlap_costs(boxes, placed, points, inside):
+    """Pixel area of each candidate box overlapping placed boxes, points or the axes' outside."""
+    cost = np.zeros(len(boxes))
+    if len(placed):
+        cost += _intersection_area(boxes[:, None, :], placed[None, :, :]).sum(axis=1)
+    point_boxes = np.column_stack([points - _POINT_RADIUS, points + _POINT_RADIUS])
+    cost += _intersection_area(boxes[:, None, :], point_boxes[None, :, :]).sum(axis=1)
+    frame = np.array([inside.x0, inside.y0, inside.x1, inside.y1])
+    box_area = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
+    cost += box_area - _intersection_area(boxes, frame[None, :])
+    return cost
+
+
+def _intersection_area(a, b):
+    width = np.minimum(a[..., 2], b[..., 2]) - np.maximum(a[..., 0], b[..., 0])
+    height = np.minimum(a[..., 3], b[..., 3]) - np.maximum(a[..., 1], b[..., 1])
+    return np.clip(width, 0, None) * np.clip(height, 0, None)
+
+
+# ----- training log --------------------------------------------------------------------------------
+
+
+def load_training_log(path):
+    """The JSON log `w2v train` writes, checked for the fields `plot_training_log` uses."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            log = json.load(handle)
+    except FileNotFoundError:
+        raise W2VError(f"training log {path} does not exist") from None
+    except IsADirectoryError:
+        raise W2VError(f"{path} is a directory, expected a JSON training log") from None
+    except UnicodeDecodeError:
+        raise W2VError(f"{path}: not UTF-8 text, expected a JSON training log") from None
+    except json.JSONDecodeError as exc:
+        raise W2VError(f"{path}, line {exc.lineno}: not valid JSON ({exc.msg})") from None
+    except OSError as exc:
+        raise W2VError(f"cannot read training log {path}: {exc.strerror or exc}") from None
+    return check_training_log(log, path)
+
+
+def check_training_log(log, source="training log"):
+    if not isinstance(log, dict) or not isinstance(log.get("epochs"), list) or not log["epochs"]:
+        raise W2VError(f"{source}: expected a JSON object with a non-empty 'epochs' list")
+    for i, epoch in enumerate(log["epochs"]):
+        for key in ("epoch", "loss", "words_per_sec"):
+            value = epoch.get(key) if isinstance(epoch, dict) else None
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise W2VError(f"{source}: epochs[{i}] needs a number {key!r}, got {value!r}")
+    return log
+
+
+def plot_training_log(log, ax=None, size=(1000, 450)):
+    """Mean loss per training pair by epoch and training speed (words/s) by epoch.
+
+    With `ax`, the loss goes on `ax` and the speed on a twin y-axis; otherwise a new figure gets
+    one panel for each. Returns the Figure.
+    """
+    log = check_training_log(log)
+    epochs = [e["epoch"] for e in log["epochs"]]
+    losses = [e["loss"] for e in log["epochs"]]
+    speeds = [e["words_per_sec"] / 1000 for e in log["epochs"]]
+    if ax is None:
+        figure = new_figure(size, ncols=2)
+        loss_ax, speed_ax = figure.axes
+    else:
+        figure, loss_ax, speed_ax = ax.figure, ax, ax.twinx()
+    loss_ax.plot(epochs, losses, marker="o", color="tab:blue")
+    loss_ax.set_xlabel("epoch")
+    loss_ax.set_ylabel("mean loss per training pair")
+    loss_ax.set_xticks(epochs)
+    speed_ax.plot(epochs, speeds, marker="s", color="tab:orange")
+    speed_ax.set_ylabel("thousand words / s")
+    speed_ax.set_ylim(0, max(speeds) * 1.15 if max(speeds) > 0 else 1)
+    if ax is None:
+        speed_ax.set_xlabel("epoch")
+        speed_ax.set_xticks(epochs)
+        loss_ax.set_title("loss")
+        speed_ax.set_title("training speed")
+    figure.suptitle(_run_summary(log), fontsize=10)
+    return figure
+
+
+def _run_summary(log):
+    config = log.get("config") if isinstance(log.get("config"), dict) else {}
+    parts = [f"{k} {config[k]}" for k in ("model", "loss", "dim", "window", "negative") if k in config]
+    if isinstance(log.get("vocab_size"), int):
+        parts.append(f"vocabulary {log['vocab_size']:,}")
+    if isinstance(log.get("wall_seconds"), (int, float)):
+        parts.append(f"{log['wall_seconds']:.1f} s")
+    return ", ".join(parts) or "training run"
