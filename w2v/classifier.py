@@ -77,7 +77,7 @@ class SoftmaxRegression:
         n_classes, n_features = len(classes), X.shape[1]
         Y = np.zeros((len(y), n_classes))
         Y[np.arange(len(y)), targets] = 1.0
-        start = self._starting_point(n_classes, n_features, coef_init, intercept_init)
+        start = self._starting_point(Y, n_features, coef_init, intercept_init)
 
         def objective(flat):
             coef, intercept = _unflatten(flat, n_classes, n_features)
@@ -103,9 +103,12 @@ class SoftmaxRegression:
         check(isinstance(self.tol, numbers.Real) and self.tol > 0,
               f"tol must be > 0, got {self.tol!r}")
 
-    def _starting_point(self, n_classes, n_features, coef_init, intercept_init):
+    def _starting_point(self, Y, n_features, coef_init, intercept_init):
+        n_classes = Y.shape[1]
         coef = np.zeros((n_classes, n_features))
-        intercept = np.zeros(n_classes)
+        # Log class frequencies: the optimum when coef = 0, so strong penalties start converged.
+        log_prior = np.log(Y.mean(axis=0))
+        intercept = log_prior - log_prior.mean()
         if coef_init is None and self.warm_start and getattr(self, "coef_", None) is not None:
             if self.coef_.shape == coef.shape:
                 coef_init, intercept_init = self.coef_, self.intercept_
