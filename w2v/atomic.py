@@ -24,6 +24,7 @@ def atomic_write(path, mode="wb", encoding=None):
     except OSError as exc:
         raise W2VError(f"cannot write {path}: {exc.strerror}") from exc
     try:
+        os.chmod(tmp, _permissions_for(path))
         with os.fdopen(fd, mode, encoding=encoding) as handle:
             yield handle
             handle.flush()
@@ -36,6 +37,16 @@ def atomic_write(path, mode="wb", encoding=None):
     except BaseException:
         _remove_quietly(tmp)
         raise
+
+
+def _permissions_for(path):
+    """The replaced file's permissions, or what a plain open() would give (mkstemp uses 0600)."""
+    try:
+        return os.stat(path).st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def _remove_quietly(path):

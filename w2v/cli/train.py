@@ -1,5 +1,110 @@
-"""`w2v` subcommands: placeholder, filled in by its owner."""
+"""`w2v train`: corpus in, vectors file (and a JSON training log beside it) out."""
+
+import json
+import os
+import sys
+
+from ..trainer import ARCHITECTURES, LOSSES, TrainConfig
+
+OUTPUT_EXTENSIONS = (".bin", ".txt", ".vec", ".npz")
 
 
 def register(subparsers):
-    pass
+    defaults = TrainConfig()
+    p = subparsers.add_parser(
+        "train",
+        help="train word vectors on a text corpus",
+        description="Train word2vec vectors. CORPUS: a text file (one sentence or paragraph per "
+        "line, tokens separated by white space), a .gz/.bz2/.xz file, or a directory of them. "
+        "Without CORPUS, trains on the embedded default corpus (synthetic, with planted word "
+        "groups). The output format follows the extension: .bin (word2vec binary), .txt/.vec "
+        "(word2vec text), .npz (input and output matrices, counts and config).",
+    )
+    p.add_argument("corpus", nargs="?", help="text file or directory (default: embedded corpus)")
+    p.add_argument("-o", "--output", default="vectors.bin", help="vectors file (default: %(default)s)")
+    p.add_argument("--arch", choices=ARCHITECTURES, default=defaults.arch)
+    p.add_argument("--loss", choices=LOSSES, default=defaults.loss,
+                   help="neg: negative sampling, softmax: full softmax, hs: hierarchical softmax")
+    p.add_argument("--dim", type=int, default=defaults.dim, help="vector size (%(default)s)")
+    p.add_argument("--window", type=int, default=defaults.window,
+                   help="maximum context half-width, reduced at random per word (%(default)s)")
+    p.add_argument("--negative", type=int, default=defaults.negative,
+                   help="noise words per prediction (%(default)s)")
+    p.add_argument("--ns-exponent", type=float, default=defaults.ns_exponent,
+                   help="noise distribution exponent on counts (%(default)s)")
+    p.add_argument("--min-count", type=int, default=defaults.min_count,
+                   help="ignore words seen fewer times (%(default)s)")
+    p.add_argument("--max-vocab", type=int, default=defaults.max_vocab,
+                   help="keep only the most frequent words (0: no limit)")
+    p.add_argument("--sample", type=float, default=defaults.sample,
+                   help="subsampling threshold for frequent words, 0 to disable (%(default)s)")
+    p.add_argument("--epochs", type=int, default=defaults.epochs, help="passes (%(default)s)")
+    p.add_argument("--lr", type=float, default=None,
+                   help="starting learning rate, decays linearly to lr*1e-4 "
+                        "(default 0.025 skip-gram, 0.05 CBOW)")
+    p.add_argument("--threads", type=int, default=os.cpu_count() or 1,
+                   help="training threads (default: all %(default)s cores); use 1 with --seed "
+                        "for bit-identical runs")
+    p.add_argument("--seed", type=int, default=defaults.seed, help="random seed (%(default)s)")
+    p.add_argument("--lowercase", action="store_true", help="lowercase the text first")
+    p.add_argument("--cbow-mean", dest="cbow_mean", action="store_true", default=True,
+                   help="CBOW: average the context vectors (default)")
+    p.add_argument("--cbow-sum", dest="cbow_mean", action="store_false",
+                   help="CBOW: sum the context vectors")
+    p.add_argument("--encoding", default=defaults.encoding, help="corpus encoding (%(default)s)")
+    p.add_argument("--errors", choices=("strict", "replace"), default=defaults.errors,
+                   help="what to do with bytes invalid in the encoding (%(default)s)")
+    p.add_argument("--force", action="store_true",
+                   help="train even when full softmax would take hours")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    p.set_defaults(func=run)
+
+
+def run(args):
+    from ..errors import UsageError
+    from ..trainer import train
+    from ..vectors import KeyedVectors
+
+    if not args.output.lower().endswith(OUTPUT_EXTENSIONS):
+        raise UsageError(
+            f"--output must end with one of {', '.join(OUTPUT_EXTENSIONS)}, got {args.output!r}"
+        )
+    config = config_from_args(args).validate()
+    corpus = args.corpus or _default_corpus(args.quiet)
+    result = train(corpus, config, progress=not args.quiet, force=args.force)
+    same_shape = result.W_out.shape == result.W_in.shape
+    vectors = KeyedVectors(result.words, result.W_in, counts=result.counts,
+                           output_vectors=result.W_out if same_shape else None,
+                           config=result.log["config"])
+    vectors.save(args.output)
+    log_path = args.output + ".json"
+    write_json(log_path, result.log)
+    final = result.log["epochs"][-1]
+    print(f"wrote {args.output} ({len(result.words):,} words x {config.dim}) and {log_path}; "
+          f"final loss {final['loss']:.4f} per pair, {result.log['words_per_sec']:,.0f} words/s")
+    return 0
+
+
+def config_from_args(args):
+    fields = {name: getattr(args, name) for name in TrainConfig.__dataclass_fields__
+              if getattr(args, name, None) is not None}
+    return TrainConfig(**fields)
+
+
+def write_json(path, data):
+    from ..atomic import atomic_write
+
+    with atomic_write(path, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, indent=2)
+        handle.write("\n")
+
+
+def _default_corpus(quiet):
+    from ..synthetic import default_corpus_path
+
+    path = default_corpus_path()
+    if not quiet:
+        print(f"no corpus given: training on the embedded default corpus {path}\n"
+              "(point the same command at your own text: w2v train CORPUS -o vectors.bin)",
+              file=sys.stderr)
+    return path

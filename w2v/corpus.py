@@ -1,0 +1,153 @@
+"""Text -> token ids: stream a corpus once to count words, once to encode it as int32 ids.
+
+A corpus is a plain-text file (one sentence or paragraph per line, tokens separated by white
+space), a `.gz`/`.bz2`/`.xz` file, or a directory of such files. Encoded, it is a `Corpus`: one
+int32 array of token ids (out-of-vocabulary words dropped, as word2vec does) written to a cache
+file and memory-mapped, so a corpus larger than memory trains, plus int64 sentence offsets.
+"""
+
+import bz2
+import collections
+import dataclasses
+import gzip
+import itertools
+import lzma
+import os
+import zlib
+
+import numpy as np
+
+from .errors import W2VError
+
+MAX_SENTENCE_LENGTH = 10_000  # longer lines are split into pieces of this many tokens (as gensim)
+_ENCODE_CHUNK_WORDS = 1 << 20
+_OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+_DECOMPRESSION_ERRORS = (EOFError, OSError, lzma.LZMAError, zlib.error)
+
+
+@dataclasses.dataclass(frozen=True)
+class TextSource:
+    """Where to read text from and how to decode and normalize it."""
+
+    path: str
+    lowercase: bool = False
+    encoding: str = "utf-8"
+    errors: str = "strict"  # "replace" to accept bytes that are not valid in `encoding`
+
+    def files(self):
+        """The files of the corpus: the path itself, or the files in the directory, sorted."""
+        if not os.path.exists(self.path):
+            raise W2VError(f"corpus {self.path} does not exist")
+        if os.path.isfile(self.path):
+            return [self.path]
+        if not os.path.isdir(self.path):
+            raise W2VError(f"corpus {self.path} is neither a file nor a directory")
+        found = sorted(
+            os.path.join(root, name)
+            for root, _, names in os.walk(self.path)
+            for name in names
+            if not name.startswith(".")
+        )
+        if not found:
+            raise W2VError(f"corpus directory {self.path} contains no files")
+        return found
+
+    def lines(self):
+        """Yield each line of the corpus, lowercased if asked; errors name file and line."""
+        for path in self.files():
+            yield from self._file_lines(path)
+
+    def _file_lines(self, path):
+        opener = _OPENERS.get(os.path.splitext(path)[1].lower(), open)
+        lineno = 0
+        try:
+            with opener(path, "rt", encoding=self.encoding, errors=self.errors) as handle:
+                for lineno, line in enumerate(handle, 1):
+                    yield line.lower() if self.lowercase else line
+        except UnicodeDecodeError as exc:
+            raise W2VError(
+                f"{path}, line {lineno + 1}: bytes that are not valid {self.encoding} "
+                f"({exc.reason} at byte {exc.start}); pass --encoding or --errors replace"
+            ) from None
+        except PermissionError:
+            raise W2VError(f"cannot read {path}: permission denied") from None
+        except IsADirectoryError:
+            raise W2VError(f"{path} is a directory, expected a text file") from None
+        except _DECOMPRESSION_ERRORS as exc:
+            raise W2VError(f"{path}: compressed file is truncated or corrupt ({exc})") from None
+
+
+def count_words(source):
+    """Pass 1: a Counter of every token in the corpus."""
+    counts = collections.Counter()
+    for line in source.lines():
+        counts.update(line.split())
+    return counts
+
+
+@dataclasses.dataclass
+class Corpus:
+    """Token ids (int32, memory-mapped from a cache file) and sentence offsets (int64).
+
+    Sentence i is `tokens[offsets[i]:offsets[i + 1]]`; empty sentences are dropped.
+    """
+
+    tokens: np.ndarray
+    offsets: np.ndarray
+
+    @property
+    def n_tokens(self):
+        return int(self.offsets[-1])
+
+    @property
+    def n_sentences(self):
+        return len(self.offsets) - 1
+
+
+def encode(source, index, cache_path):
+    """Pass 2: write the ids of in-vocabulary tokens to `cache_path`; return the `Corpus`.
+
+    `index` maps word -> id. Out-of-vocabulary tokens are removed before windows are formed, as in
+    word2vec C and gensim; lines longer than MAX_SENTENCE_LENGTH kept tokens are split.
+    """
+    line_lengths = []
+    with open(cache_path, "wb") as cache:
+        for words, lengths in _chunks(source.lines()):
+            ids = np.fromiter(map(index.get, words, itertools.repeat(-1)), np.int32, len(words))
+            kept = ids >= 0
+            cache.write(ids[kept].tobytes())
+            line_lengths.append(_kept_per_line(kept, lengths))
+    lengths = np.concatenate(line_lengths) if line_lengths else np.zeros(0, np.int64)
+    offsets = _sentence_offsets(lengths)
+    tokens = np.memmap(cache_path, np.int32, "r") if offsets[-1] else np.zeros(0, np.int32)
+    return Corpus(tokens, offsets)
+
+
+def _chunks(lines):
+    """Group lines into chunks of about _ENCODE_CHUNK_WORDS words: (words, tokens per line)."""
+    words, lengths = [], []
+    for line in lines:
+        line_words = line.split()
+        words.extend(line_words)
+        lengths.append(len(line_words))
+        if len(words) >= _ENCODE_CHUNK_WORDS:
+            yield words, lengths
+            words, lengths = [], []
+    if lengths:
+        yield words, lengths
+
+
+def _kept_per_line(kept, lengths):
+    """Number of kept tokens on each line, from the chunk's keep mask and line lengths."""
+    ends = np.cumsum(lengths, dtype=np.int64)
+    kept_before = np.concatenate(([0], np.cumsum(kept, dtype=np.int64)))
+    return np.diff(kept_before[ends], prepend=0)
+
+
+def _sentence_offsets(line_lengths):
+    """Offsets of non-empty sentences, lines longer than MAX_SENTENCE_LENGTH cut into pieces."""
+    pieces = -(-line_lengths // MAX_SENTENCE_LENGTH)  # ceil: pieces per line (0 for empty lines)
+    sizes = np.full(int(pieces.sum()), MAX_SENTENCE_LENGTH, np.int64)
+    last_piece = np.cumsum(pieces)[pieces > 0] - 1
+    sizes[last_piece] = line_lengths[pieces > 0] - (pieces[pieces > 0] - 1) * MAX_SENTENCE_LENGTH
+    return np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)

@@ -1,0 +1,427 @@
+"""Numba kernels: loss and gradients of the word2vec objectives, and SGD over a batch of sentences.
+
+Only functions of arrays live here: no classes, no I/O. Orientation as in word2vec C and gensim:
+the *input* vectors (rows of `W_in`, the word vectors users keep) of the context words predict the
+*output* vectors (rows of `W_out`) of the centre word.
+
+Two losses cover the three objectives:
+- `logistic_grad`: binary logistic loss of the scores X @ W_out[rows].T against 0/1 labels.
+  Negative sampling: rows = [centre, k noise words], labels = [1, 0, ..., 0]. Hierarchical softmax:
+  rows = the inner nodes on the centre word's Huffman path, labels = 1 - its branch codes.
+- `softmax_grad`: cross-entropy of softmax(X @ W_out.T) against the centre word.
+X holds the input vectors: one row per context word (skip-gram, the window's contexts sharing
+one draw of noise words), or one row, the mean/sum of the contexts (CBOW).
+
+The same functions compile for float32 (training) and float64 (the gradient checks in tests).
+Scalars in hot loops are cast to the array dtype (`like`): a float64 scalar in a float32 loop
+halves the SIMD width. Losses are summed in float64.
+"""
+
+import numpy as np
+from numba import njit
+from numba.extending import overload
+
+_KERNEL = dict(nogil=True, cache=True)
+_LEAF = dict(nogil=True, cache=True, fastmath=True)  # fastmath only where reassociation is safe
+
+
+# --- dtype-generic scalar cast ----------------------------------------------------------------
+
+
+def like(value, array):
+    """`value` as a scalar of `array`'s dtype."""
+    return array.dtype.type(value)
+
+
+@overload(like)
+def _like_jit(value, array):
+    dtype = array.dtype
+
+    def impl(value, array):
+        return dtype(value)
+
+    return impl
+
+
+# --- random numbers: xorshift64*, one explicit state per batch ---------------------------------
+
+
+@njit(**_KERNEL)
+def seed_state(seed):
+    """A non-zero xorshift state from any integer seed (splitmix64 finalizer)."""
+    x = np.uint64(seed) + np.uint64(0x9E3779B97F4A7C15)
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    x = x ^ (x >> np.uint64(31))
+    state = np.empty(1, np.uint64)
+    state[0] = x if x != np.uint64(0) else np.uint64(1)
+    return state
+
+
+@njit(**_KERNEL)
+def next_random(state):
+    x = state[0]
+    x ^= x >> np.uint64(12)
+    x ^= x << np.uint64(25)
+    x ^= x >> np.uint64(27)
+    state[0] = x
+    return x * np.uint64(2685821657736338717)
+
+
+@njit(**_KERNEL)
+def random_float(state):
+    """Uniform float32 in [0, 1) with 24 random bits."""
+    return np.float32((next_random(state) >> np.uint64(40)) * np.float32(1.0 / 16777216.0))
+
+
+@njit(**_KERNEL)
+def random_below(state, n):
+    """Uniform integer in [0, n), n < 2**32 (multiply-shift, no modulo)."""
+    return np.int64(((next_random(state) >> np.uint64(32)) * np.uint64(n)) >> np.uint64(32))
+
+
+@njit(**_KERNEL)
+def draw_noise(accept, alias, state):
+    """One word from the noise distribution (Walker alias table from vocab.alias_table)."""
+    bucket = random_below(state, accept.shape[0])
+    return bucket if random_float(state) < accept[bucket] else alias[bucket]
+
+
+# --- vector leaves -----------------------------------------------------------------------------
+
+
+@njit(**_LEAF)
+def dot(A, i, B, j):
+    """A[i] . B[j], without creating row views (each view would touch a reference count)."""
+    total = A[i, 0] - A[i, 0]
+    for t in range(A.shape[1]):
+        total += A[i, t] * B[j, t]
+    return total
+
+
+@njit(**_KERNEL)
+def axpy(alpha, A, i, B, j):
+    """B[j] += alpha * A[i]."""
+    a = like(alpha, B)
+    for t in range(B.shape[1]):
+        B[j, t] += a * A[i, t]
+
+
+# --- losses and gradients ----------------------------------------------------------------------
+
+
+@njit(**_KERNEL)
+def logistic_term(score, label):
+    """(p, dloss/dscore) for the loss -log p, p = sigmoid(score) for label 1, else sigmoid(-score).
+
+    Callers multiply several p before taking one log (a log per score would cost as much as the
+    dot products).
+    """
+    margin = np.float64(score) if label else -np.float64(score)
+    e = np.exp(-abs(margin))
+    p = 1.0 / (1.0 + e) if margin >= 0 else e / (1.0 + e)
+    return p, (p - 1.0) if label else (1.0 - p)
+
+
+@njit(**_KERNEL)
+def logistic_grad(X, W_out, rows, labels, GX, GY):
+    """Binary logistic loss of the scores X[i] . W_out[rows[j]] against labels[j].
+
+    X (m, d) input vectors, rows int (k,), labels (k,) 0/1. Writes GX (m, d) = dL/dX and
+    GY (k, d) = dL/dW_out[rows] (a row repeated in `rows` gets one gradient per occurrence).
+    Returns L, float64, summed over the m x k scores.
+    """
+    GX[:] = 0
+    GY[:] = 0
+    loss = 0.0
+    likelihood = 1.0
+    for j in range(rows.shape[0]):
+        for i in range(X.shape[0]):
+            p, g = logistic_term(dot(X, i, W_out, rows[j]), labels[j])
+            likelihood *= p
+            if likelihood < 1e-150:  # fold into the sum before the product underflows
+                loss -= np.log(likelihood)
+                likelihood = 1.0
+            axpy(g, W_out, rows[j], GX, i)
+            axpy(g, X, i, GY, j)
+    return loss - np.log(likelihood)
+
+
+@njit(**_KERNEL)
+def softmax_grad(X, W_out, target, scores, GX, GY):
+    """Cross-entropy of softmax(X[i] @ W_out.T) against `target`, summed over the m rows of X.
+
+    X (m, d), W_out (V, d); scores (m, V) is scratch. Writes GX (m, d) = dL/dX and GY (V, d) =
+    dL/dW_out. Returns L, float64.
+    """
+    loss = 0.0
+    for i in range(X.shape[0]):
+        s = scores[i]
+        for v in range(W_out.shape[0]):
+            s[v] = dot(X, i, W_out, v)
+        top = np.float64(s.max())
+        log_z = top + np.log(np.sum(np.exp(s.astype(np.float64) - top)))
+        loss += log_z - s[target]
+        for v in range(s.shape[0]):
+            s[v] = like(np.exp(np.float64(s[v]) - log_z), s)
+        s[target] -= 1
+    GX[:] = 0
+    GY[:] = 0
+    for i in range(X.shape[0]):
+        for v in range(W_out.shape[0]):
+            axpy(scores[i, v], W_out, v, GX, i)
+            axpy(scores[i, v], X, i, GY, v)
+    return loss
+
+
+# --- windows -----------------------------------------------------------------------------------
+
+
+@njit(**_KERNEL)
+def subsample(tokens, start, end, keep_prob, state, out):
+    """Copy tokens[start:end] into `out`, dropping each word w with probability 1 - keep_prob[w]."""
+    n = 0
+    for i in range(start, end):
+        w = tokens[i]
+        if keep_prob[w] >= 1 or random_float(state) < keep_prob[w]:
+            out[n] = w
+            n += 1
+    return n
+
+
+@njit(**_KERNEL)
+def contexts(sentence, n, centre, window, state, out):
+    """Fill `out` with the context words of sentence[centre] in a reduced window; return count.
+
+    As word2vec: the half-width is drawn uniformly from 1..window for every centre word, so
+    nearer words are context more often.
+    """
+    reach = 1 + random_below(state, window)
+    m = 0
+    for p in range(max(0, centre - reach), min(n, centre + reach + 1)):
+        if p != centre:
+            out[m] = sentence[p]
+            m += 1
+    return m
+
+
+@njit(**_KERNEL)
+def learning_rate(lr_start, lr_end, done, total):
+    return lr_start + (lr_end - lr_start) * (done / max(total, 1))
+
+
+# --- SGD steps: gather the input rows, take the gradient, scatter the update ------------------
+
+
+@njit(**_KERNEL)
+def gather(W, ids, m, X):
+    for i in range(m):
+        for t in range(W.shape[1]):
+            X[i, t] = W[ids[i], t]
+
+
+@njit(**_KERNEL)
+def gather_mean(W, ids, m, mean, X):
+    """X[0] = sum (or mean) of the rows W[ids[:m]]."""
+    X[0] = 0
+    for i in range(m):
+        axpy(1.0, W, ids[i], X, 0)
+    if mean:
+        X[0] *= like(1.0 / m, X)
+
+
+@njit(**_KERNEL)
+def scatter(W, ids, G, lr):
+    """W[ids[i]] -= lr * G[i] for each i."""
+    for i in range(ids.shape[0]):
+        axpy(-lr, G, i, W, ids[i])
+
+
+@njit(**_KERNEL)
+def scatter_all(W, G, lr):
+    """W -= lr * G, row by row (no temporary)."""
+    for v in range(W.shape[0]):
+        axpy(-lr, G, v, W, v)
+
+
+@njit(**_KERNEL)
+def scatter_one(W, ids, G, lr):
+    """W[ids[i]] -= lr * g for each i: CBOW sends the hidden vector's gradient to every context,
+    as word2vec C does (for --cbow-mean that is m times the exact gradient of each context)."""
+    for i in range(ids.shape[0]):
+        axpy(-lr, G, 0, W, ids[i])
+
+
+@njit(**_KERNEL)
+def draw_targets(centre, negative, accept, alias, state, rows):
+    """rows = [centre, `negative` noise words]; a draw equal to the centre is redrawn."""
+    rows[0] = centre
+    for k in range(1, negative + 1):
+        w = draw_noise(accept, alias, state)
+        for _ in range(8):
+            if w != centre:
+                break
+            w = draw_noise(accept, alias, state)
+        rows[k] = w
+
+
+# --- batch kernels: one per architecture x objective ------------------------------------------
+# Arguments: tokens int32 (N,), starts int64 (S+1,) sentence boundaries of the batch, W_in float32
+# (V, d), W_out float32 (V, d) (V-1 rows for hierarchical softmax), keep_prob float32 (V,), window,
+# lr_start/lr_end (linear decay across the batch's words), seed; then the objective's tables.
+# Returns (loss summed in float64, number of predictions) for the mean loss per training pair.
+
+
+@njit(**_KERNEL)
+def workspace(starts, W, window, k):
+    longest = np.max(starts[1:] - starts[:-1]) if starts.shape[0] > 1 else 0
+    sentence = np.empty(longest, np.int32)
+    ctx = np.empty(2 * window, np.int32)
+    X = np.empty((2 * window, W.shape[1]), W.dtype)
+    GX = np.empty_like(X)
+    GY = np.empty((k, W.shape[1]), W.dtype)
+    return sentence, ctx, X, GX, GY
+
+
+@njit(**_KERNEL)
+def train_skipgram_negative(
+    tokens, starts, W_in, W_out, keep_prob, window, lr_start, lr_end, seed, accept, alias, negative
+):
+    state = seed_state(seed)
+    sentence, ctx, X, GX, GY = workspace(starts, W_in, window, negative + 1)
+    rows = np.empty(negative + 1, np.int32)
+    labels = np.zeros(negative + 1, np.uint8)
+    labels[0] = 1
+    loss, pairs = 0.0, 0
+    for s in range(starts.shape[0] - 1):
+        lr = learning_rate(lr_start, lr_end, starts[s] - starts[0], starts[-1] - starts[0])
+        n = subsample(tokens, starts[s], starts[s + 1], keep_prob, state, sentence)
+        for c in range(n):
+            m = contexts(sentence, n, c, window, state, ctx)
+            if m == 0:
+                continue
+            draw_targets(sentence[c], negative, accept, alias, state, rows)
+            gather(W_in, ctx, m, X)
+            loss += logistic_grad(X[:m], W_out, rows, labels, GX[:m], GY)
+            scatter(W_in, ctx[:m], GX, lr)
+            scatter(W_out, rows, GY, lr)
+            pairs += m
+    return loss, pairs
+
+
+@njit(**_KERNEL)
+def train_cbow_negative(
+    tokens, starts, W_in, W_out, keep_prob, window, lr_start, lr_end, seed, accept, alias, negative,
+    cbow_mean,
+):
+    state = seed_state(seed)
+    sentence, ctx, X, GX, GY = workspace(starts, W_in, window, negative + 1)
+    rows = np.empty(negative + 1, np.int32)
+    labels = np.zeros(negative + 1, np.uint8)
+    labels[0] = 1
+    loss, pairs = 0.0, 0
+    for s in range(starts.shape[0] - 1):
+        lr = learning_rate(lr_start, lr_end, starts[s] - starts[0], starts[-1] - starts[0])
+        n = subsample(tokens, starts[s], starts[s + 1], keep_prob, state, sentence)
+        for c in range(n):
+            m = contexts(sentence, n, c, window, state, ctx)
+            if m == 0:
+                continue
+            draw_targets(sentence[c], negative, accept, alias, state, rows)
+            gather_mean(W_in, ctx, m, cbow_mean, X)
+            loss += logistic_grad(X[:1], W_out, rows, labels, GX[:1], GY)
+            scatter_one(W_in, ctx[:m], GX, lr)
+            scatter(W_out, rows, GY, lr)
+            pairs += 1
+    return loss, pairs
+
+
+@njit(**_KERNEL)
+def train_skipgram_hierarchical(
+    tokens, starts, W_in, W_out, keep_prob, window, lr_start, lr_end, seed, points, labels, depth
+):
+    state = seed_state(seed)
+    sentence, ctx, X, GX, GY = workspace(starts, W_in, window, points.shape[1])
+    loss, pairs = 0.0, 0
+    for s in range(starts.shape[0] - 1):
+        lr = learning_rate(lr_start, lr_end, starts[s] - starts[0], starts[-1] - starts[0])
+        n = subsample(tokens, starts[s], starts[s + 1], keep_prob, state, sentence)
+        for c in range(n):
+            m = contexts(sentence, n, c, window, state, ctx)
+            if m == 0:
+                continue
+            w, k = sentence[c], depth[sentence[c]]
+            gather(W_in, ctx, m, X)
+            loss += logistic_grad(X[:m], W_out, points[w, :k], labels[w, :k], GX[:m], GY[:k])
+            scatter(W_in, ctx[:m], GX, lr)
+            scatter(W_out, points[w, :k], GY, lr)
+            pairs += m
+    return loss, pairs
+
+
+@njit(**_KERNEL)
+def train_cbow_hierarchical(
+    tokens, starts, W_in, W_out, keep_prob, window, lr_start, lr_end, seed, points, labels, depth,
+    cbow_mean,
+):
+    state = seed_state(seed)
+    sentence, ctx, X, GX, GY = workspace(starts, W_in, window, points.shape[1])
+    loss, pairs = 0.0, 0
+    for s in range(starts.shape[0] - 1):
+        lr = learning_rate(lr_start, lr_end, starts[s] - starts[0], starts[-1] - starts[0])
+        n = subsample(tokens, starts[s], starts[s + 1], keep_prob, state, sentence)
+        for c in range(n):
+            m = contexts(sentence, n, c, window, state, ctx)
+            if m == 0:
+                continue
+            w, k = sentence[c], depth[sentence[c]]
+            gather_mean(W_in, ctx, m, cbow_mean, X)
+            loss += logistic_grad(X[:1], W_out, points[w, :k], labels[w, :k], GX[:1], GY[:k])
+            scatter_one(W_in, ctx[:m], GX, lr)
+            scatter(W_out, points[w, :k], GY, lr)
+            pairs += 1
+    return loss, pairs
+
+
+@njit(**_KERNEL)
+def train_skipgram_softmax(tokens, starts, W_in, W_out, keep_prob, window, lr_start, lr_end, seed):
+    state = seed_state(seed)
+    sentence, ctx, X, GX, GY = workspace(starts, W_in, window, W_out.shape[0])
+    scores = np.empty((2 * window, W_out.shape[0]), W_out.dtype)
+    loss, pairs = 0.0, 0
+    for s in range(starts.shape[0] - 1):
+        lr = learning_rate(lr_start, lr_end, starts[s] - starts[0], starts[-1] - starts[0])
+        n = subsample(tokens, starts[s], starts[s + 1], keep_prob, state, sentence)
+        for c in range(n):
+            m = contexts(sentence, n, c, window, state, ctx)
+            if m == 0:
+                continue
+            gather(W_in, ctx, m, X)
+            loss += softmax_grad(X[:m], W_out, sentence[c], scores[:m], GX[:m], GY)
+            scatter(W_in, ctx[:m], GX, lr)
+            scatter_all(W_out, GY, lr)
+            pairs += m
+    return loss, pairs
+
+
+@njit(**_KERNEL)
+def train_cbow_softmax(
+    tokens, starts, W_in, W_out, keep_prob, window, lr_start, lr_end, seed, cbow_mean
+):
+    state = seed_state(seed)
+    sentence, ctx, X, GX, GY = workspace(starts, W_in, window, W_out.shape[0])
+    scores = np.empty((1, W_out.shape[0]), W_out.dtype)
+    loss, pairs = 0.0, 0
+    for s in range(starts.shape[0] - 1):
+        lr = learning_rate(lr_start, lr_end, starts[s] - starts[0], starts[-1] - starts[0])
+        n = subsample(tokens, starts[s], starts[s + 1], keep_prob, state, sentence)
+        for c in range(n):
+            m = contexts(sentence, n, c, window, state, ctx)
+            if m == 0:
+                continue
+            gather_mean(W_in, ctx, m, cbow_mean, X)
+            loss += softmax_grad(X[:1], W_out, sentence[c], scores, GX[:1], GY)
+            scatter_one(W_in, ctx[:m], GX, lr)
+            scatter_all(W_out, GY, lr)
+            pairs += 1
+    return loss, pairs

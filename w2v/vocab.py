@@ -1,0 +1,122 @@
+"""The vocabulary and the tables derived from its counts.
+
+Words are ordered by descending count, ties broken by the word itself, so vector files list the
+most frequent words first (evaluations that keep "the top 30,000 words" take the first lines).
+"""
+
+import dataclasses
+import heapq
+
+import numpy as np
+
+from .errors import W2VError
+
+
+@dataclasses.dataclass
+class Vocab:
+    words: list  # index -> word, by descending count
+    counts: np.ndarray  # int64 (V,), corpus frequency of each word
+
+    def __len__(self):
+        return len(self.words)
+
+    @property
+    def index(self):
+        """word -> index."""
+        return {word: i for i, word in enumerate(self.words)}
+
+    @property
+    def n_tokens(self):
+        return int(self.counts.sum())
+
+
+def build_vocab(counter, min_count=5, max_vocab=None):
+    """Keep words seen at least `min_count` times, then the `max_vocab` most frequent."""
+    if not counter:
+        raise W2VError("the corpus is empty: it contains no words")
+    kept = sorted(((-c, w) for w, c in counter.items() if c >= min_count))
+    if not kept:
+        top_word, top_count = max(counter.items(), key=lambda item: item[1])
+        raise W2VError(
+            f"no word reaches --min-count {min_count}: the corpus has {len(counter)} distinct "
+            f"words and the most frequent, {top_word!r}, occurs {top_count} times"
+        )
+    kept = kept[:max_vocab] if max_vocab else kept
+    return Vocab([w for _, w in kept], np.array([-c for c, _ in kept], dtype=np.int64))
+
+
+def keep_probabilities(counts, sample):
+    """word2vec's subsampling: P(keep w) = (sqrt(f/t) + 1) * t/f with t = sample * total, f = count.
+
+    Frequent words are dropped more often; sample <= 0 keeps everything. float32 (V,).
+    """
+    if sample <= 0:
+        return np.ones(len(counts), np.float32)
+    threshold = sample * counts.sum()
+    keep = (np.sqrt(counts / threshold) + 1.0) * threshold / counts
+    return np.minimum(keep, 1.0).astype(np.float32)
+
+
+def noise_distribution(counts, exponent=0.75):
+    """The negative-sampling distribution: count**exponent, normalized. float64 (V,)."""
+    weights = np.asarray(counts, np.float64) ** exponent
+    return weights / weights.sum()
+
+
+def alias_table(probabilities):
+    """Walker's alias method: draw from `probabilities` in O(1) with one random int and float.
+
+    Returns (accept float32 (V,), alias int32 (V,)): pick a bucket i uniformly, keep i with
+    probability accept[i], else take alias[i].
+    """
+    n = len(probabilities)
+    scaled = np.asarray(probabilities, np.float64) * n
+    accept = np.ones(n, np.float64)
+    alias = np.arange(n, dtype=np.int32)
+    small = [i for i in range(n) if scaled[i] < 1.0]
+    large = [i for i in range(n) if scaled[i] >= 1.0]
+    while small and large:
+        s, g = small.pop(), large[-1]
+        accept[s], alias[s] = scaled[s], g
+        scaled[g] -= 1.0 - scaled[s]
+        if scaled[g] < 1.0:
+            small.append(large.pop())
+    return accept.astype(np.float32), alias
+
+
+def huffman_tree(counts):
+    """Huffman codes for hierarchical softmax (word2vec's tree: frequent words get short codes).
+
+    Returns (codes uint8 (V, L), points int32 (V, L), lengths int32 (V,)): for word w, the path
+    from the root visits inner nodes points[w, :lengths[w]] (rows of the V-1 output vectors) and
+    takes branch codes[w, i] at each.
+    """
+    n = len(counts)
+    if n < 2:
+        return np.zeros((n, 1), np.uint8), np.zeros((n, 1), np.int32), np.zeros(n, np.int32)
+    heap = [(int(c), i) for i, c in enumerate(counts)]
+    heapq.heapify(heap)
+    parent = np.zeros(2 * n - 1, np.int64)
+    branch = np.zeros(2 * n - 1, np.uint8)
+    for node in range(n, 2 * n - 1):
+        (c1, a), (c2, b) = heapq.heappop(heap), heapq.heappop(heap)
+        parent[a], parent[b], branch[b] = node, node, 1
+        heapq.heappush(heap, (c1 + c2, node))
+    paths = [_path_to_root(w, parent, 2 * n - 2) for w in range(n)]
+    depth = max(len(p) for p in paths)
+    codes = np.zeros((n, depth), np.uint8)
+    points = np.zeros((n, depth), np.int32)
+    for w, path in enumerate(paths):
+        path.reverse()  # root first
+        points[w, : len(path)] = [parent[node] - n for node in path]
+        codes[w, : len(path)] = [branch[node] for node in path]
+    return codes, points, np.array([len(p) for p in paths], np.int32)
+
+
+def _path_to_root(node, parent, root):
+    """Nodes from `node` up to (not including) the root."""
+    path = []
+    while node != root:
+        path.append(node)
+        node = parent[node]
+    return path
