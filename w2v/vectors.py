@@ -33,6 +33,7 @@ NPZ_FORMAT_VERSION = 1
 _WHITESPACE = re.compile(rb"[ \t\n\r\x0b\x0c]")
 _WHITESPACE_STR = re.compile(r"[ \t\n\r\x0b\x0c]")
 _UTF8_BOM = b"\xef\xbb\xbf"
+_NOT_NUMBER_TEXT = re.compile(rb"[^0-9A-Za-z+\-. \t\r\x0b\x0c\n]")  # numbers, nan, inf, spaces
 
 
 class KeyedVectors:
@@ -146,6 +147,7 @@ class KeyedVectors:
         limit = self._candidate_limit(restrict_vocab)
         _check_topn(topn)
         terms = [(item, 1.0) for item in positive] + [(item, -1.0) for item in negative]
+        self._check_known(positive + negative)
         if not terms:
             raise UsageError("most_similar needs at least one positive or negative word")
         query = _unit(sum(weight * self._unit_term(item) for item, weight in terms) / len(terms))
@@ -162,6 +164,7 @@ class KeyedVectors:
         _check_topn(topn)
         if not positive:
             raise UsageError("most_similar_cosmul needs at least one positive word")
+        self._check_known(positive + negative)
         candidates = self.unit_vectors[:limit]
 
         def shifted_cosines(item):
@@ -198,6 +201,9 @@ class KeyedVectors:
         matrix = self.unit_vectors if unit else self.vectors
         rows = matrix[self.indices_of(known)]
         return rows.mean(axis=0, dtype=np.float64).astype(np.float32)
+
+    def _check_known(self, items):
+        self.indices_of([item for item in items if isinstance(item, str)])
 
     def _unit_term(self, item):
         if isinstance(item, str):
@@ -368,6 +374,8 @@ def _parse_vectors(cls, data, path, file_format):
         if file_format == "bin":
             raise W2VError(f"{path}, line 1: a word2vec binary file must start with a 'count dim' header")
         return cls(*_read_text(data, start, None, path))
+    if not data[body_start:].strip():
+        raise W2VError(f"{path}: header (line 1) says {header[0]} words but the file has none (truncated?)")
     if file_format == "bin" or (file_format is None and not _looks_like_text(data, body_start, header[1])):
         return cls(*_read_binary(data, body_start, header, path))
     return cls(*_read_text(data, body_start, header, path))
@@ -427,8 +435,10 @@ def _read_binary(data, pos, header, path):
         word_bytes.append(word)
         rows.append(memoryview(data)[space + 1 : space + 1 + row_bytes])
         pos = space + 1 + row_bytes
-    if data[pos:].strip():
-        raise W2VError(f"{path}, byte {pos}: more data after the {count} words the header announces")
+    rest = data[pos:]
+    if rest.strip():
+        extra = pos + len(rest) - len(rest.lstrip())
+        raise W2VError(f"{path}, byte {extra}: more data after the {count} words the header announces")
     vectors = np.frombuffer(bytearray().join(rows), dtype="<f4").reshape(count, dim)
     words = _decode_words(word_bytes, path, lambda i: f"record {i + 1}")
     return _checked(words, vectors.astype(np.float32, copy=False), path, lambda i: f"record {i + 1}")
@@ -464,15 +474,16 @@ def _raise_count_mismatch(path, count, numbered):
 def _parse_numbers(texts, dim, path, line_numbers):
     """(n, dim) float32 from the number part of each line; fast path in C, then a line-by-line
     pass only to say where a bad line is."""
-    try:
-        lines = [t.decode("latin-1") for t in texts]
-        values = np.loadtxt(lines, dtype=np.float32, comments=None, ndmin=2, quotechar=None)
-        if values.shape == (len(texts), dim):
-            return values
-    except (ValueError, OverflowError):
-        pass
+    if _NOT_NUMBER_TEXT.search(b"\n".join(texts)) is None:
+        try:
+            lines = [t.decode("ascii") for t in texts]
+            values = np.loadtxt(lines, dtype=np.float32, comments=None, ndmin=2, quotechar=None)
+            if values.shape == (len(texts), dim):
+                return values
+        except (ValueError, OverflowError):
+            pass
     _raise_first_bad_line(texts, dim, path, line_numbers)
-    raise W2VError(f"{path}: could not read the vectors")  # unreachable unless loadtxt disagrees
+    raise W2VError(f"{path}: could not read the numbers of the vectors")
 
 
 def _raise_first_bad_line(texts, dim, path, line_numbers):
@@ -482,11 +493,19 @@ def _raise_first_bad_line(texts, dim, path, line_numbers):
         if len(fields) != dim:
             truncated = " (truncated?)" if i == len(texts) - 1 else ""
             raise W2VError(f"{where}: expected {dim} numbers after the word, got {len(fields)}{truncated}")
-        for field in fields:
-            try:
-                float(field)
-            except ValueError:
-                raise W2VError(f"{where}: {_show(field)} is not a number") from None
+        bad = next((field for field in fields if not _is_number(field)), None)
+        if bad is not None:
+            raise W2VError(f"{where}: {_show(bad)} is not a number")
+
+
+def _is_number(field):
+    if _NOT_NUMBER_TEXT.search(field):
+        return False
+    try:
+        float(field)
+        return True
+    except ValueError:
+        return False
 
 
 def _decode_words(word_bytes, path, where):
@@ -520,8 +539,9 @@ def _checked(words, vectors, path, where):
 
 
 def _show(raw, limit=40):
-    text = raw.decode("utf-8", "backslashreplace") if isinstance(raw, bytes) else raw
-    return repr(text if len(text) <= limit else text[:limit] + "...")
+    """Bytes from a file, quoted for a message; undecodable bytes shown as \\xNN."""
+    text = raw.decode("utf-8", "backslashreplace")
+    return "'" + (text if len(text) <= limit else text[:limit] + "...") + "'"
 
 
 def _read_npz(cls, data, path):
