@@ -132,7 +132,7 @@ def place_labels(ax, coordinates, labels, fontsize=9):
     around its point) whose box overlaps no placed label, no point and stays inside the axes;
     failing that, the spot with the least overlap. Labels moved beyond the first ring get a thin
     leader line. Returns the Text objects."""
-    renderer = ax.figure.canvas.get_renderer()
+    renderer = _renderer(ax.figure)
     to_pixels = ax.transData.transform
     points = to_pixels(coordinates)
     inside = ax.get_window_extent(renderer)
@@ -150,6 +150,15 @@ def place_labels(ax, coordinates, labels, fontsize=9):
         if ring > 0:
             ax.plot(*zip(coordinates[i], text.get_position()), color="0.6", lw=0.6, zorder=2)
     return texts
+
+
+def _renderer(figure):
+    """A renderer to measure text with; a bare Figure() gets the Agg canvas savefig would use."""
+    if not hasattr(figure.canvas, "get_renderer"):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        FigureCanvasAgg(figure)
+    return figure.canvas.get_renderer()
 
 
 def _half_size(text, renderer):
