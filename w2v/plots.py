@@ -55,7 +55,10 @@ def _tsne(matrix, seed):
     from sklearn.manifold import TSNE
 
     perplexity = min(30.0, max(1.0, (len(matrix) - 1) / 3))
-    tsne = TSNE(n_components=2, perplexity=perplexity, init="pca", learning_rate="auto", random_state=seed)
+    method = "exact" if len(matrix) <= 300 else "barnes_hut"  # exact is faster for a picture's few words
+    tsne = TSNE(
+        n_components=2, perplexity=perplexity, init="pca", learning_rate="auto", method=method, random_state=seed
+    )
     return tsne.fit_transform(matrix).astype(np.float64)
 
 
