@@ -322,6 +322,8 @@ def test_npz_missing_arrays_and_mismatched_words(tmp_path):
 # ----- property tests: arbitrary bytes never crash; valid files round-trip ------------------------
 
 _scratch = tempfile.mkdtemp(prefix="w2v-test-vectors-")
+# W2V_FUZZ_EXAMPLES=10000 for a long fuzz run; the default keeps the suite quick
+FUZZ_EXAMPLES = int(os.environ.get("W2V_FUZZ_EXAMPLES", "150"))
 VALID_BIN = b"2 3\nab " + np.float32([1, 2, 3]).tobytes() + b"\ncd " + np.float32([4, 5, 6]).tobytes() + b"\n"
 
 
@@ -336,7 +338,7 @@ def _load_bytes(data, name):
         return None
 
 
-def _mutations(seed):
+def _mutations():
     """Valid files of each format, truncated and with some bytes overwritten."""
     return st.tuples(
         st.sampled_from([VALID_BIN, GOOD_TEXT, b"a 1 2\nb 3 4\n", gzip.compress(GOOD_TEXT), _npz_bytes()]),
@@ -352,15 +354,15 @@ def _npz_bytes():
         return handle.read()
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=300))
 def test_arbitrary_bytes_raise_nothing_but_w2verror(data):
     _load_bytes(data, "fuzz.bin")
     _load_bytes(b"2 3\n" + data, "fuzz-header.bin")
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(_mutations(0))
+@settings(max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_mutations())
 def test_damaged_valid_files_raise_nothing_but_w2verror(mutation):
     data, cut, edits = mutation
     damaged = bytearray(data[: max(cut, 1)] if cut < len(data) else data)
@@ -382,7 +384,7 @@ def keyed_vectors(draw):
     return KeyedVectors(words, vectors)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(keyed_vectors(), st.sampled_from([".bin", ".txt", ".npz", ".vec.gz"]))
 def test_valid_files_round_trip_exactly(kv, suffix):
     path = os.path.join(_scratch, "roundtrip" + suffix)

@@ -269,7 +269,8 @@ def plot_training_log(log, ax=None, size=(1000, 450)):
 
 def _run_summary(log):
     config = log.get("config") if isinstance(log.get("config"), dict) else {}
-    parts = [f"{k} {config[k]}" for k in ("model", "loss", "dim", "window", "negative") if k in config]
+    parts = [str(config[k]) for k in ("arch", "model") if k in config]
+    parts += [f"{k} {config[k]}" for k in ("loss", "dim", "window", "negative") if k in config]
     if isinstance(log.get("vocab_size"), int):
         parts.append(f"vocabulary {log['vocab_size']:,}")
     if isinstance(log.get("wall_seconds"), (int, float)):
