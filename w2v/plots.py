@@ -109,7 +109,8 @@ def plot_words(kv, words, method="svd", seed=0, ax=None, size=DEFAULT_SIZE, titl
     _pad_limits(ax, coordinates)
     ax.set_xticks([])
     ax.set_yticks([])
-    ax.set_title(title or f"{len(words)} words, {method.upper()} of unit vectors ({kv.dim} dimensions)")
+    method_name = {"svd": "SVD", "pca": "PCA", "tsne": "t-SNE"}[method]
+    ax.set_title(title or f"{len(words)} words, {method_name} of unit vectors ({kv.dim} dimensions)")
     place_labels(ax, coordinates, words)
     return figure
 

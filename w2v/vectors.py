@@ -376,9 +376,36 @@ def _parse_vectors(cls, data, path, file_format):
         return cls(*_read_text(data, start, None, path))
     if not data[body_start:].strip():
         raise W2VError(f"{path}: header (line 1) says {header[0]} words but the file has none (truncated?)")
-    if file_format == "bin" or (file_format is None and not _looks_like_text(data, body_start, header[1])):
-        return cls(*_read_binary(data, body_start, header, path))
-    return cls(*_read_text(data, body_start, header, path))
+    readers = {
+        "bin": lambda: _read_binary(data, body_start, header, path),
+        "text": lambda: _read_text(data, body_start, header, path),
+    }
+    if file_format is not None:
+        return cls(*readers[file_format]())
+    return cls(*_read_either(readers, _looks_like_text(data, body_start, header[1]), _named_bin(path)))
+
+
+def _read_either(readers, looks_like_text, named_bin):
+    """Binary and text files share the header line; the first record tells them apart, except
+    in contrived cases (a binary vector whose bytes read as digits), so the other reader is
+    tried when the likely one fails, binary first for a .bin file. A failure reports the error
+    of the format the content looks like."""
+    likely = "text" if looks_like_text else "bin"
+    order = ["bin", "text"] if named_bin else [likely, "bin" if likely == "text" else "text"]
+    errors = {}
+    for file_format in order:
+        try:
+            return readers[file_format]()
+        except W2VError as exc:
+            errors[file_format] = exc
+    raise errors[likely]
+
+
+def _named_bin(path):
+    stem, extension = os.path.splitext(path.lower())
+    if extension in COMPRESSED_EXTENSIONS:
+        extension = os.path.splitext(stem)[1]
+    return extension == ".bin"
 
 
 def _read_header(data, start, path):
@@ -457,7 +484,7 @@ def _read_text(data, start, header, path):
     dim = header[1] if header else len(split[0][1].split()) if len(split[0]) > 1 else 0
     if dim < 1:
         raise W2VError(f"{path}, line {line_numbers[0]}: a word without a vector")
-    values = _parse_numbers([s[1] if len(s) > 1 else "" for s in split], dim, path, line_numbers)
+    values = _parse_numbers([s[1] if len(s) > 1 else b"" for s in split], dim, path, line_numbers)
     words = _decode_words([s[0] for s in split], path, lambda i: f"line {line_numbers[i]}")
     return _checked(words, values, path, lambda i: f"line {line_numbers[i]}")
 
@@ -600,7 +627,7 @@ def _npz_config(array, path):
         return None
     try:
         config = json.loads(array.tobytes().decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise W2VError(f"{path}: config is not valid JSON ({exc})") from None
     if not isinstance(config, dict):
         raise W2VError(f"{path}: config must be a JSON object, got {type(config).__name__}")
