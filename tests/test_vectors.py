@@ -321,21 +321,33 @@ def test_npz_missing_arrays_and_mismatched_words(tmp_path):
 
 # ----- property tests: arbitrary bytes never crash; valid files round-trip ------------------------
 
-_scratch = tempfile.mkdtemp(prefix="w2v-test-vectors-")
 # W2V_FUZZ_EXAMPLES=10000 for a long fuzz run; the default keeps the suite quick
 FUZZ_EXAMPLES = int(os.environ.get("W2V_FUZZ_EXAMPLES", "150"))
 VALID_BIN = b"2 3\nab " + np.float32([1, 2, 3]).tobytes() + b"\ncd " + np.float32([4, 5, 6]).tobytes() + b"\n"
 
 
-def _load_bytes(data, name):
-    path = os.path.join(_scratch, name)
-    with open(path, "wb") as handle:
-        handle.write(data)
+@pytest.fixture(scope="module")
+def scratch(tmp_path_factory):
+    """One folder for all examples of a property test (hypothesis reruns the test body)."""
+    return tmp_path_factory.mktemp("fuzz")
+
+
+def _load_bytes(folder, data, name):
+    path = folder / name
+    path.write_bytes(data)
     try:
         return KeyedVectors.load(path)
     except W2VError as exc:
         assert "\n" not in str(exc)
         return None
+
+
+def _npz_bytes():
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "valid.npz")
+        KeyedVectors(["a", "b"], np.float32([[1, 2], [3, 4]]), counts=[2, 1], config={"k": 1}).save(path)
+        with open(path, "rb") as handle:
+            return handle.read()
 
 
 def _mutations():
@@ -347,29 +359,22 @@ def _mutations():
     )
 
 
-def _npz_bytes():
-    path = os.path.join(_scratch, "valid.npz")
-    KeyedVectors(["a", "b"], np.float32([[1, 2], [3, 4]]), counts=[2, 1], config={"k": 1}).save(path)
-    with open(path, "rb") as handle:
-        return handle.read()
-
-
 @settings(max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=300))
-def test_arbitrary_bytes_raise_nothing_but_w2verror(data):
-    _load_bytes(data, "fuzz.bin")
-    _load_bytes(b"2 3\n" + data, "fuzz-header.bin")
+def test_arbitrary_bytes_raise_nothing_but_w2verror(scratch, data):
+    _load_bytes(scratch, data, "fuzz.bin")
+    _load_bytes(scratch, b"2 3\n" + data, "fuzz-header.txt")
 
 
 @settings(max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_mutations())
-def test_damaged_valid_files_raise_nothing_but_w2verror(mutation):
+def test_damaged_valid_files_raise_nothing_but_w2verror(scratch, mutation):
     data, cut, edits = mutation
     damaged = bytearray(data[: max(cut, 1)] if cut < len(data) else data)
     for position, value in edits:
         if position < len(damaged):
             damaged[position] = value
-    _load_bytes(bytes(damaged), "damaged")
+    _load_bytes(scratch, bytes(damaged), "damaged")
 
 
 WORD_CHARS = st.characters(blacklist_categories=("Cs",), blacklist_characters=" \t\n\r\x0b\x0c")
@@ -386,8 +391,8 @@ def keyed_vectors(draw):
 
 @settings(max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(keyed_vectors(), st.sampled_from([".bin", ".txt", ".npz", ".vec.gz"]))
-def test_valid_files_round_trip_exactly(kv, suffix):
-    path = os.path.join(_scratch, "roundtrip" + suffix)
+def test_valid_files_round_trip_exactly(scratch, kv, suffix):
+    path = scratch / ("roundtrip" + suffix)
     kv.save(path)
     loaded = KeyedVectors.load(path)
     assert loaded.words == kv.words

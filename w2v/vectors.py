@@ -101,6 +101,7 @@ class KeyedVectors:
 
     def indices_of(self, words):
         """int64 rows of `words`; one W2VError naming every unknown word."""
+        words = list(words)
         missing = self.unknown_words(words)
         if missing:
             raise self.unknown_words_error(missing)
@@ -115,7 +116,9 @@ class KeyedVectors:
         if len(missing) > 5:
             shown += f" and {len(missing) - 5} more"
         verb = "is" if len(missing) == 1 else "are"
-        hints = [repr(w.lower()) for w in missing[:5] if w.lower() in self.key_to_index]
+        hints = [
+            repr(w.lower()) for w in missing[:5] if isinstance(w, str) and w.lower() in self.key_to_index
+        ]
         hint = f" (did you mean {' or '.join(hints)}?)" if hints else ""
         return W2VError(f"{shown} {verb} not in the vocabulary ({len(self):,} words){hint}")
 
