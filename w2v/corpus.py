@@ -65,9 +65,10 @@ class TextSource:
                 for lineno, line in enumerate(handle, 1):
                     yield line.lower() if self.lowercase else line
         except UnicodeDecodeError as exc:
+            line = self._first_undecodable_line(path, opener) or lineno + 1
             raise W2VError(
-                f"{path}, line {lineno + 1}: bytes that are not valid {self.encoding} "
-                f"({exc.reason} at byte {exc.start}); pass --encoding or --errors replace"
+                f"{path}, line {line}: bytes that are not valid {self.encoding} ({exc.reason}); "
+                "pass --encoding or --errors replace"
             ) from None
         except PermissionError:
             raise W2VError(f"cannot read {path}: permission denied") from None
@@ -75,6 +76,17 @@ class TextSource:
             raise W2VError(f"{path} is a directory, expected a text file") from None
         except _DECOMPRESSION_ERRORS as exc:
             raise W2VError(f"{path}: compressed file is truncated or corrupt ({exc})") from None
+
+
+    def _first_undecodable_line(self, path, opener):
+        """The decoder reads ahead in blocks, so find the failing line by decoding line by line."""
+        with opener(path, "rb") as handle:
+            for lineno, raw in enumerate(handle, 1):
+                try:
+                    raw.decode(self.encoding)
+                except UnicodeDecodeError:
+                    return lineno
+        return None
 
 
 def count_words(source):

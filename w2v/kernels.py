@@ -156,15 +156,18 @@ def softmax_grad(X, W_out, target, scores, GX, GY):
     """
     loss = 0.0
     for i in range(X.shape[0]):
-        s = scores[i]
+        top = -np.inf
         for v in range(W_out.shape[0]):
-            s[v] = dot(X, i, W_out, v)
-        top = np.float64(s.max())
-        log_z = top + np.log(np.sum(np.exp(s.astype(np.float64) - top)))
-        loss += log_z - s[target]
-        for v in range(s.shape[0]):
-            s[v] = like(np.exp(np.float64(s[v]) - log_z), s)
-        s[target] -= 1
+            scores[i, v] = dot(X, i, W_out, v)
+            top = max(top, np.float64(scores[i, v]))
+        total = 0.0
+        for v in range(W_out.shape[0]):
+            total += np.exp(np.float64(scores[i, v]) - top)
+        log_z = top + np.log(total)
+        loss += log_z - scores[i, target]
+        for v in range(W_out.shape[0]):
+            scores[i, v] = like(np.exp(np.float64(scores[i, v]) - log_z), scores)
+        scores[i, target] -= 1
     GX[:] = 0
     GY[:] = 0
     for i in range(X.shape[0]):

@@ -1,0 +1,277 @@
+"""Kernels: float64 numerical gradient checks, and whole batches against a NumPy reference."""
+
+import numpy as np
+import pytest
+
+from w2v import kernels
+from w2v.vocab import alias_table, huffman_tree
+
+RELATIVE_TOLERANCE = 1e-5
+EPS = 1e-6
+
+
+def relative_error(analytic, numeric):
+    return np.max(np.abs(analytic - numeric)) / max(np.max(np.abs(numeric)), 1e-8)
+
+
+def numerical_gradient(loss, W):
+    """Central differences of loss() with respect to every entry of W (modified in place)."""
+    grad = np.zeros_like(W)
+    for index in np.ndindex(*W.shape):
+        saved = W[index]
+        W[index] = saved + EPS
+        plus = loss()
+        W[index] = saved - EPS
+        minus = loss()
+        W[index] = saved
+        grad[index] = (plus - minus) / (2 * EPS)
+    return grad
+
+
+# Each case: the inputs X come from W_in as the kernels form them, the outputs from W_out.
+V, D = 7, 5
+CONTEXTS = np.array([1, 3, 3, 6], np.int32)  # a repeated context word, as windows can have
+
+
+def skipgram_inputs(W_in):
+    X = np.empty((len(CONTEXTS), D))
+    kernels.gather(W_in, CONTEXTS, len(CONTEXTS), X)
+    return X
+
+
+def cbow_inputs(mean):
+    def build(W_in):
+        X = np.empty((1, D))
+        kernels.gather_mean(W_in, CONTEXTS, len(CONTEXTS), mean, X)
+        return X
+
+    return build
+
+
+def input_gradient(GX, arch, mean):
+    """dL/dW_in from dL/dX through the way X was formed (the exact chain rule)."""
+    grad = np.zeros((V, D))
+    for i, word in enumerate(CONTEXTS):
+        if arch == "skipgram":
+            grad[word] += GX[i]
+        else:
+            grad[word] += GX[0] / (len(CONTEXTS) if mean else 1)
+    return grad
+
+
+def logistic_objective(rows, labels):
+    def objective(X, W_out):
+        GX, GY = np.empty_like(X), np.empty((len(rows), D))
+        loss = kernels.logistic_grad(X, W_out, rows, labels, GX, GY)
+        grad_out = np.zeros_like(W_out)
+        np.add.at(grad_out, rows, GY)
+        return loss, GX, grad_out
+
+    return objective
+
+
+def softmax_objective(target):
+    def objective(X, W_out):
+        GX, GY = np.empty_like(X), np.empty_like(W_out)
+        scores = np.empty((X.shape[0], W_out.shape[0]))
+        loss = kernels.softmax_grad(X, W_out, target, scores, GX, GY)
+        return loss, GX, GY
+
+    return objective
+
+
+def negative_sampling():
+    rows = np.array([2, 4, 0, 4, 5], np.int32)  # centre 2 then noise words, one drawn twice
+    return logistic_objective(rows, np.array([1, 0, 0, 0, 0], np.uint8)), V
+
+
+def hierarchical_softmax():
+    codes, points, depth = huffman_tree(np.array([50, 30, 20, 10, 5, 3, 1]))
+    word = 5
+    rows = points[word, : depth[word]]
+    labels = (1 - codes[word, : depth[word]]).astype(np.uint8)
+    return logistic_objective(rows, labels), V - 1
+
+
+def full_softmax():
+    return softmax_objective(2), V
+
+
+OBJECTIVES = {"neg": negative_sampling, "hs": hierarchical_softmax, "softmax": full_softmax}
+ARCHITECTURES = {
+    "skipgram": (skipgram_inputs, False),
+    "cbow-mean": (cbow_inputs(True), True),
+    "cbow-sum": (cbow_inputs(False), False),
+}
+
+
+@pytest.mark.parametrize("arch", ARCHITECTURES)
+@pytest.mark.parametrize("objective_name", OBJECTIVES)
+def test_gradients_match_central_differences(arch, objective_name):
+    rng = np.random.default_rng(0)
+    objective, out_rows = OBJECTIVES[objective_name]()
+    make_inputs, mean = ARCHITECTURES[arch]
+    W_in = rng.normal(0, 0.5, (V, D))
+    W_out = rng.normal(0, 0.5, (out_rows, D))
+
+    loss, GX, grad_out = objective(make_inputs(W_in), W_out)
+    grad_in = input_gradient(GX, arch.split("-")[0], mean)
+
+    def current_loss():
+        return objective(make_inputs(W_in), W_out)[0]
+
+    assert loss > 0
+    assert relative_error(grad_in, numerical_gradient(current_loss, W_in)) < RELATIVE_TOLERANCE, (
+        f"{arch}/{objective_name}: centre (input) gradient disagrees with central differences"
+    )
+    assert relative_error(grad_out, numerical_gradient(current_loss, W_out)) < RELATIVE_TOLERANCE, (
+        f"{arch}/{objective_name}: outside (output) gradient disagrees with central differences"
+    )
+
+
+def test_logistic_loss_is_exact_for_extreme_scores():
+    X = np.array([[40.0]])
+    W_out = np.array([[1.0], [-1.0]])
+    GX, GY = np.empty((1, 1)), np.empty((2, 1))
+    loss = kernels.logistic_grad(X, W_out, np.array([0, 1], np.int32), np.array([0, 1], np.uint8), GX, GY)
+    assert loss == pytest.approx(2 * (40 + np.log1p(np.exp(-40))), rel=1e-12)
+    assert GX[0, 0] == pytest.approx(2.0, rel=1e-12)
+
+
+# --- whole batches against a NumPy reference that replays the kernels' random draws ----------
+
+
+def sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def reference_batch(tokens, starts, W_in, W_out, keep, window, lr0, lr1, seed, objective, cbow,
+                    cbow_mean=True):
+    """The same SGD as the kernels, in plain NumPy; random draws replayed through the kernels'
+    own generator functions so both see the same windows and noise words."""
+    state = kernels.seed_state(seed)
+    sentence, ctx = np.empty(len(tokens), np.int32), np.empty(2 * window, np.int32)
+    loss, pairs = 0.0, 0
+    for s in range(len(starts) - 1):
+        lr = lr0 + (lr1 - lr0) * (starts[s] - starts[0]) / max(starts[-1] - starts[0], 1)
+        n = kernels.subsample(tokens, starts[s], starts[s + 1], keep, state, sentence)
+        for c in range(n):
+            m = kernels.contexts(sentence, n, c, window, state, ctx)
+            if m == 0:
+                continue
+            X = W_in[ctx[:m]]
+            if cbow:
+                X = X.mean(axis=0, keepdims=True) if cbow_mean else X.sum(axis=0, keepdims=True)
+            step_loss, GX, rows, GY = objective(sentence[c], X, W_out, state)
+            if cbow:
+                np.add.at(W_in, ctx[:m], -lr * np.repeat(GX, m, axis=0))
+            else:
+                np.add.at(W_in, ctx[:m], -lr * GX)
+            np.add.at(W_out, rows, -lr * GY)
+            loss += step_loss
+            pairs += 1 if cbow else m
+    return loss, pairs
+
+
+def reference_negative(accept, alias, negative):
+    def objective(centre, X, W_out, state):
+        rows = np.empty(negative + 1, np.int32)
+        kernels.draw_targets(centre, negative, accept, alias, state, rows)
+        labels = np.zeros(negative + 1)
+        labels[0] = 1
+        S = X @ W_out[rows].T
+        loss = -np.sum(np.log(sigmoid(np.where(labels == 1, S, -S))))
+        G = sigmoid(S) - labels
+        return loss, G @ W_out[rows], rows, G.T @ X
+
+    return objective
+
+
+def reference_hierarchical(codes, points, depth):
+    def objective(centre, X, W_out, state):
+        rows = points[centre, : depth[centre]]
+        labels = 1.0 - codes[centre, : depth[centre]]
+        S = X @ W_out[rows].T
+        loss = -np.sum(np.log(sigmoid(np.where(labels == 1, S, -S))))
+        G = sigmoid(S) - labels
+        return loss, G @ W_out[rows], rows, G.T @ X
+
+    return objective
+
+
+def reference_softmax():
+    def objective(centre, X, W_out, state):
+        S = X @ W_out.T
+        P = np.exp(S - S.max(axis=1, keepdims=True))
+        P /= P.sum(axis=1, keepdims=True)
+        loss = -np.sum(np.log(P[:, centre]))
+        P[:, centre] -= 1
+        return loss, P @ W_out, np.arange(W_out.shape[0]), P.T @ X
+
+    return objective
+
+
+def tiny_corpus(rng, vocab_size=12, n_tokens=300):
+    counts = np.sort(rng.integers(5, 100, vocab_size))[::-1]
+    tokens = rng.choice(vocab_size, n_tokens, p=counts / counts.sum()).astype(np.int32)
+    starts = np.array([0, 40, 41, 120, 200, n_tokens], np.int64)  # includes a 1-word sentence
+    keep = np.clip(rng.random(vocab_size), 0.5, 1.0).astype(np.float64)
+    return counts, tokens, starts, keep
+
+
+KERNEL_CASES = ["skipgram-neg", "cbow-neg", "skipgram-hs", "cbow-hs", "skipgram-softmax",
+                "cbow-softmax"]
+
+
+@pytest.mark.parametrize("case", KERNEL_CASES)
+@pytest.mark.parametrize("cbow_mean", [True, False])
+def test_batch_kernel_matches_numpy_reference(case, cbow_mean):
+    arch, loss_name = case.split("-")
+    if arch == "skipgram" and not cbow_mean:
+        pytest.skip("cbow_mean only applies to CBOW")
+    rng = np.random.default_rng(1)
+    counts, tokens, starts, keep = tiny_corpus(rng)
+    V, window, negative, seed = len(counts), 3, 4, 7
+    W_in = rng.normal(0, 0.3, (V, 6))
+    out_rows = V - 1 if loss_name == "hs" else V
+    W_out = rng.normal(0, 0.3, (out_rows, 6))
+    cbow = arch == "cbow"
+    extra = (cbow_mean,) if cbow else ()
+    if loss_name == "neg":
+        accept, alias = alias_table(counts ** 0.75 / np.sum(counts ** 0.75))
+        tables = (accept, alias, negative)
+        objective = reference_negative(accept, alias, negative)
+    elif loss_name == "hs":
+        codes, points, depth = huffman_tree(counts)
+        tables = (points, (1 - codes).astype(np.uint8), depth)
+        objective = reference_hierarchical(codes, points, depth)
+    else:
+        tables = ()
+        objective = reference_softmax()
+    kernel = getattr(kernels, f"train_{arch}_{ {'neg': 'negative', 'hs': 'hierarchical', 'softmax': 'softmax'}[loss_name]}")
+
+    W_in_ref, W_out_ref = W_in.copy(), W_out.copy()
+    loss, pairs = kernel(tokens, starts, W_in, W_out, keep, window, 0.05, 0.01, seed, *tables, *extra)
+    ref_loss, ref_pairs = reference_batch(tokens, starts, W_in_ref, W_out_ref, keep, window, 0.05,
+                                          0.01, seed, objective, cbow, cbow_mean)
+    assert pairs == ref_pairs > 0
+    assert loss == pytest.approx(ref_loss, rel=1e-9)
+    np.testing.assert_allclose(W_in, W_in_ref, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(W_out, W_out_ref, rtol=1e-9, atol=1e-12)
+
+
+def test_noise_draws_follow_the_distribution():
+    probabilities = np.array([0.5, 0.25, 0.125, 0.0625, 0.0625])
+    accept, alias = alias_table(probabilities)
+    state = kernels.seed_state(3)
+    draws = np.array([kernels.draw_noise(accept, alias, state) for _ in range(40_000)])
+    frequencies = np.bincount(draws, minlength=5) / len(draws)
+    np.testing.assert_allclose(frequencies, probabilities, atol=0.01)
+
+
+def test_reduced_window_covers_1_to_window():
+    state = kernels.seed_state(5)
+    sentence = np.arange(21, dtype=np.int32)
+    out = np.empty(10, np.int32)
+    sizes = {kernels.contexts(sentence, 21, 10, 5, state, out) for _ in range(500)}
+    assert sizes == {2, 4, 6, 8, 10}
