@@ -123,7 +123,7 @@ def test_eval_tables(eval_files, capsys):
     assert table["capital-common-countries"] == ["3", "4", "75.0%", "1"]
     assert table["gram8-plural"] == ["2", "2", "100.0%", "1"]
     assert table["total"] == ["5", "6", "83.3%", "2"]
-    assert "8 questions: 6 answered, 2 (25.0%) not scored because a word is out of the vocabulary" in out
+    assert "8 questions: 6 answered, 2 (25.0%) not scored because a word is not among the 13 most frequent" in out
     assert "1 lines skipped: not a header and not four words" in out
     pair_line = next(line for line in lines if line.startswith(pairs))
     assert pair_line.split()[1:4] == ["4", "3", "1"]

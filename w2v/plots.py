@@ -103,8 +103,11 @@ def plot_words(kv, words, method="svd", seed=0, ax=None, size=DEFAULT_SIZE, titl
     each other or the points (see `place_labels`). Returns the Figure."""
     words = list(dict.fromkeys(words))
     coordinates = word_coordinates(kv, words, method=method, seed=seed)
-    figure = ax.figure if ax is not None else new_figure(size)
-    ax = ax if ax is not None else figure.axes[0]
+    if ax is None:
+        figure = new_figure(size)
+        figure.subplots_adjust(left=0.03, right=0.97, bottom=0.03, top=0.93)
+        ax = figure.axes[0]
+    figure = ax.figure
     ax.scatter(coordinates[:, 0], coordinates[:, 1], s=18, color="tab:blue", zorder=3)
     _pad_limits(ax, coordinates)
     ax.set_xticks([])

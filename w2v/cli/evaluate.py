@@ -91,8 +91,8 @@ def format_analogies(result):
     total = result.total
     share = total.oov / total.questions if total.questions else 0
     lines.append(
-        f"{total.questions:,} questions: {total.answered:,} answered, {total.oov:,} "
-        f"({100 * share:.1f}%) not scored because a word is out of the vocabulary"
+        f"{total.questions:,} questions: {total.answered:,} answered, {total.oov:,} ({100 * share:.1f}%) "
+        f"not scored because a word is not among the {result.restrict_vocab:,} most frequent words"
     )
     if result.invalid_lines:
         lines.append(f"{result.invalid_lines} lines skipped: not a header and not four words")
