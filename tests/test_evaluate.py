@@ -70,8 +70,17 @@ def test_hand_made_analogies_exact(hand_files):
     result = evaluate_analogies(kv, questions, restrict_vocab=13)
     capitals, plurals, empty = result.sections
     assert (capitals.name, capitals.correct, capitals.answered, capitals.oov) == (
-        "capital-common-countries", 3, 4, 1)  # "Paris Italy" wrong, Madrid/Spain unknown
-    assert (plurals.name, plurals.correct, plurals.answered, plurals.oov) == ("gram8-plural", 2, 2, 1)
+        "capital-common-countries",
+        3,
+        4,
+        1,
+    )  # "Paris Italy" wrong, Madrid/Spain unknown
+    assert (plurals.name, plurals.correct, plurals.answered, plurals.oov) == (
+        "gram8-plural",
+        2,
+        2,
+        1,
+    )
     assert (empty.questions, empty.accuracy) == (0, None)
     assert result.invalid_lines == 1
     assert (result.semantic.correct, result.semantic.answered) == (3, 4)
@@ -79,13 +88,21 @@ def test_hand_made_analogies_exact(hand_files):
     assert (result.total.correct, result.total.answered, result.total.oov) == (5, 6, 2)
     assert result.accuracy == pytest.approx(5 / 6)
     assert result.to_dict()["total"] == {
-        "name": "total", "questions": 8, "answered": 6, "oov": 2, "correct": 5, "accuracy": 5 / 6}
+        "name": "total",
+        "questions": 8,
+        "answered": 6,
+        "oov": 2,
+        "correct": 5,
+        "accuracy": 5 / 6,
+    }
 
 
 def test_restrict_vocab_and_case_sensitivity(hand_files):
     kv, questions = hand_files
     everything = evaluate_analogies(kv, questions, restrict_vocab=None)
-    assert everything.sections[1].correct == 2 and everything.sections[1].oov == 0  # "rare" now known
+    assert (
+        everything.sections[1].correct == 2 and everything.sections[1].oov == 0
+    )  # "rare" now known
     assert everything.sections[1].answered == 3
     exact_case = evaluate_analogies(kv, questions, restrict_vocab=None, case_insensitive=False)
     assert exact_case.sections[0].oov == 5  # "Athens" etc. do not match lowercase words
@@ -100,14 +117,21 @@ def test_hand_made_analogies_equal_gensim(hand_files):
     reference = gensim_models.KeyedVectors(vector_size=kv.dim)
     reference.add_vectors(kv.words, kv.vectors)
     for restrict in (12, 13, 14):
-        assert_same_as_gensim(evaluate_analogies(kv, questions, restrict), reference, questions, restrict)
+        assert_same_as_gensim(
+            evaluate_analogies(kv, questions, restrict), reference, questions, restrict
+        )
 
 
 def assert_same_as_gensim(result, reference, questions, restrict):
     score, sections = reference.evaluate_word_analogies(str(questions), restrict_vocab=restrict)
-    assert [s.name for s in result.sections] + ["Total accuracy"] == [s["section"] for s in sections]
+    assert [s.name for s in result.sections] + ["Total accuracy"] == [
+        s["section"] for s in sections
+    ]
     for ours, theirs in zip(result.sections, sections):
-        assert (ours.correct, ours.answered) == (len(theirs["correct"]), len(theirs["correct"]) + len(theirs["incorrect"])), ours.name
+        assert (ours.correct, ours.answered) == (
+            len(theirs["correct"]),
+            len(theirs["correct"]) + len(theirs["incorrect"]),
+        ), ours.name
     assert (result.accuracy or 0.0) == pytest.approx(score, abs=0)
 
 
@@ -159,10 +183,17 @@ def test_google_analogies_equal_gensim_on_planted_vectors(planted):
     reference = gensim_models.KeyedVectors(vector_size=kv.dim)
     reference.add_vectors(kv.words, kv.vectors)
     result = evaluate_analogies(kv, questions, restrict_vocab=1200)
-    assert 0.3 < result.accuracy < 0.95, "planted vectors should make some questions right, some wrong"
+    assert (
+        0.3 < result.accuracy < 0.95
+    ), "planted vectors should make some questions right, some wrong"
     assert result.total.questions == 19544 and result.total.oov > 0
     assert [s.name for s in result.sections][:5] == [
-        "capital-common-countries", "capital-world", "currency", "city-in-state", "family"]
+        "capital-common-countries",
+        "capital-world",
+        "currency",
+        "city-in-state",
+        "family",
+    ]
     assert all(s.kind == "syntactic" for s in result.sections[5:])
     assert_same_as_gensim(result, reference, questions, 1200)
 
@@ -185,11 +216,11 @@ def test_word_pairs_hand_made(tmp_path):
     path = tmp_path / "pairs.txt"
     path.write_text(
         "# comment line\n"
-        "athens greece 9\n"       # cosine 0.71
-        "athens\tparis\t1.5\n"    # 0.0, tab separated
-        "paris Paris 10\n"        # 1.0: compared uppercased, both are the row of paris
-        "cat unknownword 3\n"     # OOV
-        "not a pair at all\n"     # invalid
+        "athens greece 9\n"  # cosine 0.71
+        "athens\tparis\t1.5\n"  # 0.0, tab separated
+        "paris Paris 10\n"  # 1.0: compared uppercased, both are the row of paris
+        "cat unknownword 3\n"  # OOV
+        "not a pair at all\n"  # invalid
         "\n"
     )
     result = evaluate_word_pairs(kv, path)
@@ -224,7 +255,9 @@ def test_benchmark_file_errors(tmp_path):
         evaluate_word_pairs(kv, tmp_path)
     headless = tmp_path / "headless.txt"
     headless.write_text("\nathens greece paris france\n")
-    with pytest.raises(W2VError, match=r"headless.txt, line 2: question before the first ': section' header"):
+    with pytest.raises(
+        W2VError, match=r"headless.txt, line 2: question before the first ': section' header"
+    ):
         evaluate_analogies(kv, headless)
     latin1 = tmp_path / "latin1.txt"
     latin1.write_bytes(b": s\nathens greece paris france\ncaf\xe9 a b c\n")

@@ -174,11 +174,17 @@ def test_plot_command_writes_png_of_requested_size(tmp_path, capsys):
     kv = clustered_vectors()
     kv.save(tmp_path / "v.bin")
     out = tmp_path / "words.png"
-    assert main(["plot", str(tmp_path / "v.bin"), "-o", str(out), "--top", "30", "--size", "800x600"]) == 0
+    assert (
+        main(["plot", str(tmp_path / "v.bin"), "-o", str(out), "--top", "30", "--size", "800x600"])
+        == 0
+    )
     assert png_size(out) == (800, 600)
     assert "30 words" in capsys.readouterr().out
     words = "animal0,colour1,nope,city2"
-    assert main(["plot", str(tmp_path / "v.bin"), "-o", str(out), "--words", words, "--method", "pca"]) == 0
+    assert (
+        main(["plot", str(tmp_path / "v.bin"), "-o", str(out), "--words", words, "--method", "pca"])
+        == 0
+    )
     assert "'nope' is not in the vocabulary" in capsys.readouterr().err
     assert png_size(out) == (1000, 800)
 

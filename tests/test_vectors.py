@@ -71,7 +71,10 @@ def test_analogy_3cosadd_and_3cosmul_exact(hand):
     # man : king :: woman : ?  ->  unit(king) - unit(man) + unit(woman) = (0.38, 1.45, 0): queen;
     # 3CosMul: queen 0.974 * 0.981 / 0.724 = 1.32 beats apple and car, 0.5 * 0.5 / 0.5
     assert hand.most_similar(positive=["king", "woman"], negative=["man"], topn=1)[0][0] == "queen"
-    assert hand.most_similar_cosmul(positive=["king", "woman"], negative=["man"], topn=1)[0][0] == "queen"
+    assert (
+        hand.most_similar_cosmul(positive=["king", "woman"], negative=["man"], topn=1)[0][0]
+        == "queen"
+    )
 
 
 def test_most_similar_options(hand):
@@ -93,7 +96,9 @@ def test_doesnt_match_and_mean_vector(hand):
     assert hand.doesnt_match(["king", "queen", "woman", "car"]) == "car"
     np.testing.assert_allclose(hand.mean_vector(["king", "man"]), [1, 0.5, 0])
     unit_mean = hand.mean_vector(["queen", "car"], unit=True)
-    np.testing.assert_allclose(unit_mean, (HAND_VECTORS[1] / np.sqrt(5) + [0, 0, -1]) / 2, rtol=1e-6)
+    np.testing.assert_allclose(
+        unit_mean, (HAND_VECTORS[1] / np.sqrt(5) + [0, 0, -1]) / 2, rtol=1e-6
+    )
     assert hand.mean_vector(["king", "nope"], ignore_unknown=True).tolist() == [1, 1, 0]
     with pytest.raises(W2VError, match="'nope'"):
         hand.mean_vector(["king", "nope"])
@@ -106,7 +111,11 @@ def test_queries_equal_gensim_on_random_vectors():
     kv = random_vectors(300, 20, seed=3)
     reference = gensim_models.KeyedVectors(vector_size=kv.dim)
     reference.add_vectors(kv.words, kv.vectors)
-    for positive, negative in [(["w1"], []), (["w1", "w2"], ["w3"]), (["w5", "日本"], ["w7", "w8"])]:
+    for positive, negative in [
+        (["w1"], []),
+        (["w1", "w2"], ["w3"]),
+        (["w5", "日本"], ["w7", "w8"]),
+    ]:
         ours = kv.most_similar(positive=positive, negative=negative, topn=8)
         theirs = reference.most_similar(positive=positive, negative=negative, topn=8)
         assert [w for w, _ in ours] == [w for w, _ in theirs]
@@ -114,8 +123,12 @@ def test_queries_equal_gensim_on_random_vectors():
         ours = kv.most_similar_cosmul(positive=positive, negative=negative, topn=8)
         theirs = reference.most_similar_cosmul(positive=positive, negative=negative, topn=8)
         assert [w for w, _ in ours] == [w for w, _ in theirs]
-    assert kv.doesnt_match(["w1", "w2", "w3", "w4"]) == reference.doesnt_match(["w1", "w2", "w3", "w4"])
-    assert kv.similarity("w1", "w9") == pytest.approx(float(reference.similarity("w1", "w9")), abs=1e-6)
+    assert kv.doesnt_match(["w1", "w2", "w3", "w4"]) == reference.doesnt_match(
+        ["w1", "w2", "w3", "w4"]
+    )
+    assert kv.similarity("w1", "w9") == pytest.approx(
+        float(reference.similarity("w1", "w9")), abs=1e-6
+    )
 
 
 def test_top_indices_orders_by_score_then_index():
@@ -162,7 +175,10 @@ def test_round_trip_is_exact(tmp_path, suffix):
 def test_npz_keeps_counts_output_vectors_and_config(tmp_path):
     kv = random_vectors()
     full = KeyedVectors(
-        kv.words, kv.vectors, counts=kv.counts, output_vectors=kv.vectors[::-1] * 2,
+        kv.words,
+        kv.vectors,
+        counts=kv.counts,
+        output_vectors=kv.vectors[::-1] * 2,
         config={"dim": 7, "model": "sg", "seed": np.int64(3)},
     )
     full.save(tmp_path / "v.npz")
@@ -195,7 +211,9 @@ def test_reads_glove_headerless_text_with_crlf(tmp_path):
     path.write_bytes("the 0.1 -0.2 0.3\r\n, 1 2 3\r\nnaïve 4e-3 5 -6\r\n".encode())
     kv = KeyedVectors.load(path)
     assert kv.words == ["the", ",", "naïve"]
-    np.testing.assert_array_equal(kv.vectors, np.float32([[0.1, -0.2, 0.3], [1, 2, 3], [4e-3, 5, -6]]))
+    np.testing.assert_array_equal(
+        kv.vectors, np.float32([[0.1, -0.2, 0.3], [1, 2, 3], [4e-3, 5, -6]])
+    )
 
 
 def test_reads_fasttext_vec_with_trailing_spaces(tmp_path):
@@ -208,9 +226,17 @@ def test_reads_fasttext_vec_with_trailing_spaces(tmp_path):
 
 def test_reads_word2vec_c_and_gensim_binary_layouts(tmp_path):
     vectors = np.float32([[1, 2], [3, 4]])
-    c_style = b"2 2\n" + b"".join(w + b" " + v.tobytes() + b"\n" for w, v in zip([b"a", b"b"], vectors))
-    gensim_style = b"2 2\n" + b"".join(w + b" " + v.tobytes() for w, v in zip([b"a", b"b"], vectors))
-    for name, data in [("c.bin", c_style), ("g.bin", gensim_style), ("g.bin.gz", gzip.compress(c_style))]:
+    c_style = b"2 2\n" + b"".join(
+        w + b" " + v.tobytes() + b"\n" for w, v in zip([b"a", b"b"], vectors)
+    )
+    gensim_style = b"2 2\n" + b"".join(
+        w + b" " + v.tobytes() for w, v in zip([b"a", b"b"], vectors)
+    )
+    for name, data in [
+        ("c.bin", c_style),
+        ("g.bin", gensim_style),
+        ("g.bin.gz", gzip.compress(c_style)),
+    ]:
         (tmp_path / name).write_bytes(data)
         kv = KeyedVectors.load(tmp_path / name)
         assert kv.words == ["a", "b"] and kv.vectors.tobytes() == vectors.tobytes()
@@ -221,7 +247,9 @@ def test_gensim_reads_our_files_and_we_read_gensims(tmp_path, suffix, binary):
     gensim_models = pytest.importorskip("gensim.models")
     kv = random_vectors()
     kv.save(tmp_path / f"ours{suffix}")
-    theirs = gensim_models.KeyedVectors.load_word2vec_format(str(tmp_path / f"ours{suffix}"), binary=binary)
+    theirs = gensim_models.KeyedVectors.load_word2vec_format(
+        str(tmp_path / f"ours{suffix}"), binary=binary
+    )
     assert theirs.index_to_key == kv.words
     np.testing.assert_array_equal(theirs.vectors, kv.vectors)
     theirs.save_word2vec_format(str(tmp_path / f"gensim{suffix}"), binary=binary)
@@ -253,22 +281,47 @@ def test_unencodable_word_is_a_clear_error(tmp_path):
 
 GOOD_TEXT = b"3 2\nthe 1 2\nof 3 4\nand 5 6\n"
 BAD_FILES = {
-    "truncated text line": (b"3 2\nthe 1 2\nof 3 4\nand 5", r"bad\.txt, line 4: expected 2 numbers after the word, got 1 \(truncated\?\)"),
-    "header promises more": (b"4 2\nthe 1 2\nof 3 4\nand 5 6\n", r"header \(line 1\) says 4 words but the file has 3"),
-    "header promises fewer": (b"2 2\nthe 1 2\nof 3 4\nand 5 6\n", r"line 4: more lines than the 2 words"),
-    "wrong dimension on a line": (b"3 2\nthe 1 2\nof 3 4 5\nand 5 6\n", r"line 3: expected 2 numbers after the word, got 3"),
-    "glove wrong dimension": (b"the 1 2\nof 3\n", r"line 2: expected 2 numbers after the word, got 1"),
-    "duplicate word": (b"3 2\nthe 1 2\nof 3 4\nthe 5 6\n", r"line 4: duplicate word 'the' \(first at line 2\)"),
-    "nan": (b"3 2\nthe 1 2\nof nan 4\nand 5 6\n", r"line 3: the vector of 'of' holds NaN or infinite"),
+    "truncated text line": (
+        b"3 2\nthe 1 2\nof 3 4\nand 5",
+        r"bad\.txt, line 4: expected 2 numbers after the word, got 1 \(truncated\?\)",
+    ),
+    "header promises more": (
+        b"4 2\nthe 1 2\nof 3 4\nand 5 6\n",
+        r"header \(line 1\) says 4 words but the file has 3",
+    ),
+    "header promises fewer": (
+        b"2 2\nthe 1 2\nof 3 4\nand 5 6\n",
+        r"line 4: more lines than the 2 words",
+    ),
+    "wrong dimension on a line": (
+        b"3 2\nthe 1 2\nof 3 4 5\nand 5 6\n",
+        r"line 3: expected 2 numbers after the word, got 3",
+    ),
+    "glove wrong dimension": (
+        b"the 1 2\nof 3\n",
+        r"line 2: expected 2 numbers after the word, got 1",
+    ),
+    "duplicate word": (
+        b"3 2\nthe 1 2\nof 3 4\nthe 5 6\n",
+        r"line 4: duplicate word 'the' \(first at line 2\)",
+    ),
+    "nan": (
+        b"3 2\nthe 1 2\nof nan 4\nand 5 6\n",
+        r"line 3: the vector of 'of' holds NaN or infinite",
+    ),
     "inf": (b"the 1 2\nof 3 -inf\n", r"line 2: the vector of 'of' holds NaN or infinite"),
     "not a number": (b"3 2\nthe 1 2\nof 3 x4\nand 5 6\n", r"line 3: 'x4' is not a number"),
-    "not utf-8 word": (b"3 2\nthe 1 2\n\xff\xfe 3 4\nand 5 6\n", r"line 3: word '\\xff\\xfe' is not valid UTF-8"),
+    "not utf-8 word": (
+        b"3 2\nthe 1 2\n\xff\xfe 3 4\nand 5 6\n",
+        r"line 3: word '\\xff\\xfe' is not valid UTF-8",
+    ),
     "empty": (b"", r"bad\.txt is empty"),
     "header only": (b"3 2\n", r"header \(line 1\) says 3 words but the file has none"),
     "zero dimension header": (b"3 0\n", r"line 1: header says 3 words of dimension 0"),
     "truncated binary": (
         b"2 2\na " + np.float32([1, 2]).tobytes() + b"\nb " + np.float32([3]).tobytes(),
-        r"record 2 of 2 \(byte \d+\): file ends inside the vector of 'b' \(4 of 8 bytes; truncated\?\)",
+        r"record 2 of 2 \(byte \d+\): file ends inside the vector of 'b' "
+        r"\(4 of 8 bytes; truncated\?\)",
     ),
     "binary header promises more": (
         b"3 2\na " + np.float32([1, 2]).tobytes() + b"\n",
@@ -323,7 +376,13 @@ def test_npz_missing_arrays_and_mismatched_words(tmp_path):
 
 # W2V_FUZZ_EXAMPLES=10000 for a long fuzz run; the default keeps the suite quick
 FUZZ_EXAMPLES = int(os.environ.get("W2V_FUZZ_EXAMPLES", "150"))
-VALID_BIN = b"2 3\nab " + np.float32([1, 2, 3]).tobytes() + b"\ncd " + np.float32([4, 5, 6]).tobytes() + b"\n"
+VALID_BIN = (
+    b"2 3\nab "
+    + np.float32([1, 2, 3]).tobytes()
+    + b"\ncd "
+    + np.float32([4, 5, 6]).tobytes()
+    + b"\n"
+)
 
 
 @pytest.fixture(scope="module")
@@ -345,7 +404,9 @@ def _load_bytes(folder, data, name):
 def _npz_bytes():
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "valid.npz")
-        KeyedVectors(["a", "b"], np.float32([[1, 2], [3, 4]]), counts=[2, 1], config={"k": 1}).save(path)
+        KeyedVectors(["a", "b"], np.float32([[1, 2], [3, 4]]), counts=[2, 1], config={"k": 1}).save(
+            path
+        )
         with open(path, "rb") as handle:
             return handle.read()
 
@@ -353,7 +414,9 @@ def _npz_bytes():
 def _mutations():
     """Valid files of each format, truncated and with some bytes overwritten."""
     return st.tuples(
-        st.sampled_from([VALID_BIN, GOOD_TEXT, b"a 1 2\nb 3 4\n", gzip.compress(GOOD_TEXT), _npz_bytes()]),
+        st.sampled_from(
+            [VALID_BIN, GOOD_TEXT, b"a 1 2\nb 3 4\n", gzip.compress(GOOD_TEXT), _npz_bytes()]
+        ),
         st.integers(0, 400),
         st.lists(st.tuples(st.integers(0, 400), st.integers(0, 255)), max_size=4),
     )
@@ -382,7 +445,9 @@ WORD_CHARS = st.characters(blacklist_categories=("Cs",), blacklist_characters=" 
 
 @st.composite
 def keyed_vectors(draw):
-    words = draw(st.lists(st.text(WORD_CHARS, min_size=1, max_size=8), min_size=1, max_size=6, unique=True))
+    words = draw(
+        st.lists(st.text(WORD_CHARS, min_size=1, max_size=8), min_size=1, max_size=6, unique=True)
+    )
     dim = draw(st.integers(1, 5))
     finite = st.floats(width=32, allow_nan=False, allow_infinity=False)
     vectors = draw(hnp.arrays(np.float32, (len(words), dim), elements=finite))

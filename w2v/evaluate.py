@@ -203,7 +203,9 @@ class _BenchmarkVocab:
         self.row_of = {}
         for row, word in enumerate(kv.words[:limit]):
             self.row_of.setdefault(self.key(word), row)
-        self.canonical = np.array([self.row_of[self.key(w)] for w in kv.words[:limit]], dtype=np.int64)
+        self.canonical = np.array(
+            [self.row_of[self.key(w)] for w in kv.words[:limit]], dtype=np.int64
+        )
 
     def key(self, word):
         return word.upper() if self.case_insensitive else word
@@ -245,7 +247,9 @@ def evaluate_analogies(
                 questions.append(rows)
                 owners.append(len(scores))
         scores.append(score)
-    correct = answer_analogies(kv, np.array(questions, dtype=np.int64).reshape(-1, 4), vocab, batch_size)
+    correct = answer_analogies(
+        kv, np.array(questions, dtype=np.int64).reshape(-1, 4), vocab, batch_size
+    )
     for owner, is_correct in zip(owners, correct):
         scores[owner].answered += 1
         scores[owner].correct += int(is_correct)
@@ -368,4 +372,6 @@ def evaluate_word_pairs(kv, path, restrict_vocab=None, case_insensitive=True):
     defined = used >= 2 and np.ptp(human) > 0 and np.ptp(model) > 0
     spearman = float(stats.spearmanr(human, model)[0]) if defined else None
     pearson = float(stats.pearsonr(human, model)[0]) if defined else None
-    return WordPairResult(str(path), len(pairs), used, len(pairs) - used, spearman, pearson, invalid)
+    return WordPairResult(
+        str(path), len(pairs), used, len(pairs) - used, spearman, pearson, invalid
+    )

@@ -17,7 +17,7 @@ DPI = 100
 DEFAULT_SIZE = (1000, 800)  # pixels
 
 
-# ----- projections ---------------------------------------------------------------------------------
+# ----- projections -------------------------------------------------------------------------------
 
 
 def project_2d(vectors, method="svd", seed=0):
@@ -31,7 +31,9 @@ def project_2d(vectors, method="svd", seed=0):
         raise UsageError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
     matrix = np.asarray(vectors, dtype=np.float64)
     if matrix.ndim != 2 or len(matrix) < 2:
-        raise UsageError(f"need at least 2 vectors (a 2-D matrix) to project, got shape {matrix.shape}")
+        raise UsageError(
+            f"need at least 2 vectors (a 2-D matrix) to project, got shape {matrix.shape}"
+        )
     if not np.isfinite(matrix).all():
         raise W2VError("cannot project vectors holding NaN or infinite values")
     if method == "tsne":
@@ -55,9 +57,16 @@ def _tsne(matrix, seed):
     from sklearn.manifold import TSNE
 
     perplexity = min(30.0, max(1.0, (len(matrix) - 1) / 3))
-    method = "exact" if len(matrix) <= 300 else "barnes_hut"  # exact is faster for a picture's few words
+    method = (
+        "exact" if len(matrix) <= 300 else "barnes_hut"
+    )  # exact is faster for a picture's few words
     tsne = TSNE(
-        n_components=2, perplexity=perplexity, init="pca", learning_rate="auto", method=method, random_state=seed
+        n_components=2,
+        perplexity=perplexity,
+        init="pca",
+        learning_rate="auto",
+        method=method,
+        random_state=seed,
     )
     return tsne.fit_transform(matrix).astype(np.float64)
 
@@ -67,7 +76,7 @@ def word_coordinates(kv, words, method="svd", seed=0):
     return project_2d(kv.unit_vectors[kv.indices_of(words)], method=method, seed=seed)
 
 
-# ----- figures -------------------------------------------------------------------------------------
+# ----- figures -----------------------------------------------------------------------------------
 
 
 def new_figure(size=DEFAULT_SIZE, ncols=1):
@@ -113,7 +122,9 @@ def plot_words(kv, words, method="svd", seed=0, ax=None, size=DEFAULT_SIZE, titl
     ax.set_xticks([])
     ax.set_yticks([])
     method_name = {"svd": "SVD", "pca": "PCA", "tsne": "t-SNE"}[method]
-    ax.set_title(title or f"{len(words)} words, {method_name} of unit vectors ({kv.dim} dimensions)")
+    ax.set_title(
+        title or f"{len(words)} words, {method_name} of unit vectors ({kv.dim} dimensions)"
+    )
     place_labels(ax, coordinates, words)
     return figure
 
@@ -125,7 +136,7 @@ def _pad_limits(ax, coordinates, margin=0.12):
     ax.set_ylim(low[1] - margin * span[1], high[1] + margin * span[1])
 
 
-# ----- label placement -----------------------------------------------------------------------------
+# ----- label placement ---------------------------------------------------------------------------
 
 _DIRECTIONS = np.array(
     [(0, 1), (0, -1), (1, 0), (-1, 0), (1, 1), (-1, 1), (1, -1), (-1, -1)], dtype=np.float64
@@ -208,7 +219,7 @@ def _intersection_area(a, b):
     return np.clip(width, 0, None) * np.clip(height, 0, None)
 
 
-# ----- training log --------------------------------------------------------------------------------
+# ----- training log ------------------------------------------------------------------------------
 
 
 def load_training_log(path):

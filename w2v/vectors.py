@@ -60,13 +60,17 @@ class KeyedVectors:
     def _check_shapes(self):
         n, d = self.vectors.shape
         if n == 0 or d == 0:
-            raise W2VError(f"vectors must have at least one word and one dimension, got shape {(n, d)}")
+            raise W2VError(
+                f"vectors must have at least one word and one dimension, got shape {(n, d)}"
+            )
         if len(self.words) != n:
             raise W2VError(f"got {len(self.words)} words for {n} vectors: they must be equal")
         if self.counts is not None and self.counts.shape != (n,):
             raise W2VError(f"counts must have shape ({n},) like the words, got {self.counts.shape}")
         if self.output_vectors is not None and self.output_vectors.shape != (n, d):
-            raise W2VError(f"output_vectors must have shape {(n, d)}, got {self.output_vectors.shape}")
+            raise W2VError(
+                f"output_vectors must have shape {(n, d)}, got {self.output_vectors.shape}"
+            )
 
     # ----- lookup -----------------------------------------------------------------------------
 
@@ -117,7 +121,9 @@ class KeyedVectors:
             shown += f" and {len(missing) - 5} more"
         verb = "is" if len(missing) == 1 else "are"
         hints = [
-            repr(w.lower()) for w in missing[:5] if isinstance(w, str) and w.lower() in self.key_to_index
+            repr(w.lower())
+            for w in missing[:5]
+            if isinstance(w, str) and w.lower() in self.key_to_index
         ]
         hint = f" (did you mean {' or '.join(hints)}?)" if hints else ""
         return W2VError(f"{shown} {verb} not in the vocabulary ({len(self):,} words){hint}")
@@ -174,7 +180,9 @@ class KeyedVectors:
             return (1 + candidates @ self._unit_term(item).astype(np.float32)) / 2
 
         numerator = np.prod([shifted_cosines(item) for item in positive], axis=0)
-        denominator = np.prod([shifted_cosines(item) for item in negative], axis=0) if negative else 1
+        denominator = (
+            np.prod([shifted_cosines(item) for item in negative], axis=0) if negative else 1
+        )
         scores = numerator / (denominator + 1e-6)
         if topn is None:
             return scores
@@ -223,7 +231,9 @@ class KeyedVectors:
         if restrict_vocab is None:
             return len(self)
         if isinstance(restrict_vocab, bool) or not isinstance(restrict_vocab, (int, np.integer)):
-            raise UsageError(f"restrict_vocab must be an integer >= 1 or None, got {restrict_vocab!r}")
+            raise UsageError(
+                f"restrict_vocab must be an integer >= 1 or None, got {restrict_vocab!r}"
+            )
         if restrict_vocab < 1:
             raise UsageError(f"restrict_vocab must be >= 1, got {restrict_vocab}")
         return min(int(restrict_vocab), len(self))
@@ -311,7 +321,9 @@ def _unit(vector):
 def _as_float32_matrix(array, name):
     matrix = np.asarray(array)
     if matrix.ndim != 2:
-        raise W2VError(f"{name} must be a 2-D matrix (words x dimensions), got {matrix.ndim} dimensions")
+        raise W2VError(
+            f"{name} must be a 2-D matrix (words x dimensions), got {matrix.ndim} dimensions"
+        )
     if not np.issubdtype(matrix.dtype, np.number):
         raise W2VError(f"{name} must hold numbers, got dtype {matrix.dtype}")
     return np.ascontiguousarray(matrix, dtype=np.float32)
@@ -375,17 +387,23 @@ def _parse_vectors(cls, data, path, file_format):
     header, body_start = _read_header(data, start, path)
     if header is None:
         if file_format == "bin":
-            raise W2VError(f"{path}, line 1: a word2vec binary file must start with a 'count dim' header")
+            raise W2VError(
+                f"{path}, line 1: a word2vec binary file must start with a 'count dim' header"
+            )
         return cls(*_read_text(data, start, None, path))
     if not data[body_start:].strip():
-        raise W2VError(f"{path}: header (line 1) says {header[0]} words but the file has none (truncated?)")
+        raise W2VError(
+            f"{path}: header (line 1) says {header[0]} words but the file has none (truncated?)"
+        )
     readers = {
         "bin": lambda: _read_binary(data, body_start, header, path),
         "text": lambda: _read_text(data, body_start, header, path),
     }
     if file_format is not None:
         return cls(*readers[file_format]())
-    return cls(*_read_either(readers, _looks_like_text(data, body_start, header[1]), _named_bin(path)))
+    return cls(
+        *_read_either(readers, _looks_like_text(data, body_start, header[1]), _named_bin(path))
+    )
 
 
 def _read_either(readers, looks_like_text, named_bin):
@@ -425,7 +443,9 @@ def _read_header(data, start, path):
         return None, start
     count, dim = int(fields[0]), int(fields[1])
     if count < 1 or dim < 1:
-        raise W2VError(f"{path}, line 1: header says {count} words of dimension {dim}; both must be >= 1")
+        raise W2VError(
+            f"{path}, line 1: header says {count} words of dimension {dim}; both must be >= 1"
+        )
     return (count, dim), end + 1
 
 
@@ -453,7 +473,9 @@ def _read_binary(data, pos, header, path):
         where = f"{path}, record {record} of {count} (byte {pos})"
         space = data.find(b" ", pos)
         if pos >= len(data) or space < 0:
-            raise W2VError(f"{where}: file ends before the word (truncated? header says {count} words)")
+            raise W2VError(
+                f"{where}: file ends before the word (truncated? header says {count} words)"
+            )
         word = data[pos:space]
         if not word or _WHITESPACE.search(word):
             raise W2VError(f"{where}: no word before the vector (corrupt file, or header wrong)")
@@ -468,10 +490,14 @@ def _read_binary(data, pos, header, path):
     rest = data[pos:]
     if rest.strip():
         extra = pos + len(rest) - len(rest.lstrip())
-        raise W2VError(f"{path}, byte {extra}: more data after the {count} words the header announces")
+        raise W2VError(
+            f"{path}, byte {extra}: more data after the {count} words the header announces"
+        )
     vectors = np.frombuffer(bytearray().join(rows), dtype="<f4").reshape(count, dim)
     words = _decode_words(word_bytes, path, lambda i: f"record {i + 1}")
-    return _checked(words, vectors.astype(np.float32, copy=False), path, lambda i: f"record {i + 1}")
+    return _checked(
+        words, vectors.astype(np.float32, copy=False), path, lambda i: f"record {i + 1}"
+    )
 
 
 def _read_text(data, start, header, path):
@@ -479,7 +505,9 @@ def _read_text(data, start, header, path):
     first_line_number = 2 if header else 1
     numbered = [(no, line) for no, line in enumerate(lines, first_line_number) if line.strip()]
     if not numbered:
-        raise W2VError(f"{path}: no vectors after the header" if header else f"{path} is empty: no vectors")
+        raise W2VError(
+            f"{path}: no vectors after the header" if header else f"{path} is empty: no vectors"
+        )
     if header and len(numbered) != header[0]:
         _raise_count_mismatch(path, header[0], numbered)
     line_numbers = [no for no, _ in numbered]
@@ -498,7 +526,9 @@ def _raise_count_mismatch(path, count, numbered):
             f"{path}: header (line 1) says {count} words but the file has {len(numbered)} "
             "(truncated?)"
         )
-    raise W2VError(f"{path}, line {numbered[count][0]}: more lines than the {count} words the header says")
+    raise W2VError(
+        f"{path}, line {numbered[count][0]}: more lines than the {count} words the header says"
+    )
 
 
 def _parse_numbers(texts, dim, path, line_numbers):
@@ -522,7 +552,9 @@ def _raise_first_bad_line(texts, dim, path, line_numbers):
         where = f"{path}, line {line_numbers[i]}"
         if len(fields) != dim:
             truncated = " (truncated?)" if i == len(texts) - 1 else ""
-            raise W2VError(f"{where}: expected {dim} numbers after the word, got {len(fields)}{truncated}")
+            raise W2VError(
+                f"{where}: expected {dim} numbers after the word, got {len(fields)}{truncated}"
+            )
         bad = next((field for field in fields if not _is_number(field)), None)
         if bad is not None:
             raise W2VError(f"{where}: {_show(bad)} is not a number")
@@ -559,11 +591,15 @@ def _checked(words, vectors, path, where):
     finite = np.isfinite(vectors).all(axis=1)
     if not finite.all():
         i = int(np.flatnonzero(~finite)[0])
-        raise W2VError(f"{path}, {where(i)}: the vector of {words[i]!r} holds NaN or infinite values")
+        raise W2VError(
+            f"{path}, {where(i)}: the vector of {words[i]!r} holds NaN or infinite values"
+        )
     seen = {}
     for i, word in enumerate(words):
         if word in seen:
-            raise W2VError(f"{path}, {where(i)}: duplicate word {word!r} (first at {where(seen[word])})")
+            raise W2VError(
+                f"{path}, {where(i)}: duplicate word {word!r} (first at {where(seen[word])})"
+            )
         seen[word] = i
     return words, vectors
 
@@ -579,7 +615,9 @@ def _read_npz(cls, data, path):
         with np.load(io.BytesIO(data), allow_pickle=False) as archive:
             contents = {name: archive[name] for name in archive.files}
     except Exception as exc:  # noqa: BLE001 - numpy/zipfile raise many types on damaged archives
-        raise W2VError(f"{path}: not a readable .npz archive ({type(exc).__name__}: {exc})") from None
+        raise W2VError(
+            f"{path}: not a readable .npz archive ({type(exc).__name__}: {exc})"
+        ) from None
     for required in ("vectors", "words"):
         if required not in contents:
             raise W2VError(f"{path}: .npz archive has no {required!r} array (not written by w2v?)")
@@ -601,7 +639,9 @@ def _read_npz(cls, data, path):
 
 def _npz_matrix(array, name, path):
     if array.ndim != 2 or array.dtype.kind != "f":
-        raise W2VError(f"{path}: {name} must be a 2-D float matrix, got {array.dtype} {array.shape}")
+        raise W2VError(
+            f"{path}: {name} must be a 2-D float matrix, got {array.dtype} {array.shape}"
+        )
     if not np.isfinite(array).all():
         row = int(np.flatnonzero(~np.isfinite(array).all(axis=1))[0])
         raise W2VError(f"{path}: {name} row {row} holds NaN or infinite values")
@@ -610,7 +650,9 @@ def _npz_matrix(array, name, path):
 
 def _npz_words(array, path):
     if array.ndim != 1 or array.dtype != np.uint8:
-        raise W2VError(f"{path}: words must be UTF-8 bytes (uint8), got {array.dtype} {array.shape}")
+        raise W2VError(
+            f"{path}: words must be UTF-8 bytes (uint8), got {array.dtype} {array.shape}"
+        )
     try:
         return array.tobytes().decode("utf-8").split("\n")
     except UnicodeDecodeError as exc:
@@ -621,7 +663,9 @@ def _npz_counts(array, path):
     if array is None:
         return None
     if array.ndim != 1 or array.dtype.kind not in "iu":
-        raise W2VError(f"{path}: counts must be a 1-D integer array, got {array.dtype} {array.shape}")
+        raise W2VError(
+            f"{path}: counts must be a 1-D integer array, got {array.dtype} {array.shape}"
+        )
     return array
 
 
@@ -652,9 +696,13 @@ def _format_for_path(path, file_format):
         file_format = EXTENSIONS[extension]
     else:
         known = ", ".join(EXTENSIONS)
-        raise UsageError(f"cannot tell the vectors format of {path}: use one of the extensions {known}")
+        raise UsageError(
+            f"cannot tell the vectors format of {path}: use one of the extensions {known}"
+        )
     if file_format == "npz" and compression:
-        raise UsageError(f"{path}: .npz archives are not compressed further; drop the {extension} suffix")
+        raise UsageError(
+            f"{path}: .npz archives are not compressed further; drop the {extension} suffix"
+        )
     return file_format, compression
 
 

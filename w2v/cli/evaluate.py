@@ -15,10 +15,19 @@ def register(subparsers):
         "evaluate_word_analogies / evaluate_word_pairs: words compared case-insensitively, "
         "questions or pairs with an out-of-vocabulary word counted and left out.",
     )
-    parser.add_argument("vectors", metavar="VECTORS", help="vectors file (.bin, .txt, .vec, .npz, GloVe)")
-    parser.add_argument("--analogies", metavar="FILE", action="append", default=[], help="analogy file (repeatable)")
     parser.add_argument(
-        "--similarity", metavar="FILE", nargs="+", action="extend", default=[], help="word-pair files"
+        "vectors", metavar="VECTORS", help="vectors file (.bin, .txt, .vec, .npz, GloVe)"
+    )
+    parser.add_argument(
+        "--analogies", metavar="FILE", action="append", default=[], help="analogy file (repeatable)"
+    )
+    parser.add_argument(
+        "--similarity",
+        metavar="FILE",
+        nargs="+",
+        action="extend",
+        default=[],
+        help="word-pair files",
     )
     parser.add_argument(
         "--restrict-vocab",
@@ -35,7 +44,9 @@ def register(subparsers):
         metavar="N",
         help="word pairs use only the N most frequent words (default: all)",
     )
-    parser.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON object instead of tables"
+    )
     parser.set_defaults(func=run_eval)
 
 
@@ -47,9 +58,12 @@ def run_eval(args):
     check_positive(args.restrict_vocab, "--restrict-vocab")
     check_positive(args.similarity_restrict_vocab, "--similarity-restrict-vocab")
     kv = load_vectors(args.vectors)
-    analogies = [evaluate_analogies(kv, path, restrict_vocab=args.restrict_vocab) for path in args.analogies]
+    analogies = [
+        evaluate_analogies(kv, path, restrict_vocab=args.restrict_vocab) for path in args.analogies
+    ]
     pairs = [
-        evaluate_word_pairs(kv, path, restrict_vocab=args.similarity_restrict_vocab) for path in args.similarity
+        evaluate_word_pairs(kv, path, restrict_vocab=args.similarity_restrict_vocab)
+        for path in args.similarity
     ]
     if args.json:
         report = {
@@ -78,7 +92,8 @@ def format_analogies(result):
     width = max(len(s.name) for s in rows if s is not None)
     header = f"{'section':<{width}}  {'correct':>7}  {'answered':>8}  {'accuracy':>8}  {'oov':>5}"
     lines = [
-        f"analogies: {result.path} (3CosAdd over the {result.restrict_vocab:,} most frequent words)",
+        f"analogies: {result.path} "
+        f"(3CosAdd over the {result.restrict_vocab:,} most frequent words)",
         header,
     ]
     for s in rows:
@@ -86,12 +101,14 @@ def format_analogies(result):
             lines.append("-" * len(header))
             continue
         lines.append(
-            f"{s.name:<{width}}  {s.correct:>7}  {s.answered:>8}  {_percent(s.accuracy):>8}  {s.oov:>5}"
+            f"{s.name:<{width}}  {s.correct:>7}  {s.answered:>8}  "
+            f"{_percent(s.accuracy):>8}  {s.oov:>5}"
         )
     total = result.total
     share = total.oov / total.questions if total.questions else 0
     lines.append(
-        f"{total.questions:,} questions: {total.answered:,} answered, {total.oov:,} ({100 * share:.1f}%) "
+        f"{total.questions:,} questions: {total.answered:,} answered, "
+        f"{total.oov:,} ({100 * share:.1f}%) "
         f"not scored because a word is not among the {result.restrict_vocab:,} most frequent words"
     )
     if result.invalid_lines:
@@ -101,11 +118,16 @@ def format_analogies(result):
 
 def format_word_pairs(results):
     width = max(len("word pairs"), *(len(r.path) for r in results))
-    lines = [f"{'word pairs':<{width}}  {'pairs':>5}  {'used':>5}  {'oov':>4}  {'spearman':>8}  {'pearson':>8}"]
+    lines = [
+        f"{'word pairs':<{width}}  {'pairs':>5}  {'used':>5}  {'oov':>4}  "
+        f"{'spearman':>8}  {'pearson':>8}"
+    ]
     for r in results:
         spearman = "n/a" if r.spearman is None else f"{r.spearman:.4f}"
         pearson = "n/a" if r.pearson is None else f"{r.pearson:.4f}"
-        lines.append(f"{r.path:<{width}}  {r.pairs:>5}  {r.used:>5}  {r.oov:>4}  {spearman:>8}  {pearson:>8}")
+        lines.append(
+            f"{r.path:<{width}}  {r.pairs:>5}  {r.used:>5}  {r.oov:>4}  {spearman:>8}  {pearson:>8}"
+        )
         if r.invalid_lines:
             lines.append(f"  ({r.invalid_lines} lines skipped: not 'word word score')")
     return "\n".join(lines)

@@ -13,14 +13,20 @@ def register(subparsers):
         description="Project the unit vectors of some words to 2-D (SVD, PCA or t-SNE) and write a "
         "labelled scatter plot as PNG. Unknown --words are named on stderr and left out.",
     )
-    plot.add_argument("vectors", metavar="VECTORS", help="vectors file (.bin, .txt, .vec, .npz, GloVe)")
+    plot.add_argument(
+        "vectors", metavar="VECTORS", help="vectors file (.bin, .txt, .vec, .npz, GloVe)"
+    )
     plot.add_argument("-o", "--output", required=True, metavar="PNG")
     chosen = plot.add_mutually_exclusive_group()
     chosen.add_argument("--words", metavar="A,B,C", help="comma-separated words to plot")
-    chosen.add_argument("--top", type=int, metavar="N", help="the N most frequent words (default 50)")
+    chosen.add_argument(
+        "--top", type=int, metavar="N", help="the N most frequent words (default 50)"
+    )
     plot.add_argument("--method", choices=("svd", "pca", "tsne"), default="svd")
     plot.add_argument("--seed", type=int, default=0, help="t-SNE random seed (default 0)")
-    plot.add_argument("--size", default="1000x800", metavar="WxH", help="image size in pixels (default 1000x800)")
+    plot.add_argument(
+        "--size", default="1000x800", metavar="WxH", help="image size in pixels (default 1000x800)"
+    )
     plot.set_defaults(func=run_plot)
 
     loss = subparsers.add_parser(
@@ -31,7 +37,9 @@ def register(subparsers):
     )
     loss.add_argument("log", metavar="TRAINING_LOG")
     loss.add_argument("-o", "--output", required=True, metavar="PNG")
-    loss.add_argument("--size", default="1000x450", metavar="WxH", help="image size in pixels (default 1000x450)")
+    loss.add_argument(
+        "--size", default="1000x450", metavar="WxH", help="image size in pixels (default 1000x450)"
+    )
     loss.set_defaults(func=run_plot_loss)
 
 

@@ -12,7 +12,9 @@ def register(subparsers):
         description="Print the k nearest words (cosine similarity) of each WORD. Unknown words are "
         "named on stderr and the others still answered; exit 1 if none is known.",
     )
-    neighbors.add_argument("vectors", metavar="VECTORS", help="vectors file (.bin, .txt, .vec, .npz, GloVe)")
+    neighbors.add_argument(
+        "vectors", metavar="VECTORS", help="vectors file (.bin, .txt, .vec, .npz, GloVe)"
+    )
     neighbors.add_argument("words", metavar="WORD", nargs="+")
     _add_common_options(neighbors)
     neighbors.set_defaults(func=run_neighbors)
@@ -23,7 +25,9 @@ def register(subparsers):
         description="Answer 'A is to B as C is to ?' with 3CosAdd (the words nearest to "
         "B - A + C, unit vectors), or 3CosMul with --cosmul. A, B and C are never answers.",
     )
-    analogy.add_argument("vectors", metavar="VECTORS", help="vectors file (.bin, .txt, .vec, .npz, GloVe)")
+    analogy.add_argument(
+        "vectors", metavar="VECTORS", help="vectors file (.bin, .txt, .vec, .npz, GloVe)"
+    )
     analogy.add_argument("a", metavar="A")
     analogy.add_argument("b", metavar="B")
     analogy.add_argument("c", metavar="C")
@@ -33,7 +37,9 @@ def register(subparsers):
 
 
 def _add_common_options(parser):
-    parser.add_argument("-k", "--topn", type=int, default=10, metavar="K", help="answers to show (default 10)")
+    parser.add_argument(
+        "-k", "--topn", type=int, default=10, metavar="K", help="answers to show (default 10)"
+    )
     parser.add_argument(
         "--restrict-vocab",
         type=int,
@@ -88,7 +94,10 @@ def run_analogy(args):
         raise W2VError(f"cannot answer '{question}': {kv.unknown_words_error(missing)}")
     query = kv.most_similar_cosmul if args.cosmul else kv.most_similar
     answers = query(
-        positive=[args.b, args.c], negative=[args.a], topn=args.topn, restrict_vocab=args.restrict_vocab
+        positive=[args.b, args.c],
+        negative=[args.a],
+        topn=args.topn,
+        restrict_vocab=args.restrict_vocab,
     )
     method = "3CosMul" if args.cosmul else "3CosAdd"
     print(format_table(f"{args.a} : {args.b} :: {args.c} : ?   ({method})", answers, "score"))
@@ -99,5 +108,7 @@ def format_table(title, answers, score_name):
     """A titled table of ranked (word, score) pairs, columns aligned."""
     width = max([len("word")] + [len(word) for word, _ in answers])
     lines = [title, f"{'rank':>4}  {'word':<{width}}  {score_name:>7}"]
-    lines += [f"{rank:>4}  {word:<{width}}  {score:7.4f}" for rank, (word, score) in enumerate(answers, 1)]
+    lines += [
+        f"{rank:>4}  {word:<{width}}  {score:7.4f}" for rank, (word, score) in enumerate(answers, 1)
+    ]
     return "\n".join(lines)
