@@ -34,10 +34,12 @@ def test_gradient_matches_central_differences(l2):
     rng = np.random.default_rng(1)
     coef, intercept = rng.normal(size=(3, 7)), rng.normal(size=3)
     _, grad_coef, grad_intercept = softmax_loss_and_grad(coef, intercept, X, Y, l2)
-    numeric_coef = numerical_gradient(lambda c: softmax_loss_and_grad(c, intercept, X, Y, l2)[0],
-                                      coef)
+    numeric_coef = numerical_gradient(
+        lambda c: softmax_loss_and_grad(c, intercept, X, Y, l2)[0], coef
+    )
     numeric_intercept = numerical_gradient(
-        lambda b: softmax_loss_and_grad(coef, b, X, Y, l2)[0], intercept)
+        lambda b: softmax_loss_and_grad(coef, b, X, Y, l2)[0], intercept
+    )
     for analytic, numeric in ((grad_coef, numeric_coef), (grad_intercept, numeric_intercept)):
         error = np.linalg.norm(analytic - numeric) / np.linalg.norm(analytic + numeric)
         assert error < 1e-6, f"relative gradient error {error:.2e} (l2={l2})"
@@ -49,7 +51,7 @@ def test_loss_is_mean_cross_entropy_plus_half_l2_norm():
     coef, intercept = rng.normal(size=(3, 5)), rng.normal(size=3)
     logits = X @ coef.T + intercept
     probabilities = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
-    expected = -np.mean(np.log(probabilities[np.arange(50), y])) + 0.5 * 0.7 * np.sum(coef ** 2)
+    expected = -np.mean(np.log(probabilities[np.arange(50), y])) + 0.5 * 0.7 * np.sum(coef**2)
     loss, _, _ = softmax_loss_and_grad(coef, intercept, X, np.eye(3)[y], 0.7)
     assert loss == pytest.approx(expected, rel=1e-12)
 
@@ -63,7 +65,7 @@ def test_agrees_with_scikit_learn_logistic_regression(l2):
     assert accuracy_gap <= 0.005, f"accuracy differs by {accuracy_gap:.4f} at l2={l2}"
     # The softmax is invariant to a common shift of the rows, so compare centred coefficients.
     centred = lambda c: c - c.mean(axis=0)  # noqa: E731
-    assert np.allclose(centred(ours.coef_), centred(theirs.coef_), atol=1e-4 * (1 + 1 / l2 ** 0.5))
+    assert np.allclose(centred(ours.coef_), centred(theirs.coef_), atol=1e-4 * (1 + 1 / l2**0.5))
     assert np.allclose(ours.predict_proba(X), theirs.predict_proba(X), atol=1e-4)
 
 
@@ -80,8 +82,9 @@ def test_warm_start_and_initial_coefficients_reach_the_same_optimum_faster():
     cold = SoftmaxRegression(l2=1e-4).fit(X, y)
     warm = SoftmaxRegression(l2=1e-3, warm_start=True).fit(X, y).set_params(l2=1e-4).fit(X, y)
     assert np.allclose(cold.coef_, warm.coef_, atol=1e-4)
-    again = SoftmaxRegression(l2=1e-4).fit(X, y, coef_init=cold.coef_,
-                                           intercept_init=cold.intercept_)
+    again = SoftmaxRegression(l2=1e-4).fit(
+        X, y, coef_init=cold.coef_, intercept_init=cold.intercept_
+    )
     assert again.n_iter_ <= 2, f"restarting at the optimum took {again.n_iter_} iterations"
     assert warm.n_iter_ < cold.n_iter_
 
@@ -99,17 +102,24 @@ def test_string_labels_predict_and_proba_shapes():
 
 def test_lbfgs_minimizes_a_badly_scaled_quadratic():
     scales = np.logspace(0, 4, 50)
-    solution = minimize_lbfgs(lambda x: (0.5 * np.sum(scales * (x - 1) ** 2), scales * (x - 1)),
-                              np.zeros(50), tol=1e-9, max_iter=2000)
+    solution = minimize_lbfgs(
+        lambda x: (0.5 * np.sum(scales * (x - 1) ** 2), scales * (x - 1)),
+        np.zeros(50),
+        tol=1e-9,
+        max_iter=2000,
+    )
     assert solution.converged and np.allclose(solution.x, 1, atol=1e-8)
 
 
-@pytest.mark.parametrize("params, message", [
-    ({"l2": -1.0}, "l2 must be a finite number >= 0, got -1.0"),
-    ({"l2": float("nan")}, "l2 must be a finite number >= 0"),
-    ({"max_iter": 0}, "max_iter must be an integer >= 1, got 0"),
-    ({"tol": 0.0}, "tol must be > 0, got 0.0"),
-])
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"l2": -1.0}, "l2 must be a finite number >= 0, got -1.0"),
+        ({"l2": float("nan")}, "l2 must be a finite number >= 0"),
+        ({"max_iter": 0}, "max_iter must be an integer >= 1, got 0"),
+        ({"tol": 0.0}, "tol must be > 0, got 0.0"),
+    ],
+)
 def test_invalid_parameters_are_named(params, message):
     X, y = blobs(n=20, d=3, k=2)
     with pytest.raises(UsageError, match=message.replace("(", r"\(")):

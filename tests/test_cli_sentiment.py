@@ -43,8 +43,8 @@ def hand_made_vectors(path, dim=8, seed=0):
     rng = np.random.default_rng(seed)
     words = FILLER + POSITIVE + NEGATIVE
     vectors = rng.normal(scale=0.5, size=(len(words), dim))
-    vectors[len(FILLER):len(FILLER) + 5, 0] += 2.0
-    vectors[len(FILLER) + 5:, 0] -= 2.0
+    vectors[len(FILLER) : len(FILLER) + 5, 0] += 2.0
+    vectors[len(FILLER) + 5 :, 0] -= 2.0
     KeyedVectors(words, vectors).save(str(path))
     return str(path)
 
@@ -62,8 +62,19 @@ def run(capsys, *argv):
 
 def test_end_to_end_with_hand_made_vectors(tmp_path, capsys, tsv_data, vectors_path):
     out_dir = tmp_path / "report"
-    code, out, err = run(capsys, vectors_path, "--data", tsv_data, "--out", out_dir,
-                         "--lambdas", "1e-4", "1e-2", "1", "--quiet")
+    code, out, err = run(
+        capsys,
+        vectors_path,
+        "--data",
+        tsv_data,
+        "--out",
+        out_dir,
+        "--lambdas",
+        "1e-4",
+        "1e-2",
+        "1",
+        "--quiet",
+    )
     assert code == 0, err
     assert err == "", "--quiet leaves stderr empty"
     table = out.splitlines()
@@ -78,10 +89,87 @@ def test_end_to_end_with_hand_made_vectors(tmp_path, capsys, tsv_data, vectors_p
         assert (out_dir / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def train_corpus(path, rng, lines=4000):
+    """Each line: filler words plus three words of one polarity, so skip-gram puts the
+    positive words near each other and away from the negative ones."""
+    with open(path, "w") as handle:
+        for i in range(lines):
+            group = POSITIVE if i % 2 else NEGATIVE
+            words = [*rng.choice(FILLER, size=4), *rng.choice(group, size=3)]
+            handle.write(" ".join(rng.permutation(words)) + "\n")
+    return path
+
+
+def test_end_to_end_with_vectors_trained_by_w2v_train(tmp_path, capsys, tsv_data):
+    corpus = train_corpus(tmp_path / "corpus.txt", np.random.default_rng(1))
+    vectors = tmp_path / "trained.txt"
+    code = main(
+        [
+            "train",
+            str(corpus),
+            "-o",
+            str(vectors),
+            "--epochs",
+            "3",
+            "--min-count",
+            "1",
+            "--dim",
+            "16",
+            "--seed",
+            "1",
+            "--threads",
+            "1",
+            "--quiet",
+        ]
+    )
+    assert code == 0, capsys.readouterr().err
+    code, out, err = run(
+        capsys,
+        vectors,
+        "--data",
+        tsv_data,
+        "--out",
+        tmp_path / "report",
+        "--lambdas",
+        "1e-5",
+        "1e-3",
+        "1e-1",
+        "--quiet",
+    )
+    assert code == 0, err
+    report = json.loads((tmp_path / "report" / "sweep.json").read_text())
+    assert report["coverage"]["all"]["token_coverage"] == 1.0
+    chosen = report["chosen"]["vectors"]
+    assert chosen["test_accuracy"] > 0.75, f"trained vectors separate the polarities: {chosen}"
+    for point in report["sweeps"]["vectors"]["points"]:
+        for key in ("train_accuracy", "dev_accuracy", "test_accuracy", "test_macro_f1"):
+            assert 0 <= point[key] <= 1
+    for row in report["per_class_test"]:
+        assert 0.5 <= row["auc"] <= 1
+    for name in ("accuracy_vs_lambda.png", "confusion_test.png", "roc_test.png"):
+        data = (tmp_path / "report" / name).read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000, name
+
+
 def test_progress_goes_to_stderr(tmp_path, capsys, tsv_data, vectors_path):
-    code, out, err = run(capsys, vectors_path, "--data", tsv_data, "--out", tmp_path / "r",
-                         "--lambdas", "1e-2", "--no-baselines", "--classifier", "mlp",
-                         "--hidden", "4", "--pooling", "sum", "--no-lowercase")
+    code, out, err = run(
+        capsys,
+        vectors_path,
+        "--data",
+        tsv_data,
+        "--out",
+        tmp_path / "r",
+        "--lambdas",
+        "1e-2",
+        "--no-baselines",
+        "--classifier",
+        "mlp",
+        "--hidden",
+        "4",
+        "--pooling",
+        "sum",
+        "--no-lowercase",
+    )
     assert code == 0, err
     assert "data: train 200, dev 60, test 60 sentences; classes neg, pos" in err
     assert "lowercase=False, alnum=True" in err
@@ -90,8 +178,15 @@ def test_progress_goes_to_stderr(tmp_path, capsys, tsv_data, vectors_path):
 
 def test_help_lists_the_options():
     help_text = build_parser()._subparsers._group_actions[0].choices["sentiment"].format_help()
-    for option in ("--data", "--out", "--lambdas", "--pooling", "--classifier", "--lowercase",
-                   "--quiet"):
+    for option in (
+        "--data",
+        "--out",
+        "--lambdas",
+        "--pooling",
+        "--classifier",
+        "--lowercase",
+        "--quiet",
+    ):
         assert option in help_text
 
 
@@ -105,22 +200,48 @@ def write(folder, files):
     return folder
 
 
-@pytest.mark.parametrize("files, code, message", [
-    ({"train.tsv": "pos\ta\nneg\tb\n", "dev.tsv": "pos\ta\nneg\tb\nmeh\tc\n",
-      "test.tsv": "pos\ta\nneg\tb\n"},
-     1, r"dev.tsv:3: unknown label 'meh': not among the train labels {neg, pos}"),
-    ({"train.tsv": "pos\ta\nneg\tb\n", "dev.tsv": "\n", "test.tsv": "pos\ta\nneg\tb\n"},
-     1, "dev.tsv: no sentences in the dev split (the file is empty)"),
-    ({"train.tsv": "pos\ta\nneg\tb\n", "dev.tsv": "pos\ta\n", "test.tsv": "pos\ta\nneg\tb\n"},
-     1, "dev.tsv: no sentence with label {neg}"),
-    ({"train.txt": "(3 (3 good))\n(1 (1 bad))\n", "test.tsv": "3\tgood\n1\tbad\n"},
-     1, "mismatched files:"),
-    ({"train.txt": "(3 (3 good))\n(9 (1 bad))\n", "test.txt": "(3 (3 good))\n"},
-     1, "train.txt:2: unknown label '9' (SST labels are 0..4)"),
-    ({"notes.txt": "hello\n"}, 2, "no train or test file found"),
-])
-def test_bad_data_gives_one_line_and_exit_code(tmp_path, capsys, vectors_path, files, code,
-                                               message):
+@pytest.mark.parametrize(
+    "files, code, message",
+    [
+        (
+            {
+                "train.tsv": "pos\ta\nneg\tb\n",
+                "dev.tsv": "pos\ta\nneg\tb\nmeh\tc\n",
+                "test.tsv": "pos\ta\nneg\tb\n",
+            },
+            1,
+            r"dev.tsv:3: unknown label 'meh': not among the train labels {neg, pos}",
+        ),
+        (
+            {"train.tsv": "pos\ta\nneg\tb\n", "dev.tsv": "\n", "test.tsv": "pos\ta\nneg\tb\n"},
+            1,
+            "dev.tsv: no sentences in the dev split (the file is empty)",
+        ),
+        (
+            {
+                "train.tsv": "pos\ta\nneg\tb\n",
+                "dev.tsv": "pos\ta\n",
+                "test.tsv": "pos\ta\nneg\tb\n",
+            },
+            1,
+            "dev.tsv: no sentence with label {neg}",
+        ),
+        (
+            {"train.txt": "(3 (3 good))\n(1 (1 bad))\n", "test.tsv": "3\tgood\n1\tbad\n"},
+            1,
+            "mismatched files:",
+        ),
+        (
+            {"train.txt": "(3 (3 good))\n(9 (1 bad))\n", "test.txt": "(3 (3 good))\n"},
+            1,
+            "train.txt:2: unknown label '9' (SST labels are 0..4)",
+        ),
+        ({"notes.txt": "hello\n"}, 2, "no train or test file found"),
+    ],
+)
+def test_bad_data_gives_one_line_and_exit_code(
+    tmp_path, capsys, vectors_path, files, code, message
+):
     data = write(tmp_path / "data", files)
     status, out, err = run(capsys, vectors_path, "--data", data, "--out", tmp_path / "r")
     assert status == code
@@ -134,14 +255,25 @@ def test_missing_paths_and_bad_options(tmp_path, capsys, tsv_data, vectors_path)
     assert status == 1 and "nope.bin does not exist" in err
     status, _, err = run(capsys, vectors_path, "--data", tmp_path / "nope", "--out", tmp_path)
     assert status == 1 and "nope: no such file or folder" in err
-    status, _, err = run(capsys, vectors_path, "--data", tsv_data, "--out", tmp_path,
-                         "--lambdas", "-1")
+    status, _, err = run(
+        capsys, vectors_path, "--data", tsv_data, "--out", tmp_path, "--lambdas", "-1"
+    )
     assert status == 2 and "lambda must be a finite number >= 0, got -1.0" in err
     (tmp_path / "afile").write_text("x")
     status, _, err = run(capsys, vectors_path, "--data", tsv_data, "--out", tmp_path / "afile")
     assert status == 2 and "is a file, expected a folder" in err
-    status, _, err = run(capsys, vectors_path, "--data", tsv_data, "--out", tmp_path,
-                         "--hidden", "0", "--classifier", "mlp")
+    status, _, err = run(
+        capsys,
+        vectors_path,
+        "--data",
+        tsv_data,
+        "--out",
+        tmp_path,
+        "--hidden",
+        "0",
+        "--classifier",
+        "mlp",
+    )
     assert status == 2 and "--hidden must be >= 1, got 0" in err
 
 
@@ -164,8 +296,18 @@ def test_sst_slice_end_to_end(tmp_path, capsys, vectors_path):
     for split, n in (("train", 600), ("dev", 200), ("test", 200)):
         with open(os.path.join(SHARED, "sst", "trees", f"{split}.txt"), encoding="utf-8") as f:
             (data / f"{split}.txt").write_text("".join(f.readline() for _ in range(n)))
-    code, out, err = run(capsys, vectors_path, "--data", data, "--out", tmp_path / "r",
-                         "--lambdas", "1e-3", "1e-1", "--quiet")
+    code, out, err = run(
+        capsys,
+        vectors_path,
+        "--data",
+        data,
+        "--out",
+        tmp_path / "r",
+        "--lambdas",
+        "1e-3",
+        "1e-1",
+        "--quiet",
+    )
     assert code == 0, err
     report = json.loads((tmp_path / "r" / "sweep.json").read_text())
     assert report["config"]["sizes"] == {"train": 600, "dev": 200, "test": 200}

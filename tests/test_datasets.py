@@ -34,8 +34,12 @@ def test_sst_trees_root_labels_leaves_and_escapes(tmp_path):
     assert [len(s) for s in data.splits] == [4, 2, 2]
     assert data.classes == ("1", "3")
     assert data.train.labels == ["3", "1", "3", "1"]
-    assert data.train.sentences == ["The film rocks .", "It does n't work .", "( great )",
-                                    'co-writer/director " bad "']
+    assert data.train.sentences == [
+        "The film rocks .",
+        "It does n't work .",
+        "( great )",
+        'co-writer/director " bad "',
+    ]
     assert data.test.sentences[1] == "Andr\u00e9 shines"
     assert list(data.targets(data.train)) == [1, 0, 1, 0]
     assert data.train.format == "sst-tree"
@@ -43,11 +47,14 @@ def test_sst_trees_root_labels_leaves_and_escapes(tmp_path):
 
 def test_label_sentence_lines_with_lowercased_escapes_and_mojibake(tmp_path):
     mojibake = "Andr\u00e9".encode("utf-8").decode("latin-1")  # how stsa.* spells it
-    write_files(tmp_path, {
-        "stsa.fine.train": ["4 a -lrb- great -rrb- film", "0 awful \\/ dull", "", "2 meh"],
-        "stsa.fine.dev": ["4 wow", "0 no", "2 so-so"],
-        "stsa.fine.test": [f"4 {mojibake} rules", "0 bad", "2 fine"],
-    })
+    write_files(
+        tmp_path,
+        {
+            "stsa.fine.train": ["4 a -lrb- great -rrb- film", "0 awful \\/ dull", "", "2 meh"],
+            "stsa.fine.dev": ["4 wow", "0 no", "2 so-so"],
+            "stsa.fine.test": [f"4 {mojibake} rules", "0 bad", "2 fine"],
+        },
+    )
     data = load_dataset(tmp_path / "stsa.fine")
     assert data.train.format == "label-sentence"
     assert data.train.sentences == ["a ( great ) film", "awful / dull", "meh"]
@@ -57,11 +64,14 @@ def test_label_sentence_lines_with_lowercased_escapes_and_mojibake(tmp_path):
 
 
 def test_tsv_and_csv_with_headers_and_string_labels(tmp_path):
-    write_files(tmp_path, {
-        "train.tsv": ["label\ttext", "pos\tloved it", "neg\thated\tit"],
-        "test.tsv": ["neg\tmeh", "pos\tyes"],
-        "dev.csv": ["text,label", '"great, really",pos', "awful,neg"],
-    })
+    write_files(
+        tmp_path,
+        {
+            "train.tsv": ["label\ttext", "pos\tloved it", "neg\thated\tit"],
+            "test.tsv": ["neg\tmeh", "pos\tyes"],
+            "dev.csv": ["text,label", '"great, really",pos', "awful,neg"],
+        },
+    )
     train = read_split(tmp_path / "train.tsv", "train")
     assert train.labels == ["pos", "neg"]
     assert train.sentences == ["loved it", "hated it"]  # only the first tab separates
@@ -71,10 +81,13 @@ def test_tsv_and_csv_with_headers_and_string_labels(tmp_path):
 
 
 def test_missing_dev_is_held_out_from_train_stratified(tmp_path):
-    write_files(tmp_path, {
-        "train.tsv": [f"{'pos' if i % 2 else 'neg'}\tsentence {i}" for i in range(40)],
-        "test.tsv": ["pos\ta", "neg\tb"],
-    })
+    write_files(
+        tmp_path,
+        {
+            "train.tsv": [f"{'pos' if i % 2 else 'neg'}\tsentence {i}" for i in range(40)],
+            "test.tsv": ["pos\ta", "neg\tb"],
+        },
+    )
     data = load_dataset(tmp_path, dev_fraction=0.25, seed=3)
     assert data.dev_held_out
     assert len(data.train) == 30 and len(data.dev) == 10
@@ -94,18 +107,26 @@ def test_split_discovery_folder_trees_subfolder_prefix_and_explicit(tmp_path):
     assert explicit["dev"] == str(renamed)
 
 
-@pytest.mark.parametrize("tokenizer, expected", [
-    (Tokenizer(lowercase=True, alnum=False), ["it", "does", "n't", "work", "(", "really", ")"]),
-    (Tokenizer(lowercase=False, alnum=False), ["It", "does", "n't", "work", "(", "really", ")"]),
-    (Tokenizer(lowercase=True, alnum=True), ["it", "doesn", "t", "work", "really"]),
-])
+@pytest.mark.parametrize(
+    "tokenizer, expected",
+    [
+        (Tokenizer(lowercase=True, alnum=False), ["it", "does", "n't", "work", "(", "really", ")"]),
+        (
+            Tokenizer(lowercase=False, alnum=False),
+            ["It", "does", "n't", "work", "(", "really", ")"],
+        ),
+        (Tokenizer(lowercase=True, alnum=True), ["it", "doesn", "t", "work", "really"]),
+    ],
+)
 def test_tokenizer_variants(tokenizer, expected):
     assert tokenizer("It does n't work ( really )") == expected
 
 
 def test_tokenizer_inferred_from_vocabulary():
-    assert Tokenizer.for_vocabulary(["the", "film", "42"]).__dict__.items() >= {
-        "lowercase": True, "alnum": True}.items()
+    assert (
+        Tokenizer.for_vocabulary(["the", "film", "42"]).__dict__.items()
+        >= {"lowercase": True, "alnum": True}.items()
+    )
     glove_like = Tokenizer.for_vocabulary(["the", "n't", "("])
     assert glove_like.lowercase and not glove_like.alnum
     cased = Tokenizer.for_vocabulary(["The", "film"])
@@ -114,8 +135,14 @@ def test_tokenizer_inferred_from_vocabulary():
 
 
 def test_undo_ptb_escapes():
-    assert undo_ptb_escapes(["-LRB-", "-rsb-", "``", "''", "1\\/2", "\\*"]) == \
-        ["(", "]", '"', '"', "1/2", "*"]
+    assert undo_ptb_escapes(["-LRB-", "-rsb-", "``", "''", "1\\/2", "\\*"]) == [
+        "(",
+        "]",
+        '"',
+        '"',
+        "1/2",
+        "*",
+    ]
 
 
 # ----- bad data: one clear error naming the file and line -------------------------------------
@@ -137,21 +164,31 @@ def test_non_integer_label_in_label_sentence_file(tmp_path):
 
 
 def test_dev_label_not_in_train(tmp_path):
-    write_files(tmp_path, {"train.tsv": ["a\tx", "b\ty"], "dev.tsv": ["a\tx", "b\tz", "c\tw"],
-                           "test.tsv": ["a\tx", "b\ty"]})
-    expect_error(W2VError, r"dev\.tsv:3: unknown label 'c': not among the train labels \{a, b\}",
-                 tmp_path)
+    write_files(
+        tmp_path,
+        {
+            "train.tsv": ["a\tx", "b\ty"],
+            "dev.tsv": ["a\tx", "b\tz", "c\tw"],
+            "test.tsv": ["a\tx", "b\ty"],
+        },
+    )
+    expect_error(
+        W2VError, r"dev\.tsv:3: unknown label 'c': not among the train labels \{a, b\}", tmp_path
+    )
 
 
 def test_binary_train_with_fine_test_is_a_mismatch(tmp_path):
-    write_files(tmp_path, {"s.train": ["0 a", "1 b"], "s.dev": ["0 a", "1 b"],
-                           "s.test": ["0 a", "1 b", "4 c"]})
+    write_files(
+        tmp_path,
+        {"s.train": ["0 a", "1 b"], "s.dev": ["0 a", "1 b"], "s.test": ["0 a", "1 b", "4 c"]},
+    )
     expect_error(W2VError, r"s\.test:3: unknown label '4'.*mismatched files", tmp_path / "s")
 
 
 def test_split_missing_a_class(tmp_path):
-    write_files(tmp_path, {"train.tsv": ["a\tx", "b\ty"], "dev.tsv": ["a\tx"],
-                           "test.tsv": ["a\tx", "b\ty"]})
+    write_files(
+        tmp_path, {"train.tsv": ["a\tx", "b\ty"], "dev.tsv": ["a\tx"], "test.tsv": ["a\tx", "b\ty"]}
+    )
     expect_error(W2VError, r"dev\.tsv: no sentence with label \{b\}", tmp_path)
 
 
@@ -161,10 +198,15 @@ def test_empty_split(tmp_path):
 
 
 def test_formats_differ_across_splits(tmp_path):
-    write_files(tmp_path, {"train.txt": TREES["train.txt"], "dev.tsv": ["1\ta"],
-                           "test.txt": TREES["test.txt"]})
-    expect_error(W2VError, r"mismatched files: .*train\.txt is SST PTB trees.*dev\.tsv is "
-                 r"label<TAB>text", tmp_path)
+    write_files(
+        tmp_path,
+        {"train.txt": TREES["train.txt"], "dev.tsv": ["1\ta"], "test.txt": TREES["test.txt"]},
+    )
+    expect_error(
+        W2VError,
+        r"mismatched files: .*train\.txt is SST PTB trees.*dev\.tsv is " r"label<TAB>text",
+        tmp_path,
+    )
 
 
 def test_single_label_train(tmp_path):
@@ -172,11 +214,14 @@ def test_single_label_train(tmp_path):
     expect_error(W2VError, r"train\.tsv: only one label \('a'\)", tmp_path)
 
 
-@pytest.mark.parametrize("line, message", [
-    ("(3 (2 good) (2 fun)", r"train\.txt:2: unbalanced brackets"),
-    ("(3 (2 good)))", r"train\.txt:2: unbalanced '\)'"),
-    ("(3 (2 a)) (2 (2 b))", r"train\.txt:2: more than one tree"),
-])
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ("(3 (2 good) (2 fun)", r"train\.txt:2: unbalanced brackets"),
+        ("(3 (2 good)))", r"train\.txt:2: unbalanced '\)'"),
+        ("(3 (2 a)) (2 (2 b))", r"train\.txt:2: more than one tree"),
+    ],
+)
 def test_malformed_trees(tmp_path, line, message):
     write_files(tmp_path, {**TREES, "train.txt": [TREES["train.txt"][0], line]})
     expect_error(W2VError, message, tmp_path)
@@ -195,12 +240,16 @@ def test_label_without_text(tmp_path):
 
 def test_path_errors(tmp_path):
     expect_error(W2VError, r"no such file or folder", tmp_path / "nothing")
-    expect_error(W2VError, r"missing\.tsv: no such file",
-                 [tmp_path / "missing.tsv", tmp_path / "test.tsv"])
+    expect_error(
+        W2VError, r"missing\.tsv: no such file", [tmp_path / "missing.tsv", tmp_path / "test.tsv"]
+    )
     expect_error(UsageError, r"no train or test file found", tmp_path)
     write_files(tmp_path, {"reviews.tsv": ["a\tx"], "test.tsv": ["a\tx"]})
-    expect_error(UsageError, r"reviews\.tsv: cannot tell which split", [tmp_path / "reviews.tsv",
-                                                                       tmp_path / "test.tsv"])
+    expect_error(
+        UsageError,
+        r"reviews\.tsv: cannot tell which split",
+        [tmp_path / "reviews.tsv", tmp_path / "test.tsv"],
+    )
     write_files(tmp_path, {"a.train": ["1 x"], "b.train": ["1 x"], "a.test": ["1 x"]})
     expect_error(UsageError, r"several test files", tmp_path)
 

@@ -32,8 +32,9 @@ def test_matches_a_plain_loop_on_random_data():
     rng = np.random.default_rng(0)
     words = [f"w{i}" for i in range(50)]
     vectors = rng.normal(size=(50, 8)).astype(np.float32)
-    sentences = [[f"w{j}" for j in rng.integers(0, 70, size=rng.integers(1, 12))]
-                 for _ in range(40)]
+    sentences = [
+        [f"w{j}" for j in rng.integers(0, 70, size=rng.integers(1, 12))] for _ in range(40)
+    ]
     features, _ = pool_sentences(sentences, vectors, word_index(words), "mean")
     for row, tokens in zip(features, sentences):
         known = [vectors[int(t[1:])] for t in tokens if int(t[1:]) < 50]

@@ -9,10 +9,22 @@ from matplotlib.figure import Figure
 
 from w2v.classifier import SoftmaxRegression
 from w2v.datasets import Dataset, Split, Tokenizer
-from w2v.report import (FILES, plot_accuracy_vs_lambda, plot_confusion_matrix, plot_roc_curves,
-                        summary_table, write_report)
-from w2v.sweep import (SweepPoint, check_lambdas, choose_lambda, run_sentiment, softmax_model,
-                       sweep_model)
+from w2v.report import (
+    FILES,
+    plot_accuracy_vs_lambda,
+    plot_confusion_matrix,
+    plot_roc_curves,
+    summary_table,
+    write_report,
+)
+from w2v.sweep import (
+    SweepPoint,
+    check_lambdas,
+    choose_lambda,
+    run_sentiment,
+    softmax_model,
+    sweep_model,
+)
 from w2v.errors import UsageError
 
 CLASSES = ("0", "1", "2")
@@ -43,16 +55,29 @@ def synthetic_task(seed=0, sizes=(240, 90, 90), label_noise=0.25, dim=6):
             sentences.append(" ".join(rng.permutation(tokens)))
         flip = rng.random(size) < label_noise
         labels = np.where(flip, rng.integers(0, 3, size), labels)
-        splits.append(Split(name, f"{name}.tsv", "tsv", sentences, [str(x) for x in labels],
-                            list(range(1, size + 1))))
+        splits.append(
+            Split(
+                name,
+                f"{name}.tsv",
+                "tsv",
+                sentences,
+                [str(x) for x in labels],
+                list(range(1, size + 1)),
+            )
+        )
     return Vectors(words, vectors), Dataset(*splits, classes=CLASSES)
 
 
 @pytest.fixture(scope="module")
 def result():
     vectors, dataset = synthetic_task()
-    return run_sentiment(vectors, dataset, Tokenizer(lowercase=True, alnum=False),
-                         lambdas=np.logspace(-5, 1, 7), progress=False)
+    return run_sentiment(
+        vectors,
+        dataset,
+        Tokenizer(lowercase=True, alnum=False),
+        lambdas=np.logspace(-5, 1, 7),
+        progress=False,
+    )
 
 
 def point(l2, dev):
@@ -69,20 +94,41 @@ def test_chosen_lambda_is_the_dev_argmax_of_the_sweep(result):
     dev = [p.dev_accuracy for p in result.main.points]
     best = max(dev)
     assert dev[result.main.chosen] == best
-    assert result.main.chosen_point.l2 == max(p.l2 for p in result.main.points
-                                              if p.dev_accuracy == best)
+    assert result.main.chosen_point.l2 == max(
+        p.l2 for p in result.main.points if p.dev_accuracy == best
+    )
     assert [p.l2 for p in result.main.points] == sorted(p.l2 for p in result.main.points)
 
 
 def test_warm_started_path_equals_separate_fits():
     vectors, dataset = synthetic_task(seed=1)
-    X = {s.name: np.array([np.mean([vectors.vectors[vectors.words.index(w)]
-                                    for w in text.split() if w in vectors.words], axis=0)
-                           for text in s.sentences]) for s in dataset.splits}
+    X = {
+        s.name: np.array(
+            [
+                np.mean(
+                    [
+                        vectors.vectors[vectors.words.index(w)]
+                        for w in text.split()
+                        if w in vectors.words
+                    ],
+                    axis=0,
+                )
+                for text in s.sentences
+            ]
+        )
+        for s in dataset.splits
+    }
     splits = {s.name: (X[s.name], dataset.targets(s)) for s in dataset.splits}
     lambdas = [1e-4, 1e-2, 1.0]
-    path = sweep_model(softmax_model(), lambda m, lam: m.set_params(l2=lam), splits, lambdas,
-                       name="vectors", description="", classes=CLASSES)
+    path = sweep_model(
+        softmax_model(),
+        lambda m, lam: m.set_params(l2=lam),
+        splits,
+        lambdas,
+        name="vectors",
+        description="",
+        classes=CLASSES,
+    )
     for lam, swept in zip(lambdas, path.points):
         alone = SoftmaxRegression(l2=lam, tol=1e-8).fit(*splits["train"])
         assert swept.dev_accuracy == pytest.approx(alone.score(*splits["dev"]), abs=1.5 / 90), lam
@@ -96,8 +142,9 @@ def test_scores_in_range_and_learning_happens(result):
                 assert 0 <= getattr(p, f"{name}_macro_f1") <= 1
     majority = result.baselines[0]
     assert majority.model == "majority" and math.isnan(majority.chosen_point.l2)
-    assert result.main.chosen_point.test_accuracy > majority.chosen_point.test_accuracy + 0.2, \
-        "marker words make the task learnable well above the majority class"
+    assert (
+        result.main.chosen_point.test_accuracy > majority.chosen_point.test_accuracy + 0.2
+    ), "marker words make the task learnable well above the majority class"
     assert result.main.test_proba.shape == (90, 3)
     assert np.allclose(result.main.test_proba.sum(axis=1), 1)
     coverage = result.coverage["train"]
@@ -107,10 +154,25 @@ def test_scores_in_range_and_learning_happens(result):
 def test_pooling_sum_and_mlp_run():
     vectors, dataset = synthetic_task(sizes=(90, 45, 45))
     tokenizer = Tokenizer(lowercase=True, alnum=False)
-    summed = run_sentiment(vectors, dataset, tokenizer, lambdas=[1e-3, 1e-1], pooling="sum",
-                           baselines=False, progress=False)
-    mlp = run_sentiment(vectors, dataset, tokenizer, lambdas=[1e-3, 1e-1], classifier="mlp",
-                        hidden=8, baselines=False, progress=False)
+    summed = run_sentiment(
+        vectors,
+        dataset,
+        tokenizer,
+        lambdas=[1e-3, 1e-1],
+        pooling="sum",
+        baselines=False,
+        progress=False,
+    )
+    mlp = run_sentiment(
+        vectors,
+        dataset,
+        tokenizer,
+        lambdas=[1e-3, 1e-1],
+        classifier="mlp",
+        hidden=8,
+        baselines=False,
+        progress=False,
+    )
     assert summed.config["pooling"] == "sum" and len(summed.sweeps) == 1
     assert mlp.main.description.startswith("MLP (8 hidden units)")
     assert all(0 <= p.test_accuracy <= 1 for p in mlp.main.points)
@@ -154,12 +216,15 @@ def test_summary_table_lists_every_model(result):
     assert [line.split()[0] for line in table] == ["model", "vectors", "majority", "bow"]
 
 
-@pytest.mark.parametrize("lambdas, message", [
-    ([], "at least one value"),
-    ([1e-3, -1.0], "lambda must be a finite number >= 0, got -1.0"),
-    ([float("inf")], "lambda must be a finite number >= 0, got inf"),
-    ([0.1, 0.1], "repeated values"),
-])
+@pytest.mark.parametrize(
+    "lambdas, message",
+    [
+        ([], "at least one value"),
+        ([1e-3, -1.0], "lambda must be a finite number >= 0, got -1.0"),
+        ([float("inf")], "lambda must be a finite number >= 0, got inf"),
+        ([0.1, 0.1], "repeated values"),
+    ],
+)
 def test_bad_lambdas(lambdas, message):
     with pytest.raises(UsageError, match=message):
         check_lambdas(lambdas)

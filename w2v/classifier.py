@@ -70,8 +70,10 @@ class SoftmaxRegression:
         self._check_params()
         X = _as_float64_matrix(X)
         y = np.asarray(y)
-        check(y.ndim == 1 and len(y) == X.shape[0],
-              f"y must be 1-d with one label per row of X ({X.shape[0]}), got shape {y.shape}")
+        check(
+            y.ndim == 1 and len(y) == X.shape[0],
+            f"y must be 1-d with one label per row of X ({X.shape[0]}), got shape {y.shape}",
+        )
         classes, targets = np.unique(y, return_inverse=True)
         check(len(classes) >= 2, f"need at least 2 classes in y, got {len(classes)}")
         n_classes, n_features = len(classes), X.shape[1]
@@ -96,12 +98,18 @@ class SoftmaxRegression:
         return self
 
     def _check_params(self):
-        check(isinstance(self.l2, numbers.Real) and np.isfinite(self.l2) and self.l2 >= 0,
-              f"l2 must be a finite number >= 0, got {self.l2!r}")
-        check(isinstance(self.max_iter, numbers.Integral) and self.max_iter >= 1,
-              f"max_iter must be an integer >= 1, got {self.max_iter!r}")
-        check(isinstance(self.tol, numbers.Real) and self.tol > 0,
-              f"tol must be > 0, got {self.tol!r}")
+        check(
+            isinstance(self.l2, numbers.Real) and np.isfinite(self.l2) and self.l2 >= 0,
+            f"l2 must be a finite number >= 0, got {self.l2!r}",
+        )
+        check(
+            isinstance(self.max_iter, numbers.Integral) and self.max_iter >= 1,
+            f"max_iter must be an integer >= 1, got {self.max_iter!r}",
+        )
+        check(
+            isinstance(self.tol, numbers.Real) and self.tol > 0,
+            f"tol must be > 0, got {self.tol!r}",
+        )
 
     def _starting_point(self, Y, n_features, coef_init, intercept_init):
         n_classes = Y.shape[1]
@@ -114,13 +122,17 @@ class SoftmaxRegression:
                 coef_init, intercept_init = self.coef_, self.intercept_
         if coef_init is not None:
             coef_init = np.asarray(coef_init, dtype=np.float64)
-            check(coef_init.shape == coef.shape,
-                  f"coef_init must have shape {coef.shape}, got {coef_init.shape}")
+            check(
+                coef_init.shape == coef.shape,
+                f"coef_init must have shape {coef.shape}, got {coef_init.shape}",
+            )
             coef = coef_init
         if intercept_init is not None:
             intercept_init = np.asarray(intercept_init, dtype=np.float64)
-            check(intercept_init.shape == intercept.shape,
-                  f"intercept_init must have shape {intercept.shape}, got {intercept_init.shape}")
+            check(
+                intercept_init.shape == intercept.shape,
+                f"intercept_init must have shape {intercept.shape}, got {intercept_init.shape}",
+            )
             intercept = intercept_init
         return np.concatenate([coef.ravel(), intercept])
 
@@ -128,8 +140,10 @@ class SoftmaxRegression:
         """Logits (n_samples, n_classes)."""
         self._check_fitted()
         X = _as_float64_matrix(X)
-        check(X.shape[1] == self.coef_.shape[1],
-              f"X has {X.shape[1]} features, the model was fitted with {self.coef_.shape[1]}")
+        check(
+            X.shape[1] == self.coef_.shape[1],
+            f"X has {X.shape[1]} features, the model was fitted with {self.coef_.shape[1]}",
+        )
         return np.asarray(X @ self.coef_.T) + self.intercept_
 
     def predict_proba(self, X):
@@ -148,8 +162,12 @@ class SoftmaxRegression:
             raise UsageError("this SoftmaxRegression is not fitted yet: call fit(X, y) first")
 
     def get_params(self, deep=True):
-        return {"l2": self.l2, "max_iter": self.max_iter, "tol": self.tol,
-                "warm_start": self.warm_start}
+        return {
+            "l2": self.l2,
+            "max_iter": self.max_iter,
+            "tol": self.tol,
+            "warm_start": self.warm_start,
+        }
 
     def set_params(self, **params):
         for name, value in params.items():
@@ -159,8 +177,10 @@ class SoftmaxRegression:
         return self
 
     def __repr__(self):
-        return (f"SoftmaxRegression(l2={self.l2!r}, max_iter={self.max_iter!r}, "
-                f"tol={self.tol!r}, warm_start={self.warm_start!r})")
+        return (
+            f"SoftmaxRegression(l2={self.l2!r}, max_iter={self.max_iter!r}, "
+            f"tol={self.tol!r}, warm_start={self.warm_start!r})"
+        )
 
 
 @dataclass

@@ -47,8 +47,16 @@ _PTB_TOKENS = {
     "``": '"',
     "''": '"',
 }
-_SPLIT_ALIASES = {"train": "train", "training": "train", "dev": "dev", "valid": "dev",
-                  "validation": "dev", "val": "dev", "test": "test", "testing": "test"}
+_SPLIT_ALIASES = {
+    "train": "train",
+    "training": "train",
+    "dev": "dev",
+    "valid": "dev",
+    "validation": "dev",
+    "val": "dev",
+    "test": "test",
+    "testing": "test",
+}
 _HEADER_LABELS = {"label", "labels", "sentiment", "class", "target", "y", "polarity"}
 _HEADER_TEXTS = {"text", "sentence", "review", "document", "tweet", "phrase", "content"}
 
@@ -206,8 +214,10 @@ def _read_lines(path):
         return data.decode("utf-8-sig").splitlines()
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise W2VError(f"{path}:{line}: bytes that are not UTF-8 (byte 0x{data[exc.start]:02x});"
-                       " convert the file to UTF-8") from exc
+        raise W2VError(
+            f"{path}:{line}: bytes that are not UTF-8 (byte 0x{data[exc.start]:02x});"
+            " convert the file to UTF-8"
+        ) from exc
 
 
 _TREE_TOKEN = re.compile(r"\(|\)|[^\s()]+")
@@ -260,8 +270,10 @@ def _parse_label_sentence(path, lines):
             continue
         label = fields[0]
         if not re.fullmatch(r"-?\d+", label):
-            raise W2VError(f"{path}:{number}: unknown label {label!r}: `label sentence` lines start "
-                           "with an integer label (use label<TAB>text in a .tsv for other labels)")
+            raise W2VError(
+                f"{path}:{number}: unknown label {label!r}: `label sentence` lines start "
+                "with an integer label (use label<TAB>text in a .tsv for other labels)"
+            )
         if len(fields) == 1:
             raise W2VError(f"{path}:{number}: label {label} without a sentence")
         records.append((str(int(label)), " ".join(undo_ptb_escapes(fields[1:])), number))
@@ -276,8 +288,10 @@ def _parse_delimited(path, lines, delimiter):
     records = []
     for number, fields in rows[start:]:
         if len(fields) <= max(label_column, text_column):
-            raise W2VError(f"{path}:{number}: expected label{_show(delimiter)}text, "
-                           f"got {len(fields)} field(s)")
+            raise W2VError(
+                f"{path}:{number}: expected label{_show(delimiter)}text, "
+                f"got {len(fields)} field(s)"
+            )
         label = fields[label_column].strip()
         text = fields[text_column]
         if not label:
@@ -311,9 +325,11 @@ def _columns_from_header(path, first_row):
     label_column = next((i for i, n in enumerate(names) if n in _HEADER_LABELS), None)
     text_column = next((i for i, n in enumerate(names) if n in _HEADER_TEXTS), None)
     if label_column is None or text_column is None:
-        raise W2VError(f"{path}:1: header {first_row} needs a label column "
-                       f"({'/'.join(sorted(_HEADER_LABELS))}) and a text column "
-                       f"({'/'.join(sorted(_HEADER_TEXTS))})")
+        raise W2VError(
+            f"{path}:1: header {first_row} needs a label column "
+            f"({'/'.join(sorted(_HEADER_LABELS))}) and a text column "
+            f"({'/'.join(sorted(_HEADER_TEXTS))})"
+        )
     return label_column, text_column, 1
 
 
@@ -367,8 +383,11 @@ def _splits_with_prefix(prefix):
     if not os.path.isdir(folder):
         raise W2VError(f"{prefix}: no such file or folder")
     base = os.path.basename(prefix)
-    candidates = [os.path.join(folder, entry) for entry in sorted(os.listdir(folder))
-                  if entry.startswith(base + ".") or entry.startswith(base + "_")]
+    candidates = [
+        os.path.join(folder, entry)
+        for entry in sorted(os.listdir(folder))
+        if entry.startswith(base + ".") or entry.startswith(base + "_")
+    ]
     if not candidates:
         raise W2VError(f"{prefix}: no such file or folder (nor files {prefix}.train, ...)")
     return _one_file_per_split(_classify(candidates), f"prefix {prefix}")
@@ -390,8 +409,10 @@ def _splits_from_files(paths):
         else:
             split = _split_of(path)
             if split is None:
-                raise UsageError(f"{path}: cannot tell which split this is; name it after "
-                                 f"train/dev/test (e.g. train.tsv) or write train={path}")
+                raise UsageError(
+                    f"{path}: cannot tell which split this is; name it after "
+                    f"train/dev/test (e.g. train.tsv) or write train={path}"
+                )
         found.setdefault(split, []).append(path)
     return _one_file_per_split(found, "--data")
 
@@ -415,12 +436,16 @@ def _split_of(path):
 def _one_file_per_split(found, where):
     for split, paths in found.items():
         if len(paths) > 1:
-            raise UsageError(f"{where}: several {split} files ({', '.join(paths)}); "
-                             "give the files (or a prefix such as .../stsa.fine) instead")
+            raise UsageError(
+                f"{where}: several {split} files ({', '.join(paths)}); "
+                "give the files (or a prefix such as .../stsa.fine) instead"
+            )
     missing = [split for split in ("train", "test") if split not in found]
     if missing:
-        raise UsageError(f"{where}: no {' or '.join(missing)} file found (names must contain "
-                         "train/dev/test, e.g. train.txt, stsa.fine.test, dev.tsv)")
+        raise UsageError(
+            f"{where}: no {' or '.join(missing)} file found (names must contain "
+            "train/dev/test, e.g. train.txt, stsa.fine.test, dev.tsv)"
+        )
     return {split: found[split][0] for split in SPLITS if split in found}
 
 
@@ -437,18 +462,24 @@ def _check_labels(splits):
     train = splits["train"]
     train_labels = set(train.labels)
     if len(train_labels) < 2:
-        raise W2VError(f"{train.path}: only one label ({next(iter(train_labels))!r}) in the "
-                       "train split; a classifier needs at least two")
+        raise W2VError(
+            f"{train.path}: only one label ({next(iter(train_labels))!r}) in the "
+            "train split; a classifier needs at least two"
+        )
     for split in (splits["dev"], splits["test"]):
         for label, number in zip(split.labels, split.line_numbers):
             if label not in train_labels:
-                raise W2VError(f"{split.path}:{number}: unknown label {label!r}: not among the "
-                               f"train labels {_label_list(train_labels)} of {train.path} "
-                               "(mismatched files?)")
+                raise W2VError(
+                    f"{split.path}:{number}: unknown label {label!r}: not among the "
+                    f"train labels {_label_list(train_labels)} of {train.path} "
+                    "(mismatched files?)"
+                )
         absent = train_labels - set(split.labels)
         if absent:
-            raise W2VError(f"{split.path}: no sentence with label {_label_list(absent)}, which "
-                           f"{train.path} has (mismatched files? every split needs every class)")
+            raise W2VError(
+                f"{split.path}: no sentence with label {_label_list(absent)}, which "
+                f"{train.path} has (mismatched files? every split needs every class)"
+            )
     return tuple(sort_labels(train_labels))
 
 
@@ -485,5 +516,11 @@ def hold_out(train, fraction, seed):
 def _subset(split, mask, name):
     rows = np.flatnonzero(mask)
     pick = lambda values: [values[i] for i in rows]  # noqa: E731
-    return Split(name, split.path, split.format, pick(split.sentences), pick(split.labels),
-                 pick(split.line_numbers))
+    return Split(
+        name,
+        split.path,
+        split.format,
+        pick(split.sentences),
+        pick(split.labels),
+        pick(split.line_numbers),
+    )

@@ -35,7 +35,9 @@ class Coverage:
             "sentences": self.sentences,
             "sentences_without_known_word": self.sentences_without_known_word,
             "unknown_types": len(self.unknown_words),
-            "most_frequent_unknown": [[w, c] for w, c in self.unknown_words.most_common(top_unknown)],
+            "most_frequent_unknown": [
+                [w, c] for w, c in self.unknown_words.most_common(top_unknown)
+            ],
         }
 
 

@@ -17,10 +17,27 @@ from .atomic import atomic_write
 from .errors import W2VError
 from .sweep import SentimentResult, total_coverage
 
-SWEEP_COLUMNS = ("model", "lambda", "train_accuracy", "dev_accuracy", "test_accuracy",
-                 "train_macro_f1", "dev_macro_f1", "test_macro_f1", "n_iter", "seconds", "chosen")
-FILES = ("sweep.csv", "sweep.json", "per_class.csv", "accuracy_vs_lambda.png",
-         "confusion_test.png", "roc_test.png")
+SWEEP_COLUMNS = (
+    "model",
+    "lambda",
+    "train_accuracy",
+    "dev_accuracy",
+    "test_accuracy",
+    "train_macro_f1",
+    "dev_macro_f1",
+    "test_macro_f1",
+    "n_iter",
+    "seconds",
+    "chosen",
+)
+FILES = (
+    "sweep.csv",
+    "sweep.json",
+    "per_class.csv",
+    "accuracy_vs_lambda.png",
+    "confusion_test.png",
+    "roc_test.png",
+)
 
 
 def write_report(result, out_dir):
@@ -61,14 +78,16 @@ def sweep_rows(result):
     rows = []
     for sweep in result.sweeps:
         for i, point in enumerate(sweep.points):
-            rows.append({
-                "model": sweep.model,
-                "lambda": _number(point.l2),
-                **{key: round(getattr(point, key), 6) for key in SWEEP_COLUMNS[2:8]},
-                "n_iter": point.n_iter,
-                "seconds": round(point.seconds, 4),
-                "chosen": i == sweep.chosen,
-            })
+            rows.append(
+                {
+                    "model": sweep.model,
+                    "lambda": _number(point.l2),
+                    **{key: round(getattr(point, key), 6) for key in SWEEP_COLUMNS[2:8]},
+                    "n_iter": point.n_iter,
+                    "seconds": round(point.seconds, 4),
+                    "chosen": i == sweep.chosen,
+                }
+            )
     return rows
 
 
@@ -87,11 +106,18 @@ def per_class_scores(sweep):
 
     labels = np.arange(len(sweep.classes))
     precision, recall, f1, support = precision_recall_fscore_support(
-        sweep.y_test, sweep.test_pred, labels=labels, zero_division=0)
+        sweep.y_test, sweep.test_pred, labels=labels, zero_division=0
+    )
     aucs = roc_auc_per_class(sweep)
     return [
-        {"class": label, "precision": round(float(p), 6), "recall": round(float(r), 6),
-         "f1": round(float(f), 6), "support": int(s), "auc": _number(a)}
+        {
+            "class": label,
+            "precision": round(float(p), 6),
+            "recall": round(float(r), 6),
+            "f1": round(float(f), 6),
+            "support": int(s),
+            "auc": _number(a),
+        }
         for label, p, r, f, s, a in zip(sweep.classes, precision, recall, f1, support, aucs)
     ]
 
@@ -133,13 +159,18 @@ def report_dict(result):
     return {
         "config": result.config,
         "seconds": round(result.seconds, 3),
-        "coverage": {**{name: c.as_dict() for name, c in result.coverage.items()},
-                     "all": total_coverage(result.coverage).as_dict()},
+        "coverage": {
+            **{name: c.as_dict() for name, c in result.coverage.items()},
+            "all": total_coverage(result.coverage).as_dict(),
+        },
         "chosen": {sweep.model: _summary(sweep) for sweep in result.sweeps},
-        "sweeps": {sweep.model: {"description": sweep.description,
-                                 "points": [r for r in sweep_rows(result)
-                                            if r["model"] == sweep.model]}
-                   for sweep in result.sweeps},
+        "sweeps": {
+            sweep.model: {
+                "description": sweep.description,
+                "points": [r for r in sweep_rows(result) if r["model"] == sweep.model],
+            }
+            for sweep in result.sweeps
+        },
         "per_class_test": per_class_scores(main),
         "confusion_test": {"classes": list(main.classes), "matrix": confusion(main).tolist()},
         **result.extra,
@@ -148,20 +179,27 @@ def report_dict(result):
 
 def _summary(sweep):
     point = sweep.chosen_point
-    return {"description": sweep.description, "lambda": _number(point.l2),
-            **{key: round(getattr(point, key), 6) for key in SWEEP_COLUMNS[2:8]}}
+    return {
+        "description": sweep.description,
+        "lambda": _number(point.l2),
+        **{key: round(getattr(point, key), 6) for key in SWEEP_COLUMNS[2:8]},
+    }
 
 
 def summary_table(result):
     """The stdout table: one line per model, the chosen lambda's scores."""
-    lines = [f"{'model':<10} {'lambda':>8} {'train':>6} {'dev':>6} {'test':>6} {'test-F1':>7}  "
-             "description"]
+    lines = [
+        f"{'model':<10} {'lambda':>8} {'train':>6} {'dev':>6} {'test':>6} {'test-F1':>7}  "
+        "description"
+    ]
     for sweep in result.sweeps:
         point = sweep.chosen_point
         lam = "-" if math.isnan(point.l2) else f"{point.l2:.0e}"
-        lines.append(f"{sweep.model:<10} {lam:>8} {point.train_accuracy:6.3f} "
-                     f"{point.dev_accuracy:6.3f} {point.test_accuracy:6.3f} "
-                     f"{point.test_macro_f1:7.3f}  {sweep.description}")
+        lines.append(
+            f"{sweep.model:<10} {lam:>8} {point.train_accuracy:6.3f} "
+            f"{point.dev_accuracy:6.3f} {point.test_accuracy:6.3f} "
+            f"{point.test_macro_f1:7.3f}  {sweep.description}"
+        )
     return "\n".join(lines)
 
 
@@ -198,18 +236,24 @@ def plot_accuracy_vs_lambda(result, ax=None):
         scores = np.array([getattr(p, f"{split}_accuracy") for p in main.points])[positive]
         ax.plot(lambdas, scores, style, markersize=4, label=f"{main.model} {split}")
     chosen = main.chosen_point
-    ax.axvline(chosen.l2, color="grey", linestyle=":",
-               label=f"chosen lambda {chosen.l2:.0e} (test {chosen.test_accuracy:.3f})")
+    ax.axvline(
+        chosen.l2,
+        color="grey",
+        linestyle=":",
+        label=f"chosen lambda {chosen.l2:.0e} (test {chosen.test_accuracy:.3f})",
+    )
     if isinstance(result, SentimentResult):
         for sweep in result.baselines:
             dev = np.array([p.dev_accuracy for p in sweep.points])
             if len(sweep.points) == 1:
-                ax.axhline(dev[0], color="black", linewidth=0.8, linestyle="--",
-                           label=f"{sweep.model} dev")
+                ax.axhline(
+                    dev[0], color="black", linewidth=0.8, linestyle="--", label=f"{sweep.model} dev"
+                )
             else:
                 keep = sweep.lambdas > 0
-                ax.plot(sweep.lambdas[keep], dev[keep], "--", linewidth=1,
-                        label=f"{sweep.model} dev")
+                ax.plot(
+                    sweep.lambdas[keep], dev[keep], "--", linewidth=1, label=f"{sweep.model} dev"
+                )
     if len(set(lambdas)) == 1:  # one lambda: give the log axis a decade either side
         ax.set_xlim(lambdas[0] / 10, lambdas[0] * 10)
     ax.set_xscale("log")
@@ -229,8 +273,15 @@ def plot_confusion_matrix(result, ax=None):
     shares = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1)
     image = ax.imshow(shares, cmap="Blues", vmin=0, vmax=1)
     for (row, col), count in np.ndenumerate(matrix):
-        ax.text(col, row, str(count), ha="center", va="center",
-                color="white" if shares[row, col] > 0.5 else "black", fontsize="small")
+        ax.text(
+            col,
+            row,
+            str(count),
+            ha="center",
+            va="center",
+            color="white" if shares[row, col] > 0.5 else "black",
+            fontsize="small",
+        )
     ticks = np.arange(len(main.classes))
     ax.set_xticks(ticks, labels=main.classes)
     ax.set_yticks(ticks, labels=main.classes)

@@ -20,7 +20,7 @@ from .classifier import SoftmaxRegression
 from .errors import UsageError, check
 from .features import POOLINGS, Coverage, pool_sentences, word_index
 
-DEFAULT_LAMBDAS = tuple(float(x) for x in np.logspace(-6, 2, 17))  # 1e-6 .. 1e2, half decades
+DEFAULT_LAMBDAS = tuple(float(f"{x:.3g}") for x in np.logspace(-6, 2, 17))  # 1e-6, 3.16e-6 .. 1e2
 CLASSIFIERS = ("softmax", "mlp")
 
 
@@ -88,13 +88,14 @@ def check_lambdas(lambdas):
     lambdas = [float(x) for x in lambdas]
     check(len(lambdas) >= 1, "--lambdas needs at least one value")
     for value in lambdas:
-        check(np.isfinite(value) and value >= 0, f"lambda must be a finite number >= 0, got {value}")
+        check(
+            np.isfinite(value) and value >= 0, f"lambda must be a finite number >= 0, got {value}"
+        )
     check(len(set(lambdas)) == len(lambdas), f"--lambdas has repeated values: {lambdas}")
     return sorted(lambdas)
 
 
-def sweep_model(model, set_strength, splits, lambdas, *, name, description, classes,
-                progress=None):
+def sweep_model(model, set_strength, splits, lambdas, *, name, description, classes, progress=None):
     """Fit `model` for each lambda, largest first (warm-started if the model keeps its
     solution between fits), and score every split.
 
@@ -119,8 +120,16 @@ def sweep_model(model, set_strength, splits, lambdas, *, name, description, clas
     points.reverse()
     chosen = choose_lambda(points)
     assert points[chosen] is best[0]
-    return SweepResult(name, description, tuple(classes), points, chosen,
-                       np.asarray(splits["test"][1]), np.asarray(best[1]), np.asarray(best[2]))
+    return SweepResult(
+        name,
+        description,
+        tuple(classes),
+        points,
+        chosen,
+        np.asarray(splits["test"][1]),
+        np.asarray(best[1]),
+        np.asarray(best[2]),
+    )
 
 
 def _score(model, splits, lam, seconds):
@@ -130,7 +139,9 @@ def _score(model, splits, lam, seconds):
     for split, (X, y) in splits.items():
         predicted = model.predict(X)
         scores[f"{split}_accuracy"] = float(np.mean(predicted == y))
-        scores[f"{split}_macro_f1"] = float(f1_score(y, predicted, average="macro", zero_division=0))
+        scores[f"{split}_macro_f1"] = float(
+            f1_score(y, predicted, average="macro", zero_division=0)
+        )
     return SweepPoint(l2=lam, n_iter=int(getattr(model, "n_iter_", 0)), seconds=seconds, **scores)
 
 
@@ -149,17 +160,25 @@ def majority_baseline(splits, classes):
 
     point = _score(Majority(), splits, float("nan"), 0.0)
     X_test, y_test = splits["test"]
-    return SweepResult("majority", f"majority class ({classes[majority]})", tuple(classes), [point],
-                       0, np.asarray(y_test), Majority().predict(X_test),
-                       Majority().predict_proba(X_test))
+    return SweepResult(
+        "majority",
+        f"majority class ({classes[majority]})",
+        tuple(classes),
+        [point],
+        0,
+        np.asarray(y_test),
+        Majority().predict(X_test),
+        Majority().predict_proba(X_test),
+    )
 
 
 def bag_of_words_splits(token_lists, targets):
     """Tf-idf unigram+bigram features fitted on train: {'train': (X, y), 'dev': ..., 'test': ...}."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    vectorizer = TfidfVectorizer(analyzer=lambda tokens: tokens + _bigrams(tokens),
-                                 sublinear_tf=True, min_df=1)
+    vectorizer = TfidfVectorizer(
+        analyzer=lambda tokens: tokens + _bigrams(tokens), sublinear_tf=True, min_df=1
+    )
     features = {"train": vectorizer.fit_transform(token_lists["train"])}
     for split in ("dev", "test"):
         features[split] = vectorizer.transform(token_lists[split])
@@ -193,8 +212,9 @@ class QuietMLP:
     def __init__(self, hidden, seed):
         from sklearn.neural_network import MLPClassifier
 
-        self.model = MLPClassifier(hidden_layer_sizes=(hidden,), solver="adam",
-                                   max_iter=MLP_EPOCHS, random_state=seed)
+        self.model = MLPClassifier(
+            hidden_layer_sizes=(hidden,), solver="adam", max_iter=MLP_EPOCHS, random_state=seed
+        )
         self.l2 = 1e-4
 
     def set_l2(self, lam):
@@ -221,8 +241,19 @@ class QuietMLP:
         return self.model.predict_proba(X)
 
 
-def run_sentiment(keyed_vectors, dataset, tokenizer, *, lambdas=DEFAULT_LAMBDAS, pooling="mean",
-                  classifier="softmax", baselines=True, hidden=100, seed=0, progress=True):
+def run_sentiment(
+    keyed_vectors,
+    dataset,
+    tokenizer,
+    *,
+    lambdas=DEFAULT_LAMBDAS,
+    pooling="mean",
+    classifier="softmax",
+    baselines=True,
+    hidden=100,
+    seed=0,
+    progress=True,
+):
     """The whole experiment: features, the sweep, the baselines; returns a SentimentResult.
 
     keyed_vectors: `words` and `vectors` (n, dim); dataset: datasets.Dataset;
@@ -232,7 +263,9 @@ def run_sentiment(keyed_vectors, dataset, tokenizer, *, lambdas=DEFAULT_LAMBDAS,
 
     check(pooling in POOLINGS, f"pooling must be one of {POOLINGS}, got {pooling!r}")
     check(classifier in CLASSIFIERS, f"classifier must be one of {CLASSIFIERS}, got {classifier!r}")
-    check(isinstance(hidden, int) and hidden >= 1, f"hidden must be an integer >= 1, got {hidden!r}")
+    check(
+        isinstance(hidden, int) and hidden >= 1, f"hidden must be an integer >= 1, got {hidden!r}"
+    )
     lambdas = check_lambdas(lambdas)
     started = time.perf_counter()
     token_lists = {s.name: [tokenizer(text) for text in s.sentences] for s in dataset.splits}
@@ -246,17 +279,36 @@ def run_sentiment(keyed_vectors, dataset, tokenizer, *, lambdas=DEFAULT_LAMBDAS,
     else:
         model, set_strength = QuietMLP(hidden, seed), lambda m, lam: m.set_l2(lam)
         description = f"MLP ({hidden} hidden units) on {pooling}-pooled word vectors"
-    jobs = {"vectors": lambda bar: sweep_model(
-        model, set_strength, vector_splits, lambdas, name="vectors", description=description,
-        classes=dataset.classes, progress=bar)}
+    jobs = {
+        "vectors": lambda bar: sweep_model(
+            model,
+            set_strength,
+            vector_splits,
+            lambdas,
+            name="vectors",
+            description=description,
+            classes=dataset.classes,
+            progress=bar,
+        )
+    }
     if baselines:
         jobs["bow"] = lambda bar: sweep_model(
-            softmax_model(), lambda m, lam: m.set_params(l2=lam),
-            bag_of_words_splits(token_lists, targets), lambdas, name="bow",
-            description="softmax regression on tf-idf unigrams+bigrams", classes=dataset.classes,
-            progress=bar)
-    bar = tqdm(total=len(jobs) * len(lambdas), desc="sentiment", unit="fit",
-               disable=None if progress is None else not progress, leave=False)
+            softmax_model(),
+            lambda m, lam: m.set_params(l2=lam),
+            bag_of_words_splits(token_lists, targets),
+            lambdas,
+            name="bow",
+            description="softmax regression on tf-idf unigrams+bigrams",
+            classes=dataset.classes,
+            progress=bar,
+        )
+    bar = tqdm(
+        total=len(jobs) * len(lambdas),
+        desc="sentiment",
+        unit="fit",
+        disable=None if progress is None else not progress,
+        leave=False,
+    )
     # Sequential: on this 2-core machine two sweeps in threads took 59 s against 41 s in turn.
     with bar, threadpool_limits(limits=1, user_api="blas"):
         results = {name: job(bar) for name, job in jobs.items()}
@@ -279,15 +331,18 @@ def run_sentiment(keyed_vectors, dataset, tokenizer, *, lambdas=DEFAULT_LAMBDAS,
         "dev_held_out": dataset.dev_held_out,
         "seed": seed,
     }
-    return SentimentResult(main, baseline_results, coverage, config,
-                           seconds=time.perf_counter() - started)
+    return SentimentResult(
+        main, baseline_results, coverage, config, seconds=time.perf_counter() - started
+    )
 
 
 def _pooled_features(keyed_vectors, token_lists, pooling):
     vectors = np.asarray(keyed_vectors.vectors)
     if vectors.ndim != 2 or vectors.shape[0] != len(keyed_vectors.words):
-        raise UsageError(f"vectors must be (n_words, dim) with one row per word, got shape "
-                         f"{vectors.shape} for {len(keyed_vectors.words)} words")
+        raise UsageError(
+            f"vectors must be (n_words, dim) with one row per word, got shape "
+            f"{vectors.shape} for {len(keyed_vectors.words)} words"
+        )
     index = word_index(keyed_vectors.words)
     features, coverage = {}, {}
     for name, tokens in token_lists.items():

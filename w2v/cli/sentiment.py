@@ -13,33 +13,73 @@ def register(subparsers):
         "regression for every lambda of a log grid, choose lambda by dev accuracy and report "
         "test accuracy, next to a majority-class and a bag-of-words baseline.",
     )
-    parser.add_argument("vectors", metavar="VECTORS",
-                        help="word vectors: word2vec binary/text, GloVe text or .npz")
-    parser.add_argument("--data", nargs="+", required=True, metavar="DIR_OR_FILES",
-                        help="a folder with train/dev/test files (e.g. SST's trees/), a prefix "
-                        "(.../stsa.fine), or the files (split=PATH to name a split); formats: SST "
-                        "PTB trees, `label sentence` lines, label<TAB>text .tsv, label,text .csv; "
-                        "without a dev file 10%% of train is held out as dev")
-    parser.add_argument("--out", required=True, metavar="REPORT_DIR",
-                        help="folder for the report (created; existing report files replaced)")
-    parser.add_argument("--lambdas", nargs="+", type=float, metavar="L",
-                        help="L2 strengths to sweep (default: 17 values, 1e-6 .. 1e2)")
-    parser.add_argument("--pooling", choices=("mean", "sum"), default="mean",
-                        help="combine a sentence's word vectors by their mean (default) or sum")
-    parser.add_argument("--classifier", choices=("softmax", "mlp"), default="softmax",
-                        help="softmax regression (default) or an MLP with one hidden layer")
-    parser.add_argument("--hidden", type=int, default=100,
-                        help="hidden units of --classifier mlp (default 100)")
-    parser.add_argument("--lowercase", action=argparse.BooleanOptionalAction, default=None,
-                        help="lowercase the sentences (default: when the vocabulary is lowercase)")
-    parser.add_argument("--alnum", action=argparse.BooleanOptionalAction, default=None,
-                        help="split words at every character outside [a-z0-9], as the normalized "
-                        "training corpora were (default: when every vocabulary word is "
-                        "alphanumeric)")
-    parser.add_argument("--no-baselines", dest="baselines", action="store_false",
-                        help="skip the majority-class and bag-of-words baselines")
-    parser.add_argument("--seed", type=int, default=0,
-                        help="seed for the held-out dev split and the MLP (default 0)")
+    parser.add_argument(
+        "vectors", metavar="VECTORS", help="word vectors: word2vec binary/text, GloVe text or .npz"
+    )
+    parser.add_argument(
+        "--data",
+        nargs="+",
+        required=True,
+        metavar="DIR_OR_FILES",
+        help="a folder with train/dev/test files (e.g. SST's trees/), a prefix "
+        "(.../stsa.fine), or the files (split=PATH to name a split); formats: SST "
+        "PTB trees, `label sentence` lines, label<TAB>text .tsv, label,text .csv; "
+        "without a dev file 10%% of train is held out as dev",
+    )
+    parser.add_argument(
+        "--out",
+        required=True,
+        metavar="REPORT_DIR",
+        help="folder for the report (created; existing report files replaced)",
+    )
+    parser.add_argument(
+        "--lambdas",
+        nargs="+",
+        type=float,
+        metavar="L",
+        help="L2 strengths to sweep (default: 17 values, 1e-6 .. 1e2)",
+    )
+    parser.add_argument(
+        "--pooling",
+        choices=("mean", "sum"),
+        default="mean",
+        help="combine a sentence's word vectors by their mean (default) or sum",
+    )
+    parser.add_argument(
+        "--classifier",
+        choices=("softmax", "mlp"),
+        default="softmax",
+        help="softmax regression (default) or an MLP with one hidden layer",
+    )
+    parser.add_argument(
+        "--hidden", type=int, default=100, help="hidden units of --classifier mlp (default 100)"
+    )
+    parser.add_argument(
+        "--lowercase",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="lowercase the sentences (default: when the vocabulary is lowercase)",
+    )
+    parser.add_argument(
+        "--alnum",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="split words at every character outside [a-z0-9], as the normalized "
+        "training corpora were (default: when every vocabulary word is "
+        "alphanumeric)",
+    )
+    parser.add_argument(
+        "--no-baselines",
+        dest="baselines",
+        action="store_false",
+        help="skip the majority-class and bag-of-words baselines",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="seed for the held-out dev split and the MLP (default 0)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
     parser.set_defaults(func=run)
 
@@ -59,29 +99,44 @@ def run(args):
     say = (lambda message: None) if args.quiet else (lambda m: print(m, file=sys.stderr))
 
     dataset = load_dataset(args.data, seed=args.seed)
-    say(f"data: train {len(dataset.train)}, dev {len(dataset.dev)}"
+    say(
+        f"data: train {len(dataset.train)}, dev {len(dataset.dev)}"
         f"{' (held out from train)' if dataset.dev_held_out else ''}, test {len(dataset.test)}"
-        f" sentences; classes {', '.join(dataset.classes)}")
+        f" sentences; classes {', '.join(dataset.classes)}"
+    )
     started = time.perf_counter()
     vectors = load_vectors(args.vectors)
-    tokenizer = Tokenizer.for_vocabulary(vectors.words, lowercase=_configured_lowercase(args, vectors),
-                                         alnum=args.alnum)
-    say(f"vectors: {len(vectors.words)} words x {vectors.vectors.shape[1]} dims "
+    tokenizer = Tokenizer.for_vocabulary(
+        vectors.words, lowercase=_configured_lowercase(args, vectors), alnum=args.alnum
+    )
+    say(
+        f"vectors: {len(vectors.words)} words x {vectors.vectors.shape[1]} dims "
         f"({time.perf_counter() - started:.1f}s); tokens: lowercase={tokenizer.lowercase}, "
-        f"alnum={tokenizer.alnum}")
+        f"alnum={tokenizer.alnum}"
+    )
 
-    result = run_sentiment(vectors, dataset, tokenizer, lambdas=lambdas, pooling=args.pooling,
-                           classifier=args.classifier, baselines=args.baselines,
-                           hidden=args.hidden, seed=args.seed,
-                           progress=False if args.quiet else None)
+    result = run_sentiment(
+        vectors,
+        dataset,
+        tokenizer,
+        lambdas=lambdas,
+        pooling=args.pooling,
+        classifier=args.classifier,
+        baselines=args.baselines,
+        hidden=args.hidden,
+        seed=args.seed,
+        progress=False if args.quiet else None,
+    )
     result.config["vectors"] = args.vectors
     write_report(result, args.out)
 
     coverage = total_coverage(result.coverage)
     print(summary_table(result))
-    print(f"coverage: {coverage.token_rate:.1%} of {coverage.tokens} tokens known; "
-          f"{coverage.sentences_without_known_word} of {coverage.sentences} sentences without a "
-          "known word (zero vector)")
+    print(
+        f"coverage: {coverage.token_rate:.1%} of {coverage.tokens} tokens known; "
+        f"{coverage.sentences_without_known_word} of {coverage.sentences} sentences without a "
+        "known word (zero vector)"
+    )
     print(f"sweep: {len(lambdas)} lambdas in {result.seconds:.1f}s; report: {args.out}")
     return 0
 
@@ -94,9 +149,9 @@ def load_vectors(path):
 
 
 def _configured_lowercase(args, vectors):
-    """--lowercase if given, else the vectors' training config if it says, else None (infer)."""
+    """--lowercase if given; True if the training config lowercased the corpus; else None (infer
+    from the vocabulary: a config saying False may still describe an already-lowercase corpus)."""
     if args.lowercase is not None:
         return args.lowercase
     config = getattr(vectors, "config", None) or {}
-    value = config.get("lowercase")
-    return value if isinstance(value, bool) else None
+    return True if config.get("lowercase") is True else None
