@@ -4,6 +4,8 @@ import os
 from collections import Counter
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from w2v.datasets import Tokenizer, find_split_files, load_dataset, read_split, undo_ptb_escapes
 from w2v.errors import UsageError, W2VError
@@ -286,3 +288,32 @@ def test_real_stsa_binary_sizes():
     data = load_dataset(os.path.join(SHARED, "sst-stsa", "stsa.binary"))
     assert [len(s) for s in data.splits] == [6920, 872, 1821]
     assert data.classes == ("0", "1")
+
+
+# ----- arbitrary input never crashes with anything but our clear error ------------------------
+
+_SST_LIKE = st.lists(
+    st.sampled_from(
+        ["(", ")", "(3 ", "(2 a)", "-LRB-", "x", " ", "\t", "\n", "7", "\\/", "``", "\xe9", ","]
+    ),
+    max_size=40,
+).map("".join)
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    content=st.one_of(st.binary(max_size=200), _SST_LIKE.map(str.encode)),
+    name=st.sampled_from(["train.txt", "train.tsv", "train.csv", "stsa.fine.train"]),
+)
+def test_any_bytes_give_sentences_or_our_error(tmp_path, content, name):
+    path = tmp_path / name
+    path.write_bytes(content)
+    try:
+        split = read_split(path, "train")
+    except W2VError as error:
+        assert str(path) in str(error) and "\n" not in str(error)
+    else:
+        assert len(split.sentences) == len(split.labels) == len(split.line_numbers) > 0
+        assert all(label and label.strip() == label for label in split.labels)
