@@ -515,7 +515,10 @@ def hold_out(train, fraction, seed):
 
 def _subset(split, mask, name):
     rows = np.flatnonzero(mask)
-    pick = lambda values: [values[i] for i in rows]  # noqa: E731
+
+    def pick(values):
+        return [values[i] for i in rows]
+
     return Split(
         name,
         split.path,

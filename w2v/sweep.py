@@ -103,32 +103,31 @@ def sweep_model(model, set_strength, splits, lambdas, *, name, description, clas
     set_strength(model, lam): puts the L2 strength into the model before each fit.
     """
     lambdas = check_lambdas(lambdas)
-    points, best = [], None
+    X_test, y_test = splits["test"]
+    points, test_outputs = [], []
     for lam in reversed(lambdas):
         set_strength(model, lam)
         started = time.perf_counter()
         model.fit(*splits["train"])
-        seconds = time.perf_counter() - started
-        point = _score(model, splits, lam, seconds)
+        point = _score(model, splits, lam, time.perf_counter() - started)
         points.append(point)
-        if best is None or (point.dev_accuracy, point.l2) > (best[0].dev_accuracy, best[0].l2):
-            X_test = splits["test"][0]
-            best = (point, model.predict(X_test), model.predict_proba(X_test))
+        test_outputs.append((model.predict(X_test), model.predict_proba(X_test)))
         if progress is not None:
             progress.update(1)
             progress.set_postfix_str(f"{name} lambda={lam:.0e} dev={point.dev_accuracy:.3f}")
     points.reverse()
+    test_outputs.reverse()
     chosen = choose_lambda(points)
-    assert points[chosen] is best[0]
+    test_pred, test_proba = test_outputs[chosen]
     return SweepResult(
         name,
         description,
         tuple(classes),
         points,
         chosen,
-        np.asarray(splits["test"][1]),
-        np.asarray(best[1]),
-        np.asarray(best[2]),
+        np.asarray(y_test),
+        np.asarray(test_pred),
+        np.asarray(test_proba),
     )
 
 
