@@ -314,3 +314,24 @@ def test_sst_slice_end_to_end(tmp_path, capsys, vectors_path):
     assert report["config"]["classes"] == ["0", "1", "2", "3", "4"]
     for model in report["chosen"].values():
         assert 0.1 <= model["test_accuracy"] <= 0.6, model
+
+
+def test_glove_text_without_header(tmp_path, capsys, tsv_data, vectors_path):
+    """GloVe's format is word2vec text without the `count dim` line: a user's pretrained vectors."""
+    lines = open(vectors_path, encoding="utf-8").read().splitlines()[1:]
+    glove = tmp_path / "glove.6B.8d.txt"
+    glove.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out, err = run(
+        capsys,
+        glove,
+        "--data",
+        tsv_data,
+        "--out",
+        tmp_path / "r",
+        "--lambdas",
+        "1e-3",
+        "--no-baselines",
+        "--quiet",
+    )
+    assert code == 0, err
+    assert json.loads((tmp_path / "r" / "sweep.json").read_text())["config"]["vocabulary"] == 20
