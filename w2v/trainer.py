@@ -7,6 +7,7 @@ Every batch draws its random numbers from a state derived from (seed, epoch, bat
 thread and a fixed seed give bit-identical vectors.
 """
 
+import collections
 import concurrent.futures
 import dataclasses
 import functools
@@ -18,10 +19,10 @@ import time
 
 import numpy as np
 
-from . import kernels
+from . import checkpoint
 from .corpus import TextSource, count_words, encode
 from .errors import UsageError, W2VError, check
-from .vocab import alias_table, build_vocab, huffman_tree, keep_probabilities, noise_distribution
+from .vocab import Vocab, alias_table, build_vocab, huffman_tree, keep_probabilities, noise_distribution
 
 ARCHITECTURES = ("skipgram", "cbow")
 LOSSES = ("neg", "softmax", "hs")
@@ -81,35 +82,86 @@ class TrainResult:
     log: dict  # config, vocab size, per-epoch loss and speed, wall time
 
 
-def train(corpus_path, config, progress=True, force=False):
+@dataclasses.dataclass
+class Position:
+    """Where a run is; saved in checkpoints so that a resumed run continues exactly."""
+
+    epoch: int = 0  # the current epoch, from 0
+    batch: int = 0  # the next batch of that epoch
+    loss: float = 0.0  # summed over the epoch's finished batches
+    pairs: int = 0  # predictions in those batches
+    seconds: float = 0.0  # training time spent in the epoch so far
+    history: list = dataclasses.field(default_factory=list)  # finished epochs' logs
+
+
+@dataclasses.dataclass
+class Checkpointing:
+    path: str  # where to write the checkpoint (atomically)
+    every_seconds: float = None  # also save this often (None: only when stopped by a signal)
+    extra: dict = dataclasses.field(default_factory=dict)  # stored as is, e.g. the output path
+
+
+class TrainingInterrupted(W2VError):
+    exit_code = 130
+
+
+def train(corpus_path, config, progress=True, force=False, checkpointing=None, resume=None):
     """Train on the text at `corpus_path` (file or directory); return a `TrainResult`.
 
     Full softmax on a vocabulary so large that an epoch would take hours is refused unless
-    `force`.
+    `force`. With `checkpointing`, SIGINT/SIGTERM stop the run at the next batch, save a
+    checkpoint and raise TrainingInterrupted; `resume` (a loaded checkpoint.Checkpoint)
+    continues such a run: its vocabulary, weights and position replace fresh ones.
     """
     config.validate()
     started = time.perf_counter()
     source = TextSource(corpus_path, config.lowercase, config.encoding, config.errors)
-    vocab = build_vocab(count_words(source), config.min_count, config.max_vocab or None)
+    if resume:
+        vocab = Vocab(resume.words, resume.counts)
+        W_in, W_out, position = resume.W_in, resume.W_out, Position(**resume.position)
+    else:
+        vocab = build_vocab(count_words(source), config.min_count, config.max_vocab or None)
+        W_in, W_out = initial_weights(len(vocab), config)
+        position = Position()
     _say(progress, f"vocabulary: {len(vocab):,} words, {vocab.n_tokens:,} tokens")
     if config.loss == "softmax" and not force:
         _refuse_slow_softmax(vocab, config)
     with tempfile.TemporaryDirectory(prefix="w2v-") as cache_dir:
         corpus = encode(source, vocab.index, os.path.join(cache_dir, "tokens.int32"))
-        W_in, W_out = initial_weights(len(vocab), config)
-        step = batch_function(config, vocab)
-        epochs = _train_epochs(corpus, W_in, W_out, step, config, progress)
-        del corpus  # release the memory map before the cache folder goes
-    wall = time.perf_counter() - started
+        _check_corpus_matches(corpus, vocab, resume)
+        run = _Run(corpus, W_in, W_out, batch_function(config, vocab), config, position)
+        save = functools.partial(_save_checkpoint, checkpointing, corpus_path, config, vocab,
+                                 W_in, W_out) if checkpointing else None
+        try:
+            run.train(progress, save, checkpointing.every_seconds if checkpointing else None)
+        except TrainingInterrupted as stopped:
+            raise TrainingInterrupted(f"{stopped}; checkpoint saved to {checkpointing.path}; "
+                                      f"resume with: w2v train --resume {checkpointing.path}")
+        del corpus, run  # release the memory map before the cache folder goes
+    epochs = position.history
     log = {
         "config": dataclasses.asdict(config),
         "vocab_size": len(vocab),
         "corpus_tokens": vocab.n_tokens,
         "epochs": epochs,
         "words_per_sec": sum(e["words"] for e in epochs) / sum(e["seconds"] for e in epochs),
-        "wall_seconds": wall,
+        "wall_seconds": time.perf_counter() - started,
     }
     return TrainResult(vocab.words, vocab.counts, W_in, W_out, log)
+
+
+def _check_corpus_matches(corpus, vocab, resume):
+    if resume and corpus.n_tokens != vocab.n_tokens:
+        raise W2VError(
+            f"the corpus {resume.corpus} changed since the checkpoint was written "
+            f"({corpus.n_tokens:,} in-vocabulary tokens now, {vocab.n_tokens:,} then)"
+        )
+
+
+def _save_checkpoint(checkpointing, corpus_path, config, vocab, W_in, W_out, position):
+    checkpoint.save(checkpointing.path, checkpoint.Checkpoint(
+        dataclasses.asdict(config), os.path.abspath(corpus_path), vocab.words, vocab.counts,
+        W_in, W_out, dataclasses.asdict(position), checkpointing.extra))
 
 
 def initial_weights(vocab_size, config):
@@ -123,6 +175,8 @@ def initial_weights(vocab_size, config):
 def batch_function(config, vocab):
     """The kernel for (arch, loss) with its tables bound: f(tokens, starts, W_in, W_out, lr0,
     lr1, seed) -> (loss, predictions)."""
+    from . import kernels  # numba: imported only when training
+
     keep = keep_probabilities(vocab.counts, config.sample)
     cbow = config.arch == "cbow"
     if config.loss == "neg":
@@ -157,54 +211,94 @@ def batch_seed(seed, epoch, index):
     return (((seed * 1_000_003) + epoch) * 1_000_003 + index) % (1 << 64)
 
 
-def _train_epochs(corpus, W_in, W_out, step, config, progress):
-    plan = batches(corpus.offsets)
-    total_words = corpus.n_tokens * config.epochs
-    lr_at = functools.partial(_lr_at, config.start_lr, total_words)
-    bar = _progress_bar(total_words, progress)
-    history = []
-    with concurrent.futures.ThreadPoolExecutor(config.threads) as pool:
-        for epoch in range(config.epochs):
-            t0 = time.perf_counter()
-            done_before = epoch * corpus.n_tokens
-            loss, pairs = 0.0, 0
+class _Run:
+    """The epoch loop over batches, `threads` kernel calls in flight, with progress, checks and
+    pauses for checkpoints at batch boundaries."""
 
-            def job(index):
-                first, last = plan[index]
-                a, b = corpus.offsets[first], corpus.offsets[last]
-                tokens = np.asarray(corpus.tokens[a:b])
-                starts = corpus.offsets[first : last + 1] - a
-                result = step(tokens, starts, W_in, W_out, lr_at(done_before + a),
-                              lr_at(done_before + b), batch_seed(config.seed, epoch, index))
-                return result, b - a
+    def __init__(self, corpus, W_in, W_out, step, config, position):
+        self.corpus, self.W_in, self.W_out, self.step = corpus, W_in, W_out, step
+        self.config, self.position = config, position
+        self.plan = batches(corpus.offsets)
+        self.total_words = corpus.n_tokens * config.epochs
+        self.lr_at = functools.partial(_lr_at, config.start_lr, self.total_words)
 
-            for (batch_loss, batch_pairs), words in _ordered(pool, job, len(plan), config.threads):
-                loss, pairs = loss + batch_loss, pairs + batch_pairs
-                _check_finite(batch_loss, epoch)
-                bar.update(words)
-                bar.set_postfix(lr=f"{lr_at(bar.n):.5f}", loss=f"{loss / max(pairs, 1):.4f}",
-                                refresh=False)
-            seconds = time.perf_counter() - t0
-            history.append({"epoch": epoch + 1, "loss": loss / max(pairs, 1), "pairs": pairs,
-                            "words": corpus.n_tokens, "seconds": seconds,
-                            "words_per_sec": corpus.n_tokens / seconds})
-            bar.write(f"epoch {epoch + 1}/{config.epochs}: loss {history[-1]['loss']:.4f} per "
-                      f"pair, {history[-1]['words_per_sec']:,.0f} words/s, {seconds:.1f}s",
-                      file=sys.stderr) if progress else None
-    bar.close()
-    return history
+    def train(self, progress, save, every_seconds):
+        """Run the remaining epochs. `save(position)` writes a checkpoint (None: no checkpoints);
+        it is called every `every_seconds` and when SIGINT/SIGTERM asks to stop."""
+        position, config = self.position, self.config
+        bar = _progress_bar(self.total_words, progress, initial=self.words_done())
+        last_save = time.monotonic()
+        with concurrent.futures.ThreadPoolExecutor(config.threads) as pool, \
+                checkpoint.stop_requests() as stop:
+            while position.epoch < config.epochs:
+                pending, submitted, t0 = collections.deque(), position.batch, time.perf_counter()
+                while position.batch < len(self.plan):
+                    if stop.is_set() and not save:
+                        raise KeyboardInterrupt
+                    due = every_seconds is not None and time.monotonic() - last_save >= every_seconds
+                    pause = save is not None and (stop.is_set() or due)
+                    while not pause and submitted < len(self.plan) and len(pending) < 2 * config.threads:
+                        pending.append(pool.submit(self.run_batch, position.epoch, submitted))
+                        submitted += 1
+                    if pending:
+                        self.account(pending.popleft().result(), bar)
+                        continue
+                    # paused with nothing in flight: the weights are at a batch boundary
+                    position.seconds += time.perf_counter() - t0
+                    save(position)
+                    t0, last_save = time.perf_counter(), time.monotonic()
+                    if stop.is_set():
+                        bar.close()
+                        raise TrainingInterrupted(self.interrupted_message())
+                self.finish_epoch(time.perf_counter() - t0, bar, progress)
+        bar.close()
 
+    def run_batch(self, epoch, index):
+        first, last = self.plan[index]
+        offsets = self.corpus.offsets
+        a, b = offsets[first], offsets[last]
+        done_before = epoch * self.corpus.n_tokens
+        loss, pairs = self.step(
+            np.asarray(self.corpus.tokens[a:b]), offsets[first : last + 1] - a, self.W_in,
+            self.W_out, self.lr_at(done_before + a), self.lr_at(done_before + b),
+            batch_seed(self.config.seed, epoch, index))
+        return loss, pairs, b - a
 
-def _ordered(pool, job, n_jobs, threads):
-    """Run job(0..n_jobs-1) on the pool, at most 2*threads in flight; yield results in order."""
-    pending = {}
-    for index in range(n_jobs):
-        pending[index] = pool.submit(job, index)
-        if len(pending) >= 2 * threads:
-            oldest = min(pending)
-            yield pending.pop(oldest).result()
-    for index in sorted(pending):
-        yield pending.pop(index).result()
+    def account(self, result, bar):
+        loss, pairs, words = result
+        position = self.position
+        _check_finite(loss, position.epoch)
+        position.loss += loss
+        position.pairs += pairs
+        position.batch += 1
+        bar.update(words)
+        bar.set_postfix(lr=f"{self.lr_at(bar.n):.5f}",
+                        loss=f"{position.loss / max(position.pairs, 1):.4f}", refresh=False)
+
+    def finish_epoch(self, seconds, bar, progress):
+        position = self.position
+        _check_weights_finite(self.W_in, self.W_out, position.epoch)
+        seconds += position.seconds
+        words = self.corpus.n_tokens
+        position.history.append({"epoch": position.epoch + 1, "loss": position.loss /
+                                 max(position.pairs, 1), "pairs": position.pairs, "words": words,
+                                 "seconds": seconds, "words_per_sec": words / seconds})
+        if progress:
+            bar.write(f"epoch {position.epoch + 1}/{self.config.epochs}: loss "
+                      f"{position.history[-1]['loss']:.4f} per pair, {words / seconds:,.0f} "
+                      f"words/s, {seconds:.1f}s", file=sys.stderr)
+        position.epoch, position.batch, position.loss, position.pairs = position.epoch + 1, 0, 0.0, 0
+        position.seconds = 0.0
+
+    def words_done(self):
+        position = self.position
+        first = self.plan[position.batch][0] if position.batch < len(self.plan) else None
+        within = self.corpus.offsets[first] if first is not None else self.corpus.n_tokens
+        return int(position.epoch * self.corpus.n_tokens + within)
+
+    def interrupted_message(self):
+        done = self.words_done() / self.total_words
+        return f"stopped in epoch {self.position.epoch + 1} ({done:.0%} of the run)"
 
 
 def _lr_at(start_lr, total_words, words_done):
@@ -236,11 +330,22 @@ def _check_finite(batch_loss, epoch):
         )
 
 
-def _progress_bar(total, progress):
+def _check_weights_finite(W_in, W_out, epoch):
+    if not (np.isfinite(W_in).all() and np.isfinite(W_out).all()):
+        raise W2VError(
+            f"training diverged in epoch {epoch + 1} (the vectors hold NaN or inf); "
+            "try a smaller --lr"
+        )
+
+
+def _progress_bar(total, progress, initial=0):
+    """tqdm on stderr: redrawn twice a second on a terminal, a line every 15 s in a log file."""
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="w", unit_scale=True, disable=None if progress else True,
-                file=sys.stderr, smoothing=0.1, mininterval=0.5, dynamic_ncols=True)
+    interactive = sys.stderr.isatty()
+    return tqdm(total=total, initial=initial, unit="w", unit_scale=True, disable=not progress,
+                file=sys.stderr, smoothing=0.1, mininterval=0.5 if interactive else 15,
+                dynamic_ncols=interactive, ascii=not interactive)
 
 
 def _say(progress, message):

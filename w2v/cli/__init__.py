@@ -42,7 +42,8 @@ def main(argv=None):
     except W2VError as exc:
         if args.debug:
             raise
-        print(f"w2v {args.command}: error: {exc}", file=sys.stderr)
+        kind = "" if exc.exit_code == 130 else "error: "  # 130: stopped on request, not failed
+        print(f"w2v {args.command}: {kind}{exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         if args.debug:

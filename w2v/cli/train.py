@@ -4,6 +4,7 @@ import json
 import os
 import sys
 
+from ..errors import UsageError
 from ..trainer import ARCHITECTURES, LOSSES, TrainConfig
 
 OUTPUT_EXTENSIONS = (".bin", ".txt", ".vec", ".npz")
@@ -21,7 +22,7 @@ def register(subparsers):
         "(word2vec text), .npz (input and output matrices, counts and config).",
     )
     p.add_argument("corpus", nargs="?", help="text file or directory (default: embedded corpus)")
-    p.add_argument("-o", "--output", default="vectors.bin", help="vectors file (default: %(default)s)")
+    p.add_argument("-o", "--output", help="vectors file (default: vectors.bin)")
     p.add_argument("--arch", choices=ARCHITECTURES, default=defaults.arch)
     p.add_argument("--loss", choices=LOSSES, default=defaults.loss,
                    help="neg: negative sampling, softmax: full softmax, hs: hierarchical softmax")
@@ -56,33 +57,55 @@ def register(subparsers):
                    help="what to do with bytes invalid in the encoding (%(default)s)")
     p.add_argument("--force", action="store_true",
                    help="train even when full softmax would take hours")
+    p.add_argument("--checkpoint", metavar="PATH",
+                   help="where Ctrl-C / SIGTERM (and --checkpoint-every) save the run "
+                        "(default: OUTPUT.checkpoint.npz)")
+    p.add_argument("--checkpoint-every", type=float, metavar="MINUTES",
+                   help="also save a checkpoint this often")
+    p.add_argument("--resume", metavar="CHECKPOINT",
+                   help="continue a stopped run; its options and corpus are used")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(func=run)
 
 
 def run(args):
-    from ..errors import UsageError
-    from ..trainer import train
+    from .. import checkpoint
+    from ..trainer import Checkpointing, train
+
+    resume = checkpoint.load(args.resume) if args.resume else None
+    config = TrainConfig(**resume.config) if resume else config_from_args(args).validate()
+    output = args.output or (resume.extra.get("output") if resume else None) or "vectors.bin"
+    if not output.lower().endswith(OUTPUT_EXTENSIONS):
+        raise UsageError(
+            f"--output must end with one of {', '.join(OUTPUT_EXTENSIONS)}, got {output!r}"
+        )
+    if args.checkpoint_every is not None and not args.checkpoint_every > 0:
+        raise UsageError(f"--checkpoint-every must be > 0 minutes, got {args.checkpoint_every}")
+    corpus = args.corpus or (resume.corpus if resume else _default_corpus(args.quiet))
+    checkpoint_path = args.checkpoint or args.resume or output + ".checkpoint.npz"
+    every = args.checkpoint_every * 60 if args.checkpoint_every else None
+    checkpointing = Checkpointing(checkpoint_path, every, {"output": os.path.abspath(output)})
+    result = train(corpus, config, progress=not args.quiet, force=args.force,
+                   checkpointing=checkpointing, resume=resume)
+    save_result(result, config, output)
+    if os.path.exists(checkpoint_path):
+        os.remove(checkpoint_path)  # the run finished: its checkpoint has served
+    return 0
+
+
+def save_result(result, config, output):
     from ..vectors import KeyedVectors
 
-    if not args.output.lower().endswith(OUTPUT_EXTENSIONS):
-        raise UsageError(
-            f"--output must end with one of {', '.join(OUTPUT_EXTENSIONS)}, got {args.output!r}"
-        )
-    config = config_from_args(args).validate()
-    corpus = args.corpus or _default_corpus(args.quiet)
-    result = train(corpus, config, progress=not args.quiet, force=args.force)
     same_shape = result.W_out.shape == result.W_in.shape
     vectors = KeyedVectors(result.words, result.W_in, counts=result.counts,
                            output_vectors=result.W_out if same_shape else None,
                            config=result.log["config"])
-    vectors.save(args.output)
-    log_path = args.output + ".json"
+    vectors.save(output)
+    log_path = output + ".json"
     write_json(log_path, result.log)
     final = result.log["epochs"][-1]
-    print(f"wrote {args.output} ({len(result.words):,} words x {config.dim}) and {log_path}; "
+    print(f"wrote {output} ({len(result.words):,} words x {config.dim}) and {log_path}; "
           f"final loss {final['loss']:.4f} per pair, {result.log['words_per_sec']:,.0f} words/s")
-    return 0
 
 
 def config_from_args(args):

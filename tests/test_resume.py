@@ -1,0 +1,92 @@
+"""Stopping a real `w2v train` process with SIGINT, resuming it, and checkpoint files."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from w2v import checkpoint
+from w2v.cli import main
+from w2v.synthetic import default_corpus_path
+from w2v.vectors import KeyedVectors
+
+TRAIN = [sys.executable, "-m", "w2v", "train", "--threads", "1", "--seed", "5", "--epochs", "3",
+         "--dim", "32"]
+
+
+def run_until_interrupted(corpus, output, delay):
+    """Start training, SIGINT it `delay` seconds into epoch 2; return (exit code, stderr)."""
+    process = subprocess.Popen([*TRAIN, corpus, "-o", output], stderr=subprocess.PIPE, text=True)
+    for line in process.stderr:
+        if line.startswith("epoch 1/"):
+            break
+    time.sleep(delay)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=120)
+    return process.returncode, err
+
+
+def test_interrupted_and_resumed_run_equals_uninterrupted_run(tmp_path):
+    corpus = default_corpus_path()
+    reference = tmp_path / "reference.bin"
+    subprocess.run([*TRAIN, corpus, "-o", str(reference), "--quiet"], check=True)
+
+    output = tmp_path / "resumed.bin"
+    code, err = run_until_interrupted(corpus, str(output), delay=0.5)
+    assert code == 130, f"expected a stop on SIGINT (exit 130), got {code}: {err[-500:]}"
+    saved = str(output) + ".checkpoint.npz"
+    assert f"resume with: w2v train --resume {saved}" in err
+    assert not output.exists(), "an interrupted run must not write the vectors file"
+    stopped_at = checkpoint.load(saved).position
+    assert stopped_at["epoch"] == 1 and stopped_at["batch"] > 0
+
+    resumed = subprocess.run([sys.executable, "-m", "w2v", "train", "--resume", saved, "--quiet"],
+                             capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr
+    assert not os.path.exists(saved), "a finished run removes its checkpoint"
+    expected, got = KeyedVectors.load(str(reference)), KeyedVectors.load(str(output))
+    assert got.words == expected.words
+    assert np.array_equal(got.vectors, expected.vectors), "resumed run differs from uninterrupted"
+
+
+def test_checkpoint_round_trip(tmp_path):
+    original = checkpoint.Checkpoint(
+        {"dim": 2}, "/corpus.txt", ["a", "b"], np.array([3, 1]), np.ones((2, 2), np.float32),
+        np.zeros((2, 2), np.float32), {"epoch": 1, "batch": 7}, {"output": "/v.bin"})
+    checkpoint.save(tmp_path / "c.npz", original)
+    loaded = checkpoint.load(tmp_path / "c.npz")
+    assert loaded.words == ["a", "b"] and loaded.position == original.position
+    assert loaded.extra == original.extra and np.array_equal(loaded.W_in, original.W_in)
+
+
+@pytest.mark.parametrize("content", [b"", b"not a checkpoint", b"PK\x03\x04broken zip"])
+def test_damaged_checkpoint_is_a_clear_error(tmp_path, content, capsys):
+    path = tmp_path / "c.npz"
+    path.write_bytes(content)
+    assert main(["train", "--resume", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "not a w2v checkpoint" in err and len(err.strip().splitlines()) == 1
+
+
+def test_missing_checkpoint_is_a_clear_error(tmp_path, capsys):
+    assert main(["train", "--resume", str(tmp_path / "nope.npz")]) == 1
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_periodic_checkpoints_are_written(tmp_path, monkeypatch):
+    from w2v import trainer
+
+    saved_positions = []
+    real_save = checkpoint.save
+    monkeypatch.setattr(checkpoint, "save", lambda path, c: saved_positions.append(c.position)
+                        or real_save(path, c))
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("a b c d e f g h\n" * 3000)
+    config = trainer.TrainConfig(epochs=2, threads=1, min_count=1, dim=8)
+    checkpointing = trainer.Checkpointing(str(tmp_path / "ck.npz"), every_seconds=0.0)
+    result = trainer.train(str(corpus), config, progress=False, checkpointing=checkpointing)
+    assert len(saved_positions) >= 2 and len(result.log["epochs"]) == 2
