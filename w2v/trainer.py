@@ -227,7 +227,7 @@ class _Run:
         it is called every `every_seconds` and when SIGINT/SIGTERM asks to stop."""
         position, config = self.position, self.config
         bar = _progress_bar(self.total_words, progress, initial=self.words_done())
-        last_save = time.monotonic()
+        last_save, saved_at = time.monotonic(), None
         with concurrent.futures.ThreadPoolExecutor(config.threads) as pool, \
                 checkpoint.stop_requests() as stop:
             while position.epoch < config.epochs:
@@ -235,7 +235,8 @@ class _Run:
                 while position.batch < len(self.plan):
                     if stop.is_set() and not save:
                         raise KeyboardInterrupt
-                    due = every_seconds is not None and time.monotonic() - last_save >= every_seconds
+                    due = (every_seconds is not None and saved_at != (position.epoch, position.batch)
+                           and time.monotonic() - last_save >= every_seconds)
                     pause = save is not None and (stop.is_set() or due)
                     while not pause and submitted < len(self.plan) and len(pending) < 2 * config.threads:
                         pending.append(pool.submit(self.run_batch, position.epoch, submitted))
@@ -247,6 +248,7 @@ class _Run:
                     position.seconds += time.perf_counter() - t0
                     save(position)
                     t0, last_save = time.perf_counter(), time.monotonic()
+                    saved_at = (position.epoch, position.batch)
                     if stop.is_set():
                         bar.close()
                         raise TrainingInterrupted(self.interrupted_message())
