@@ -1,11 +1,10 @@
 """Atomic output: write to a temporary file in the target folder, fsync, then rename."""
 
 import contextlib
-import errno
 import os
 import tempfile
 
-from .errors import W2VError
+from .errors import W2VError, os_error_reason
 
 
 @contextlib.contextmanager
@@ -18,11 +17,13 @@ def atomic_write(path, mode="wb", encoding=None):
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
-        raise W2VError(f"cannot write {path}: folder {folder} does not exist")
+        problem = (f"{folder} is a file, not a folder" if os.path.exists(folder)
+                   else f"folder {folder} does not exist")
+        raise W2VError(f"cannot write {path}: {problem}")
     try:
         fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
     except OSError as exc:
-        raise W2VError(f"cannot write {path}: {exc.strerror}") from exc
+        raise W2VError(f"cannot write {path}: {os_error_reason(exc)}") from exc
     try:
         os.chmod(tmp, _permissions_for(path))
         with os.fdopen(fd, mode, encoding=encoding) as handle:
@@ -30,10 +31,10 @@ def atomic_write(path, mode="wb", encoding=None):
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
+        _fsync_folder(folder)
     except OSError as exc:
         _remove_quietly(tmp)
-        reason = "disk full" if exc.errno == errno.ENOSPC else exc.strerror or str(exc)
-        raise W2VError(f"cannot write {path}: {reason}") from exc
+        raise W2VError(f"cannot write {path}: {os_error_reason(exc)}") from exc
     except BaseException:
         _remove_quietly(tmp)
         raise
@@ -47,6 +48,16 @@ def _permissions_for(path):
         umask = os.umask(0)
         os.umask(umask)
         return 0o666 & ~umask
+
+
+def _fsync_folder(folder):
+    """Make the rename itself durable; not every platform or file system can open a folder."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def _remove_quietly(path):

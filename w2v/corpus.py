@@ -7,6 +7,7 @@ file and memory-mapped, so a corpus larger than memory trains, plus int64 senten
 """
 
 import bz2
+import codecs
 import collections
 import dataclasses
 import gzip
@@ -17,12 +18,12 @@ import zlib
 
 import numpy as np
 
-from .errors import W2VError
+from .errors import UsageError, W2VError, os_error_reason
 
 MAX_SENTENCE_LENGTH = 10_000  # longer lines are split into pieces of this many tokens (as gensim)
 _ENCODE_CHUNK_WORDS = 1 << 20
 _OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
-_DECOMPRESSION_ERRORS = (EOFError, OSError, lzma.LZMAError, zlib.error)
+_DECOMPRESSION_ERRORS = (EOFError, lzma.LZMAError, zlib.error)  # OSError: see _file_lines
 
 
 @dataclasses.dataclass(frozen=True)
@@ -33,6 +34,15 @@ class TextSource:
     lowercase: bool = False
     encoding: str = "utf-8"
     errors: str = "strict"  # "replace" to accept bytes that are not valid in `encoding`
+
+    def __post_init__(self):
+        try:
+            known_text_encoding = codecs.lookup(self.encoding)._is_text_encoding
+        except LookupError:
+            known_text_encoding = False
+        if not known_text_encoding:
+            raise UsageError(f"--encoding {self.encoding!r} is not a known text encoding "
+                             "(e.g. utf-8, latin-1, cp1252)")
 
     def files(self):
         """The files of the corpus: the path itself, or the files in the directory, sorted."""
@@ -63,29 +73,37 @@ class TextSource:
         try:
             with opener(path, "rt", encoding=self.encoding, errors=self.errors) as handle:
                 for lineno, line in enumerate(handle, 1):
+                    if lineno == 1:  # a byte-order mark (Notepad's) is not part of the first word
+                        line = line.removeprefix("\ufeff")
                     yield line.lower() if self.lowercase else line
-        except UnicodeDecodeError as exc:
+        except UnicodeError as exc:
             line = self._first_undecodable_line(path, opener) or lineno + 1
+            reason = getattr(exc, "reason", exc)
             raise W2VError(
-                f"{path}, line {line}: bytes that are not valid {self.encoding} ({exc.reason}); "
+                f"{path}, line {line}: bytes that are not valid {self.encoding} ({reason}); "
                 "pass --encoding or --errors replace"
             ) from None
-        except PermissionError:
-            raise W2VError(f"cannot read {path}: permission denied") from None
         except IsADirectoryError:
             raise W2VError(f"{path} is a directory, expected a text file") from None
+        except OSError as exc:
+            if exc.errno is None and opener is not open:  # the decompressor's complaint
+                raise W2VError(f"{path}: compressed file is truncated or corrupt ({exc})") from None
+            raise W2VError(f"cannot read {path}: {os_error_reason(exc)}") from None
         except _DECOMPRESSION_ERRORS as exc:
             raise W2VError(f"{path}: compressed file is truncated or corrupt ({exc})") from None
 
-
     def _first_undecodable_line(self, path, opener):
-        """The decoder reads ahead in blocks, so find the failing line by decoding line by line."""
-        with opener(path, "rb") as handle:
-            for lineno, raw in enumerate(handle, 1):
-                try:
-                    raw.decode(self.encoding)
-                except UnicodeDecodeError:
-                    return lineno
+        """The decoder reads ahead in blocks, so find the failing line by decoding line by line;
+        None if no single line fails (a multi-byte encoding split at newline bytes)."""
+        try:
+            with opener(path, "rb") as handle:
+                for lineno, raw in enumerate(handle, 1):
+                    try:
+                        raw.decode(self.encoding)
+                    except UnicodeError:
+                        return lineno
+        except (OSError, *_DECOMPRESSION_ERRORS):
+            pass
         return None
 
 
@@ -123,12 +141,16 @@ def encode(source, index, cache_path):
     word2vec C and gensim; lines longer than MAX_SENTENCE_LENGTH kept tokens are split.
     """
     line_lengths = []
-    with open(cache_path, "wb") as cache:
-        for words, lengths in _chunks(source.lines()):
-            ids = np.fromiter(map(index.get, words, itertools.repeat(-1)), np.int32, len(words))
-            kept = ids >= 0
-            cache.write(ids[kept].tobytes())
-            line_lengths.append(_kept_per_line(kept, lengths))
+    try:
+        with open(cache_path, "wb") as cache:
+            for words, lengths in _chunks(source.lines()):
+                ids = np.fromiter(map(index.get, words, itertools.repeat(-1)), np.int32, len(words))
+                kept = ids >= 0
+                cache.write(ids[kept].tobytes())
+                line_lengths.append(_kept_per_line(kept, lengths))
+    except OSError as exc:  # reading errors are W2VErrors already: this is the cache's folder
+        raise W2VError(f"cannot write the token cache {cache_path}: {os_error_reason(exc)} "
+                       "(set TMPDIR to a folder with room for 4 bytes per token)") from None
     lengths = np.concatenate(line_lengths) if line_lengths else np.zeros(0, np.int64)
     offsets = _sentence_offsets(lengths)
     tokens = np.memmap(cache_path, np.int32, "r") if offsets[-1] else np.zeros(0, np.int32)

@@ -18,6 +18,7 @@ import json
 import lzma
 import os
 import re
+import warnings
 import zlib
 
 import numpy as np
@@ -134,7 +135,8 @@ class KeyedVectors:
     def unit_vectors(self):
         """Rows scaled to unit length (all-zero rows stay zero); computed once."""
         if self._unit_vectors is None:
-            norms = np.linalg.norm(self.vectors, axis=1)
+            norms = np.minimum(_row_norms(self.vectors), np.finfo(np.float32).max)
+            norms = norms.astype(np.float32)
             norms[norms == 0] = 1
             self._unit_vectors = self.vectors / norms[:, None]
         return self._unit_vectors
@@ -314,8 +316,14 @@ def _check_topn(topn):
 
 
 def _unit(vector):
-    norm = np.linalg.norm(vector)
+    norm = _row_norms(vector[None, :])[0]
     return vector / norm if norm > 0 else vector
+
+
+def _row_norms(matrix):
+    """Euclidean norm of each row, summed in float64 (in float32, values above ~1e19 overflow)
+    without a float64 copy of the matrix."""
+    return np.sqrt(np.einsum("ij,ij->i", matrix, matrix, dtype=np.float64))
 
 
 def _as_float32_matrix(array, name):
@@ -537,7 +545,10 @@ def _parse_numbers(texts, dim, path, line_numbers):
     if _NOT_NUMBER_TEXT.search(b"\n".join(texts)) is None:
         try:
             lines = [t.decode("ascii") for t in texts]
-            values = np.loadtxt(lines, dtype=np.float32, comments=None, ndmin=2, quotechar=None)
+            with warnings.catch_warnings():  # "no data" for word-only lines: an error below
+                warnings.simplefilter("ignore")
+                values = np.loadtxt(lines, dtype=np.float32, comments=None, ndmin=2,
+                                    quotechar=None)
             if values.shape == (len(texts), dim):
                 return values
         except (ValueError, OverflowError):

@@ -6,17 +6,27 @@ module adds its parser(s) and sets `func` to a function taking the parsed argume
 """
 
 import argparse
+import contextlib
 import importlib
+import signal
 import sys
+import threading
 
 from .. import __version__
-from ..errors import W2VError
+from ..errors import W2VError, os_error_reason
 
 COMMAND_MODULES = ("train", "query", "evaluate", "plot", "sentiment", "data")
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a bad argument is one line (the usage block is a --help away), exit 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser():
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="w2v", description="Train, query, evaluate, plot and use word2vec vectors."
     )
     parser.add_argument("--version", action="version", version=f"w2v {__version__}")
@@ -38,7 +48,8 @@ def main(argv=None):
         parser.print_help(sys.stderr)
         return 2
     try:
-        return args.func(args) or 0
+        with _terminate_as_interrupt():
+            return args.func(args) or 0
     except W2VError as exc:
         if args.debug:
             raise
@@ -50,6 +61,11 @@ def main(argv=None):
             raise
         print(f"w2v {args.command}: interrupted", file=sys.stderr)
         return 130
+    except (OSError, MemoryError) as exc:  # the machine, not a bug: full disk, no memory, EIO
+        if args.debug:
+            raise
+        print(f"w2v {args.command}: error: {describe_environment_error(exc)}", file=sys.stderr)
+        return 1
     except Exception as exc:  # a bug: still one line, with the way to see more
         if args.debug:
             raise
@@ -59,6 +75,32 @@ def main(argv=None):
             file=sys.stderr,
         )
         return 1
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt():
+    """SIGTERM raises KeyboardInterrupt like Ctrl-C, so temporary files are cleaned up on the way
+    out (the default action kills the process on the spot). Training installs its own handler."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def describe_environment_error(exc):
+    """One line for an OSError or MemoryError that no command turned into a W2VError."""
+    if isinstance(exc, MemoryError):
+        return f"not enough memory ({exc or 'allocation failed'})"
+    reason = os_error_reason(exc)
+    return f"{exc.filename}: {reason}" if exc.filename else reason
 
 
 def entry_point():

@@ -53,8 +53,13 @@ def default_corpus_line(synthetic):
 
 
 def run_download(args):
-    from .. import catalogue
+    import os
 
+    from .. import catalogue
+    from ..errors import UsageError
+
+    if os.path.exists(args.dir) and not os.path.isdir(args.dir):
+        raise UsageError(f"--dir {args.dir} is a file, expected a folder")
     paths = catalogue.download(args.name, args.dir, progress=not args.quiet, force=args.force)
     for path in paths:
         print(path)
