@@ -155,6 +155,7 @@ def reference_batch(tokens, starts, W_in, W_out, keep, window, lr0, lr1, seed, o
     for s in range(len(starts) - 1):
         lr = lr0 + (lr1 - lr0) * (starts[s] - starts[0]) / max(starts[-1] - starts[0], 1)
         n = kernels.subsample(tokens, starts[s], starts[s + 1], keep, state, sentence)
+        drawn = [objective.draw(sentence[c], state) for c in range(n)]  # noise words come first
         for c in range(n):
             m = kernels.contexts(sentence, n, c, window, state, ctx)
             if m == 0:
@@ -162,7 +163,7 @@ def reference_batch(tokens, starts, W_in, W_out, keep, window, lr0, lr1, seed, o
             X = W_in[ctx[:m]]
             if cbow:
                 X = X.mean(axis=0, keepdims=True) if cbow_mean else X.sum(axis=0, keepdims=True)
-            step_loss, GX, rows, GY = objective(sentence[c], X, W_out, state)
+            step_loss, GX, rows, GY = objective(sentence[c], X, W_out, drawn[c])
             if cbow:
                 np.add.at(W_in, ctx[:m], -lr * np.repeat(GX, m, axis=0))
             else:
@@ -173,10 +174,17 @@ def reference_batch(tokens, starts, W_in, W_out, keep, window, lr0, lr1, seed, o
     return loss, pairs
 
 
+def no_draw(centre, state):
+    return None
+
+
 def reference_negative(accept, alias, negative):
-    def objective(centre, X, W_out, state):
+    def draw(centre, state):
         rows = np.empty(negative + 1, np.int32)
         kernels.draw_targets(centre, negative, accept, alias, state, rows)
+        return rows
+
+    def objective(centre, X, W_out, rows):
         labels = np.zeros(negative + 1)
         labels[0] = 1
         S = X @ W_out[rows].T
@@ -184,11 +192,12 @@ def reference_negative(accept, alias, negative):
         G = sigmoid(S) - labels
         return loss, G @ W_out[rows], rows, G.T @ X
 
+    objective.draw = draw
     return objective
 
 
 def reference_hierarchical(codes, points, depth):
-    def objective(centre, X, W_out, state):
+    def objective(centre, X, W_out, drawn):
         rows = points[centre, : depth[centre]]
         labels = 1.0 - codes[centre, : depth[centre]]
         S = X @ W_out[rows].T
@@ -196,11 +205,12 @@ def reference_hierarchical(codes, points, depth):
         G = sigmoid(S) - labels
         return loss, G @ W_out[rows], rows, G.T @ X
 
+    objective.draw = no_draw
     return objective
 
 
 def reference_softmax():
-    def objective(centre, X, W_out, state):
+    def objective(centre, X, W_out, drawn):
         S = X @ W_out.T
         P = np.exp(S - S.max(axis=1, keepdims=True))
         P /= P.sum(axis=1, keepdims=True)
@@ -208,6 +218,7 @@ def reference_softmax():
         P[:, centre] -= 1
         return loss, P @ W_out, np.arange(W_out.shape[0]), P.T @ X
 
+    objective.draw = no_draw
     return objective
 
 

@@ -18,8 +18,9 @@ halves the SIMD width. Losses are summed in float64.
 """
 
 import numpy as np
-from numba import njit
-from numba.extending import overload
+from llvmlite import ir
+from numba import njit, types
+from numba.extending import intrinsic, overload
 
 _KERNEL = dict(nogil=True, cache=True)
 _LEAF = dict(nogil=True, cache=True, fastmath=True)  # fastmath only where reassociation is safe
@@ -41,6 +42,49 @@ def _like_jit(value, array):
         return dtype(value)
 
     return impl
+
+
+# --- software prefetch: a sentence's rows are known ahead, so fetch them before they are needed
+
+
+@intrinsic
+def prefetch(typingctx, array, flat_index):
+    """Hint the CPU to load array's element `flat_index` into cache (llvm.prefetch, read)."""
+
+    def codegen(context, builder, signature, args):
+        data = context.make_array(signature.args[0])(context, builder, args[0]).data
+        byte_pointer = ir.IntType(8).as_pointer()
+        i32 = ir.IntType(32)
+        function = builder.module.declare_intrinsic(
+            "llvm.prefetch", fnty=ir.FunctionType(ir.VoidType(), [byte_pointer, i32, i32, i32]))
+        address = builder.bitcast(builder.gep(data, [args[1]]), byte_pointer)
+        builder.call(function, [address, i32(0), i32(3), i32(1)])  # read, keep, data cache
+        return context.get_dummy_value()
+
+    return types.void(array, flat_index), codegen
+
+
+@njit(**_KERNEL)
+def prefetch_rows(W, rows):
+    """Prefetch every 64-byte line of the rows W[rows] (float32: 16 values a line)."""
+    for j in range(rows.shape[0]):
+        base = rows[j] * W.shape[1]
+        for t in range(0, W.shape[1], 16):
+            prefetch(W, base + t)
+
+
+PREFETCH_AHEAD = 2  # centres: measured faster than 4 on this machine
+
+
+@njit(**_KERNEL)
+def prefetch_ahead(W_in, W_out, sentence, n, c, window, out_rows):
+    """Before centre c: the output rows centre c + PREFETCH_AHEAD will use, and the input row of
+    the word entering the context windows soonest."""
+    if c + PREFETCH_AHEAD < n:
+        prefetch_rows(W_out, out_rows)
+    entering = c + window + PREFETCH_AHEAD
+    if entering < n:
+        prefetch_rows(W_in, sentence[entering : entering + 1])
 
 
 # --- random numbers: xorshift64*, one explicit state per batch ---------------------------------
@@ -268,6 +312,14 @@ def draw_targets(centre, negative, accept, alias, state, rows):
         rows[k] = w
 
 
+@njit(**_KERNEL)
+def sentence_targets(sentence, n, negative, accept, alias, state, targets):
+    """targets[c] = draw_targets for every centre of the sentence, drawn up front so that the
+    rows can be prefetched ahead of use."""
+    for c in range(n):
+        draw_targets(sentence[c], negative, accept, alias, state, targets[c])
+
+
 # --- batch kernels: one per architecture x objective ------------------------------------------
 # Arguments: tokens int32 (N,), starts int64 (S+1,) sentence boundaries of the batch, W_in float32
 # (V, d), W_out float32 (V, d) (V-1 rows for hierarchical softmax), keep_prob float32 (V,), window,
@@ -292,18 +344,20 @@ def train_skipgram_negative(
 ):
     state = seed_state(seed)
     sentence, ctx, X, GX, GY = workspace(starts, W_in, window, negative + 1)
-    rows = np.empty(negative + 1, np.int32)
+    targets = np.empty((sentence.shape[0] + PREFETCH_AHEAD, negative + 1), np.int32)
     labels = np.zeros(negative + 1, np.uint8)
     labels[0] = 1
     loss, pairs = 0.0, 0
     for s in range(starts.shape[0] - 1):
         lr = learning_rate(lr_start, lr_end, starts[s] - starts[0], starts[-1] - starts[0])
         n = subsample(tokens, starts[s], starts[s + 1], keep_prob, state, sentence)
+        sentence_targets(sentence, n, negative, accept, alias, state, targets)
         for c in range(n):
+            prefetch_ahead(W_in, W_out, sentence, n, c, window, targets[c + PREFETCH_AHEAD])
             m = contexts(sentence, n, c, window, state, ctx)
             if m == 0:
                 continue
-            draw_targets(sentence[c], negative, accept, alias, state, rows)
+            rows = targets[c]
             gather(W_in, ctx, m, X)
             loss += logistic_grad(X[:m], W_out, rows, labels, GX[:m], GY)
             scatter(W_in, ctx[:m], GX, lr)
@@ -319,18 +373,20 @@ def train_cbow_negative(
 ):
     state = seed_state(seed)
     sentence, ctx, X, GX, GY = workspace(starts, W_in, window, negative + 1)
-    rows = np.empty(negative + 1, np.int32)
+    targets = np.empty((sentence.shape[0] + PREFETCH_AHEAD, negative + 1), np.int32)
     labels = np.zeros(negative + 1, np.uint8)
     labels[0] = 1
     loss, pairs = 0.0, 0
     for s in range(starts.shape[0] - 1):
         lr = learning_rate(lr_start, lr_end, starts[s] - starts[0], starts[-1] - starts[0])
         n = subsample(tokens, starts[s], starts[s + 1], keep_prob, state, sentence)
+        sentence_targets(sentence, n, negative, accept, alias, state, targets)
         for c in range(n):
+            prefetch_ahead(W_in, W_out, sentence, n, c, window, targets[c + PREFETCH_AHEAD])
             m = contexts(sentence, n, c, window, state, ctx)
             if m == 0:
                 continue
-            draw_targets(sentence[c], negative, accept, alias, state, rows)
+            rows = targets[c]
             gather_mean(W_in, ctx, m, cbow_mean, X)
             loss += logistic_grad(X[:1], W_out, rows, labels, GX[:1], GY)
             scatter_one(W_in, ctx[:m], GX, lr)
@@ -350,6 +406,8 @@ def train_skipgram_hierarchical(
         lr = learning_rate(lr_start, lr_end, starts[s] - starts[0], starts[-1] - starts[0])
         n = subsample(tokens, starts[s], starts[s + 1], keep_prob, state, sentence)
         for c in range(n):
+            ahead = sentence[min(c + PREFETCH_AHEAD, n - 1)]
+            prefetch_ahead(W_in, W_out, sentence, n, c, window, points[ahead, : depth[ahead]])
             m = contexts(sentence, n, c, window, state, ctx)
             if m == 0:
                 continue
@@ -374,6 +432,8 @@ def train_cbow_hierarchical(
         lr = learning_rate(lr_start, lr_end, starts[s] - starts[0], starts[-1] - starts[0])
         n = subsample(tokens, starts[s], starts[s + 1], keep_prob, state, sentence)
         for c in range(n):
+            ahead = sentence[min(c + PREFETCH_AHEAD, n - 1)]
+            prefetch_ahead(W_in, W_out, sentence, n, c, window, points[ahead, : depth[ahead]])
             m = contexts(sentence, n, c, window, state, ctx)
             if m == 0:
                 continue
