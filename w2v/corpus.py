@@ -21,7 +21,7 @@ import numpy as np
 from .errors import UsageError, W2VError, os_error_reason
 
 MAX_SENTENCE_LENGTH = 10_000  # longer lines are split into pieces of this many tokens (as gensim)
-_ENCODE_CHUNK_WORDS = 1 << 20
+_ENCODE_CHUNK_WORDS = 1 << 17  # words held as Python strings at once while encoding
 _OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 _DECOMPRESSION_ERRORS = (EOFError, lzma.LZMAError, zlib.error)  # OSError: see _file_lines
 
@@ -117,13 +117,22 @@ def count_words(source):
 
 @dataclasses.dataclass
 class Corpus:
-    """Token ids (int32, memory-mapped from a cache file) and sentence offsets (int64).
+    """Sentence offsets (int64) in memory, token ids (int32) in a cache file read batch by batch,
+    so the whole token array is never resident (and a corpus larger than memory trains).
 
-    Sentence i is `tokens[offsets[i]:offsets[i + 1]]`; empty sentences are dropped.
+    Sentence i is tokens offsets[i]:offsets[i + 1]; empty sentences are dropped.
     """
 
-    tokens: np.ndarray
+    path: str
     offsets: np.ndarray
+
+    def read(self, start, end):
+        """Token ids start:end, int32."""
+        return np.fromfile(self.path, np.int32, end - start, offset=4 * start)
+
+    @property
+    def tokens(self):
+        return self.read(0, self.n_tokens)
 
     @property
     def n_tokens(self):
@@ -153,8 +162,7 @@ def encode(source, index, cache_path):
                        "(set TMPDIR to a folder with room for 4 bytes per token)") from None
     lengths = np.concatenate(line_lengths) if line_lengths else np.zeros(0, np.int64)
     offsets = _sentence_offsets(lengths)
-    tokens = np.memmap(cache_path, np.int32, "r") if offsets[-1] else np.zeros(0, np.int32)
-    return Corpus(tokens, offsets)
+    return Corpus(cache_path, offsets)
 
 
 def _chunks(lines):

@@ -137,7 +137,6 @@ def train(corpus_path, config, progress=True, force=False, checkpointing=None, r
         except TrainingInterrupted as stopped:
             raise TrainingInterrupted(f"{stopped}; checkpoint saved to {checkpointing.path}; "
                                       f"resume with: w2v train --resume {checkpointing.path}")
-        del corpus, run  # release the memory map before the cache folder goes
     epochs = position.history
     log = {
         "config": dataclasses.asdict(config),
@@ -261,7 +260,7 @@ class _Run:
         a, b = offsets[first], offsets[last]
         done_before = epoch * self.corpus.n_tokens
         loss, pairs = self.step(
-            np.asarray(self.corpus.tokens[a:b]), offsets[first : last + 1] - a, self.W_in,
+            self.corpus.read(a, b), offsets[first : last + 1] - a, self.W_in,
             self.W_out, self.lr_at(done_before + a), self.lr_at(done_before + b),
             batch_seed(self.config.seed, epoch, index))
         return loss, pairs, b - a
