@@ -90,3 +90,37 @@ def test_periodic_checkpoints_are_written(tmp_path, monkeypatch):
     checkpointing = trainer.Checkpointing(str(tmp_path / "ck.npz"), every_seconds=0.0)
     result = trainer.train(str(corpus), config, progress=False, checkpointing=checkpointing)
     assert len(saved_positions) >= 2 and len(result.log["epochs"]) == 2
+
+
+def test_weights_survive_a_failed_write_and_resume_writes_them(tmp_path, monkeypatch, capsys):
+    from w2v.errors import W2VError
+
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("a b c d e f g h\n" * 500)
+    output = tmp_path / "v.bin"
+    args = ["train", str(corpus), "-o", str(output), "--min-count", "1", "--dim", "8",
+            "--epochs", "1", "--threads", "1", "--quiet"]
+
+    def full_disk(self, path, format=None):
+        raise W2VError(f"cannot write {path}: disk full")
+
+    monkeypatch.setattr(KeyedVectors, "save", full_disk)
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "disk full; the trained weights are saved in" in err and len(err.splitlines()) == 1
+    monkeypatch.undo()
+
+    saved = str(output) + ".checkpoint.npz"
+    assert main(["train", "--resume", saved, "--quiet"]) == 0
+    assert not os.path.exists(saved)
+    assert main([*args, "-o", str(tmp_path / "again.bin")]) == 0  # same seed, one thread
+    again = KeyedVectors.load(str(tmp_path / "again.bin"))
+    assert np.array_equal(KeyedVectors.load(str(output)).vectors, again.vectors)
+
+
+def test_vectors_larger_than_memory_are_refused_before_training(tmp_path, capsys):
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("a b c\n" * 10)
+    assert main(["train", str(corpus), "--min-count", "1", "--dim", "100000000000",
+                 "-o", str(tmp_path / "v.bin")]) == 2
+    assert "GiB for the vectors" in capsys.readouterr().err

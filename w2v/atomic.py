@@ -15,15 +15,7 @@ def atomic_write(path, mode="wb", encoding=None):
     same folder, which is fsynced and renamed over `path` only once it is complete.
     """
     path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        problem = (f"{folder} is a file, not a folder" if os.path.exists(folder)
-                   else f"folder {folder} does not exist")
-        raise W2VError(f"cannot write {path}: {problem}")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise W2VError(f"cannot write {path}: {os_error_reason(exc)}") from exc
+    folder, fd, tmp = _temporary_file_beside(path)
     try:
         os.chmod(tmp, _permissions_for(path))
         with os.fdopen(fd, mode, encoding=encoding) as handle:
@@ -38,6 +30,31 @@ def atomic_write(path, mode="wb", encoding=None):
     except BaseException:
         _remove_quietly(tmp)
         raise
+
+
+def check_writable(path):
+    """Raise W2VError now if `path` could not be written later (missing or read-only folder, a
+    directory in the way): long runs check their outputs before they start."""
+    path = os.fspath(path)
+    if os.path.isdir(path):
+        raise W2VError(f"cannot write {path}: Is a directory")  # as the OS says it
+    _, fd, tmp = _temporary_file_beside(path)
+    os.close(fd)
+    _remove_quietly(tmp)
+
+
+def _temporary_file_beside(path):
+    """(folder, fd, temporary path) of a new file in `path`'s folder; W2VError if impossible."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        problem = (f"{folder} is a file, not a folder" if os.path.exists(folder)
+                   else f"folder {folder} does not exist")
+        raise W2VError(f"cannot write {path}: {problem}")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise W2VError(f"cannot write {path}: {os_error_reason(exc)}") from exc
+    return folder, fd, tmp
 
 
 def _permissions_for(path):

@@ -80,6 +80,7 @@ class TrainResult:
     W_in: np.ndarray  # float32 (V, dim): the word vectors
     W_out: np.ndarray  # float32 (V, dim), or (V-1, dim) inner-node vectors for "hs"
     log: dict  # config, vocab size, per-epoch loss and speed, wall time
+    position: "Position"  # the end of the run, for a checkpoint of the finished weights
 
 
 @dataclasses.dataclass
@@ -121,6 +122,7 @@ def train(corpus_path, config, progress=True, force=False, checkpointing=None, r
         W_in, W_out, position = resume.W_in, resume.W_out, Position(**resume.position)
     else:
         vocab = build_vocab(count_words(source), config.min_count, config.max_vocab or None)
+        _refuse_what_memory_cannot_hold(len(vocab), config)
         W_in, W_out = initial_weights(len(vocab), config)
         position = Position()
     _say(progress, f"vocabulary: {len(vocab):,} words, {vocab.n_tokens:,} tokens")
@@ -130,8 +132,8 @@ def train(corpus_path, config, progress=True, force=False, checkpointing=None, r
         corpus = encode(source, vocab.index, os.path.join(cache_dir, "tokens.int32"))
         _check_corpus_matches(corpus, vocab, resume)
         run = _Run(corpus, W_in, W_out, batch_function(config, vocab), config, position)
-        save = functools.partial(_save_checkpoint, checkpointing, corpus_path, config, vocab,
-                                 W_in, W_out) if checkpointing else None
+        save = functools.partial(write_checkpoint, checkpointing, corpus_path, config,
+                                 vocab.words, vocab.counts, W_in, W_out) if checkpointing else None
         try:
             run.train(progress, save, checkpointing.every_seconds if checkpointing else None)
         except TrainingInterrupted as stopped:
@@ -146,7 +148,7 @@ def train(corpus_path, config, progress=True, force=False, checkpointing=None, r
         "words_per_sec": sum(e["words"] for e in epochs) / sum(e["seconds"] for e in epochs),
         "wall_seconds": time.perf_counter() - started,
     }
-    return TrainResult(vocab.words, vocab.counts, W_in, W_out, log)
+    return TrainResult(vocab.words, vocab.counts, W_in, W_out, log, position)
 
 
 def _check_corpus_matches(corpus, vocab, resume):
@@ -157,10 +159,12 @@ def _check_corpus_matches(corpus, vocab, resume):
         )
 
 
-def _save_checkpoint(checkpointing, corpus_path, config, vocab, W_in, W_out, position):
+def write_checkpoint(checkpointing, corpus_path, config, words, counts, W_in, W_out, position):
+    """Save the run at `position` (never with NaN weights: a diverged run is not worth resuming)."""
+    _check_weights_finite(W_in, W_out, position.epoch)
     checkpoint.save(checkpointing.path, checkpoint.Checkpoint(
-        dataclasses.asdict(config), os.path.abspath(corpus_path), vocab.words, vocab.counts,
-        W_in, W_out, dataclasses.asdict(position), checkpointing.extra))
+        dataclasses.asdict(config), os.path.abspath(corpus_path), words, counts, W_in, W_out,
+        dataclasses.asdict(position), checkpointing.extra))
 
 
 def initial_weights(vocab_size, config):
@@ -320,6 +324,17 @@ def _refuse_slow_softmax(vocab, config):
             f"--loss softmax over {len(vocab):,} words would take about {seconds / 3600:.0f} hours "
             "per epoch; use --loss neg or hs, a smaller vocabulary (--max-vocab, --min-count), "
             "or --force"
+        )
+
+
+def _refuse_what_memory_cannot_hold(vocab_size, config):
+    needed = 2 * vocab_size * config.dim * 4  # the input and output float32 matrices
+    available = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    if needed > available:
+        raise UsageError(
+            f"{vocab_size:,} words x --dim {config.dim} need {needed / 2**30:,.1f} GiB for the "
+            f"vectors, more than this machine's {available / 2**30:,.1f} GiB; "
+            "lower --dim, --max-vocab or raise --min-count"
         )
 
 

@@ -39,7 +39,8 @@ def build_vocab(counter, min_count=5, max_vocab=None):
         top_word, top_count = max(counter.items(), key=lambda item: item[1])
         raise W2VError(
             f"no word reaches --min-count {min_count}: the corpus has {len(counter)} distinct "
-            f"words and the most frequent, {top_word!r}, occurs {top_count} times"
+            f"words and the most frequent, {top_word!r}, occurs "
+            f"{'once' if top_count == 1 else f'{top_count} times'}"
         )
     kept = kept[:max_vocab] if max_vocab else kept
     return Vocab([w for _, w in kept], np.array([-c for c, _ in kept], dtype=np.int64))

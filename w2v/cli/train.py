@@ -4,7 +4,8 @@ import json
 import os
 import sys
 
-from ..errors import UsageError
+from ..atomic import atomic_write, check_writable
+from ..errors import UsageError, W2VError
 from ..trainer import ARCHITECTURES, LOSSES, TrainConfig
 
 OUTPUT_EXTENSIONS = (".bin", ".txt", ".vec", ".npz")
@@ -85,12 +86,33 @@ def run(args):
     checkpoint_path = args.checkpoint or args.resume or output + ".checkpoint.npz"
     every = args.checkpoint_every * 60 if args.checkpoint_every else None
     checkpointing = Checkpointing(checkpoint_path, every, {"output": os.path.abspath(output)})
+    for path in (output, output + ".json", checkpoint_path):
+        check_writable(path)  # before hours of training, not after
     result = train(corpus, config, progress=not args.quiet, force=args.force,
                    checkpointing=checkpointing, resume=resume)
-    save_result(result, config, output)
+    try:
+        save_result(result, config, output)
+    except (W2VError, KeyboardInterrupt) as failed:
+        _keep_trained_weights(failed, result, checkpointing, corpus, config)
+        raise
     if os.path.exists(checkpoint_path):
         os.remove(checkpoint_path)  # the run finished: its checkpoint has served
     return 0
+
+
+def _keep_trained_weights(failed, result, checkpointing, corpus, config):
+    """Writing the vectors failed after training: save the weights as a checkpoint if possible,
+    so that `--resume` writes them without training again."""
+    from ..trainer import write_checkpoint
+
+    try:
+        write_checkpoint(checkpointing, corpus, config, result.words, result.counts, result.W_in,
+                         result.W_out, result.position)
+    except W2VError:
+        return
+    raise W2VError(f"{failed or 'interrupted'}; the trained weights are saved in "
+                   f"{checkpointing.path}: run w2v train --resume {checkpointing.path} to write "
+                   "the vectors again") from None
 
 
 def save_result(result, config, output):
@@ -115,8 +137,6 @@ def config_from_args(args):
 
 
 def write_json(path, data):
-    from ..atomic import atomic_write
-
     with atomic_write(path, "w", encoding="utf-8") as handle:
         json.dump(data, handle, indent=2)
         handle.write("\n")
