@@ -36,6 +36,7 @@ CONFIGS = ("skipgram-neg", "cbow-neg", "skipgram-hs", "cbow-hs")
 TOOLS = ("w2v", "gensim", "word2vec-c")
 WARMUP_LINES = 20_000
 RESTRICT_VOCAB = 30_000
+BUSY_CORES = 0.1  # other processes' CPU use above which a timing is flagged
 OPENERS = {".xz": lzma.open, ".gz": gzip.open, ".bz2": bz2.open}
 
 
@@ -169,18 +170,37 @@ def gensim_worker(job_json):
 # ---------------------------------------------------------------- running and measuring
 
 def run_measured(command, log_path):
-    """Run `command`, output to `log_path`; return (exit code, wall seconds, peak RSS in MB).
+    """Run `command` with its output in `log_path`; measure that one process.
 
-    wait4 gives the rusage of exactly this child (what /usr/bin/time -v reports).
+    wait4 gives the rusage of exactly this child (what /usr/bin/time -v reports). The machine's
+    busy time minus the child's CPU time is what other processes took meanwhile: on a shared
+    machine, the one number that says whether a timing can be trusted.
     """
+    busy_before = machine_busy_seconds()
     with open(log_path, "wb") as log:
         started = time.perf_counter()
         child = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - started
+    busy_after = machine_busy_seconds()
     child.returncode = os.waitstatus_to_exitcode(status)  # already reaped: tell Popen
-    rss_bytes = usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)
-    return child.returncode, wall, rss_bytes / 2**20
+    cpu = usage.ru_utime + usage.ru_stime
+    others = (None if busy_before is None or busy_after is None
+              else max(busy_after - busy_before - cpu, 0.0) / wall)
+    return {"exit_code": child.returncode, "wall_seconds": wall,
+            "peak_rss_mb": usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024) / 2**20,
+            "cpu_seconds": cpu, "other_cores": others}
+
+
+def machine_busy_seconds():
+    """CPU seconds used by all processes since boot, from /proc/stat (None without it)."""
+    try:
+        with open("/proc/stat") as stat:
+            jiffies = [int(field) for field in stat.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    idle = jiffies[3] + jiffies[4]  # idle and iowait; guest time is already inside user
+    return (sum(jiffies) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 def training_seconds(tool, out):
@@ -233,12 +253,11 @@ def run_all(args, corpus, tokens, out_dir):
         out = out_dir / f"{tool}-{config}-t{threads}-r{repeat + 1}.bin"
         command = tool_command(tool, corpus, out, settings, threads, args)
         say(f"[{number}/{len(plan)}] {tool} {config} threads={threads} repeat={repeat + 1} ...")
-        code, wall, rss_mb = run_measured(command, out.with_suffix(".log"))
         run = {"tool": tool, "config": config, "threads": threads, "repeat": repeat + 1,
-               "exit_code": code, "wall_seconds": wall, "peak_rss_mb": rss_mb,
+               **run_measured(command, out.with_suffix(".log")),
                "train_seconds": None, "corpus_tokens": tokens, "epochs": args.epochs,
                "command": command, "log": str(out.with_suffix(".log"))}
-        if code == 0:
+        if run["exit_code"] == 0:
             run["train_seconds"] = training_seconds(tool, out)
             run.update(evaluate(out))
         say(f"      {describe_run(run)}")
@@ -251,7 +270,10 @@ def describe_run(run):
         return f"FAILED (exit {run['exit_code']}), see {run['log']}"
     scores = (f", analogy {run['analogy']:.3f}, WS-353 {run['ws353']:.3f}"
               if "analogy" in run else "")
-    return f"wall {run['wall_seconds']:.1f}s, peak RSS {run['peak_rss_mb']:,.0f} MB{scores}"
+    others = (f", other processes {run['other_cores']:.2f} cores"
+              if run["other_cores"] is not None else "")
+    return (f"wall {run['wall_seconds']:.1f}s, peak RSS {run['peak_rss_mb']:,.0f} MB"
+            f"{scores}{others}")
 
 
 def warm_up(args, corpus, out_dir):
@@ -264,9 +286,9 @@ def warm_up(args, corpus, out_dir):
         settings = dict(training_settings(args, config), epochs=1)
         out = out_dir / f"warmup-{config}.bin"
         say(f"[warm-up] w2v {config} on the first {WARMUP_LINES:,} lines (untimed) ...")
-        code, _, _ = run_measured(w2v_command(slice_path, out, settings, max(args.threads)),
-                                  out.with_suffix(".log"))
-        if code != 0:
+        measured = run_measured(w2v_command(slice_path, out, settings, max(args.threads)),
+                                out.with_suffix(".log"))
+        if (code := measured["exit_code"]) != 0:
             sys.exit(f"bench.py: the w2v warm-up failed (exit {code}); see "
                      f"{out.with_suffix('.log')}")
 
@@ -362,6 +384,19 @@ def fmt(value, spec, suffix=""):
     return "-" if value is None else f"{value:{spec}}{suffix}"
 
 
+def contention_note(runs):
+    """How much CPU other processes took during the timed runs (0: a quiet machine)."""
+    loads = [(run["other_cores"], run) for run in runs if run.get("other_cores") is not None]
+    if not loads:
+        return "CPU use of other processes: unknown (no /proc/stat)"
+    worst, run = max(loads, key=lambda pair: pair[0])
+    text = (f"CPU use of other processes during the timed runs: median "
+            f"{statistics.median(load for load, _ in loads):.2f} cores, at most {worst:.2f} "
+            f"({run['tool']} {run['config']} threads={run['threads']} repeat={run['repeat']})")
+    return text + (": the machine was not quiet; those timings are slower than on a quiet one"
+                   if worst > BUSY_CORES else "")
+
+
 def scaling_notes(rows):
     """'2 threads are 1.9x faster than 1' per tool and config, from wall and training times."""
     notes = []
@@ -378,7 +413,7 @@ def scaling_notes(rows):
     return notes
 
 
-def report(args, rows, meta, corpus_note):
+def report(args, runs, rows, meta, corpus_note):
     warm = (f"w2v ran once untimed per config on the first {WARMUP_LINES:,} lines first, so "
             f"Numba's compiled kernels come from its disk cache: steady state, not first run")
     notes = [
@@ -399,7 +434,7 @@ def report(args, rows, meta, corpus_note):
     notes += [warm] if "w2v" in args.tools else []
     if not (ANALOGIES.exists() and WORDSIM.exists()):
         notes.append(f"no scores: {ANALOGIES} or {WORDSIM} is missing (set W2V_SHARED_DATA)")
-    notes += ([corpus_note] if corpus_note else []) + scaling_notes(rows)
+    notes += ([corpus_note] if corpus_note else []) + [contention_note(runs)] + scaling_notes(rows)
     table = markdown_table(rows, meta["tool_labels"])
     return table + "\n\n" + "\n".join(f"- {note}" for note in notes) + "\n"
 
@@ -469,7 +504,7 @@ def main(argv=None):
         warm_up(args, corpus, out_dir)
         runs = run_all(args, corpus, tokens, out_dir)
     rows = summarize(runs)
-    text = report(args, rows, meta, corpus_note)
+    text = report(args, runs, rows, meta, corpus_note)
     print(text, end="")
     if args.markdown:
         args.markdown.write_text(text)

@@ -115,13 +115,23 @@ def test_copy_lines_decompresses_slices_and_counts_tokens(tmp_path):
     assert bench.count_tokens(target) == 5
 
 
-def test_run_measured_reports_exit_code_wall_and_peak_rss(tmp_path):
-    code, wall, rss_mb = bench.run_measured(
+def test_run_measured_reports_exit_code_wall_peak_rss_and_cpu(tmp_path):
+    measured = bench.run_measured(
         [sys.executable, "-c", "x = bytearray(64 * 2**20); print('hi'); raise SystemExit(3)"],
         tmp_path / "log")
-    assert code == 3 and wall > 0
-    assert rss_mb > 64, f"the child touched 64 MB, peak RSS says {rss_mb:.0f} MB"
+    assert measured["exit_code"] == 3 and measured["wall_seconds"] > 0
+    assert measured["peak_rss_mb"] > 64, f"the child touched 64 MB, got {measured}"
+    assert measured["cpu_seconds"] > 0 and measured["other_cores"] >= 0
     assert (tmp_path / "log").read_text().strip() == "hi"
+
+
+def test_contention_note_names_the_busiest_run():
+    runs = [dict(fake_run("w2v", 10), repeat=1, other_cores=0.02),
+            dict(fake_run("gensim", 30), repeat=1, other_cores=0.9)]
+    note = bench.contention_note(runs)
+    assert "median 0.46 cores, at most 0.90 (gensim skipgram-neg threads=2 repeat=1)" in note
+    assert "not quiet" in note
+    assert "not quiet" not in bench.contention_note(runs[:1])
 
 
 def test_gensim_worker_writes_vectors_and_its_log(tmp_path):
