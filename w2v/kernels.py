@@ -161,10 +161,11 @@ def logistic_term(score, label):
     Callers multiply several p before taking one log (a log per score would cost as much as the
     dot products).
     """
-    margin = np.float64(score) if label else -np.float64(score)
+    margin = score if label else -score  # in the score's own precision: float32 when training
     e = np.exp(-abs(margin))
-    p = 1.0 / (1.0 + e) if margin >= 0 else e / (1.0 + e)
-    return p, (p - 1.0) if label else (1.0 - p)
+    one = e - e + 1
+    p = one / (one + e) if margin >= 0 else e / (one + e)
+    return np.float64(p), (p - one) if label else (one - p)
 
 
 @njit(**_KERNEL)
