@@ -266,14 +266,18 @@ def run_all(args, corpus, tokens, out_dir):
 
 
 def describe_run(run):
-    if run["exit_code"] != 0:
-        return f"FAILED (exit {run['exit_code']}), see {run['log']}"
+    if run["exit_code"] != 0:  # show the end of the log now: a temporary out-dir goes away
+        return f"FAILED (exit {run['exit_code']}), {run['log']} ends:\n{log_tail(run['log'])}"
     scores = (f", analogy {run['analogy']:.3f}, WS-353 {run['ws353']:.3f}"
               if "analogy" in run else "")
     others = (f", other processes {run['other_cores']:.2f} cores"
               if run["other_cores"] is not None else "")
     return (f"wall {run['wall_seconds']:.1f}s, peak RSS {run['peak_rss_mb']:,.0f} MB"
             f"{scores}{others}")
+
+
+def log_tail(path, lines=5):
+    return "\n".join(Path(path).read_text(errors="replace").strip().splitlines()[-lines:])
 
 
 def warm_up(args, corpus, out_dir):
@@ -289,8 +293,8 @@ def warm_up(args, corpus, out_dir):
         measured = run_measured(w2v_command(slice_path, out, settings, max(args.threads)),
                                 out.with_suffix(".log"))
         if (code := measured["exit_code"]) != 0:
-            sys.exit(f"bench.py: the w2v warm-up failed (exit {code}); see "
-                     f"{out.with_suffix('.log')}")
+            sys.exit(f"bench.py: the w2v warm-up failed (exit {code}); its log ends:\n"
+                     f"{log_tail(out.with_suffix('.log'))}")
 
 
 # ---------------------------------------------------------------- corpus preparation
