@@ -178,6 +178,14 @@ def no_draw(centre, state):
     return None
 
 
+def reference_logistic(X, W_out, rows, labels):
+    """(loss, dL/dX, rows, dL/dW_out[rows]) of the binary logistic loss, in NumPy."""
+    S = X @ W_out[rows].T
+    loss = -np.sum(np.log(sigmoid(np.where(labels == 1, S, -S))))
+    G = sigmoid(S) - labels
+    return loss, G @ W_out[rows], rows, G.T @ X
+
+
 def reference_negative(accept, alias, negative):
     def draw(centre, state):
         rows = np.empty(negative + 1, np.int32)
@@ -187,10 +195,7 @@ def reference_negative(accept, alias, negative):
     def objective(centre, X, W_out, rows):
         labels = np.zeros(negative + 1)
         labels[0] = 1
-        S = X @ W_out[rows].T
-        loss = -np.sum(np.log(sigmoid(np.where(labels == 1, S, -S))))
-        G = sigmoid(S) - labels
-        return loss, G @ W_out[rows], rows, G.T @ X
+        return reference_logistic(X, W_out, rows, labels)
 
     objective.draw = draw
     return objective
@@ -200,10 +205,7 @@ def reference_hierarchical(codes, points, depth):
     def objective(centre, X, W_out, drawn):
         rows = points[centre, : depth[centre]]
         labels = 1.0 - codes[centre, : depth[centre]]
-        S = X @ W_out[rows].T
-        loss = -np.sum(np.log(sigmoid(np.where(labels == 1, S, -S))))
-        G = sigmoid(S) - labels
-        return loss, G @ W_out[rows], rows, G.T @ X
+        return reference_logistic(X, W_out, rows, labels)
 
     objective.draw = no_draw
     return objective
