@@ -1,4 +1,4 @@
-"""Property tests of the corpus reader (TextSource, count_words, encode).
+"""Property tests of the corpus reader (TextSource, scan, Scan.encode).
 
 Arbitrary bytes, plain or wrapped in gzip/bz2/xz, whole, truncated or damaged, under any name and
 encoding, raise nothing but a one-line W2VError. Valid text round-trips: the encoded ids decode
@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from w2v import corpus as corpus_module
-from w2v.corpus import TextSource, count_words, encode
+from w2v.corpus import TextSource, scan
 from w2v.errors import W2VError
 
 FUZZ_EXAMPLES = int(os.environ.get("W2V_FUZZ_EXAMPLES", "150"))
@@ -45,13 +45,13 @@ def compressed(data, suffix):
 
 
 def read_corpus(path, index, **options):
-    """Both passes over the corpus at `path`: (Counter of words, sentences as lists of ids)."""
+    """Scan and encode the corpus at `path`: (Counter of words, sentences as lists of ids)."""
     source = TextSource(str(path), **options)
-    counts = count_words(source)
     with tempfile.TemporaryDirectory(dir=os.path.dirname(path)) as cache_dir:
-        encoded = encode(source, index, os.path.join(cache_dir, "ids"))
+        scanned = scan(source, os.path.join(cache_dir, "ids"))
+        counts = collections.Counter(dict(zip(scanned.words, scanned.counts.tolist())))
+        encoded = scanned.encode(index)
         tokens, offsets = encoded.tokens.tolist(), encoded.offsets.tolist()
-        del encoded  # the memory map goes before its folder
     return counts, [tokens[a:b] for a, b in zip(offsets, offsets[1:])]
 
 
@@ -152,7 +152,7 @@ def expected_sentences(lines, index, max_length):
 
 @FUZZ
 @given(corpora(), st.integers(1, 3), st.integers(1, 5), st.integers(1, 8), st.booleans())
-def test_valid_text_round_trips(scratch, corpus, min_count, max_length, chunk_words, lowercase):
+def test_valid_text_round_trips(scratch, corpus, min_count, max_length, chunk, lowercase):
     files, lines = corpus
     if lowercase:
         lines = [[token.lower() for token in tokens] for tokens in lines]
@@ -161,7 +161,8 @@ def test_valid_text_round_trips(scratch, corpus, min_count, max_length, chunk_wo
     index = {word: i for i, word in enumerate(vocabulary)}
     with tempfile.TemporaryDirectory(dir=scratch) as folder, \
             mock.patch.object(corpus_module, "MAX_SENTENCE_LENGTH", max_length), \
-            mock.patch.object(corpus_module, "_ENCODE_CHUNK_WORDS", chunk_words):
+            mock.patch.multiple(corpus_module, _BLOCK_BYTES=chunk, _REMAP_TOKENS=chunk,
+                                _TABLE_SLOTS=2, _POOL_BYTES=chunk):
         for number, (suffix, text) in enumerate(files):
             with open(os.path.join(folder, f"part{number}{suffix}"), "wb") as handle:
                 handle.write(compressed(text.encode("utf-8"), suffix))

@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 
 from w2v import cli, synthetic
-from w2v.corpus import TextSource, encode
+from w2v.corpus import TextSource, scan
 from w2v.errors import W2VError
 from w2v.vectors import KeyedVectors
 
@@ -435,7 +435,7 @@ def test_token_cache_on_a_full_disk(tmp_path):
     path = tmp_path / "c.txt"
     path.write_text("a b c\n")
     with pytest.raises(W2VError, match="cannot write the token cache /dev/full: disk full .*TMPDIR"):
-        encode(TextSource(str(path)), {"a": 0}, "/dev/full")
+        scan(TextSource(str(path)), "/dev/full")
 
 
 def test_read_error_on_a_plain_file_is_not_called_corrupt_compression(tmp_path, monkeypatch):
@@ -450,7 +450,7 @@ def test_read_error_on_a_plain_file_is_not_called_corrupt_compression(tmp_path, 
 
     monkeypatch.setattr(builtins, "open", failing_open)
     with pytest.raises(W2VError, match=r"cannot read .*c\.txt: Input/output error"):
-        list(TextSource(str(path)).lines())
+        list(TextSource(str(path)).blocks())
 
 
 def _mount_tmpfs(folder, options):

@@ -1,17 +1,19 @@
-"""Text -> token ids: stream a corpus once to count words, once to encode it as int32 ids.
+"""Text -> token ids: read a corpus once, counting its words and writing int32 ids.
 
 A corpus is a plain-text file (one sentence or paragraph per line, tokens separated by white
-space), a `.gz`/`.bz2`/`.xz` file, or a directory of such files. Encoded, it is a `Corpus`: one
-int32 array of token ids (out-of-vocabulary words dropped, as word2vec does) written to a cache
-file and memory-mapped, so a corpus larger than memory trains, plus int64 sentence offsets.
+space), a `.gz`/`.bz2`/`.xz` file, or a directory of such files. `scan` reads it in blocks (a
+Numba tokenizer: no Python string per token) into a `Scan`: word counts and every token's id in a
+cache file. With the vocabulary chosen, `Scan.encode` rewrites that file in place into a `Corpus`:
+vocabulary ids (other words dropped, as word2vec does) read batch by batch, so a corpus larger
+than memory trains, plus int64 sentence offsets.
 """
 
 import bz2
 import codecs
 import collections
+import collections.abc
 import dataclasses
 import gzip
-import itertools
 import lzma
 import os
 import zlib
@@ -21,8 +23,13 @@ import numpy as np
 from .errors import UsageError, W2VError, os_error_reason
 
 MAX_SENTENCE_LENGTH = 10_000  # longer lines are split into pieces of this many tokens (as gensim)
-_ENCODE_CHUNK_WORDS = 1 << 17  # words held as Python strings at once while encoding
+_BLOCK_BYTES = 1 << 20  # compressed or plain bytes read at once
+_REMAP_TOKENS = 1 << 20  # token ids rewritten at once by Scan.encode
+_TABLE_SLOTS, _POOL_BYTES = 1 << 16, 1 << 20  # the word table's first size (it grows)
 _OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+# white space to str.split() beyond ASCII (the tokenizer knows only ASCII's): U+0085, U+00A0,
+# U+1680, U+2000-U+200A, U+2028, U+2029, U+202F, U+205F, U+3000
+UNICODE_SPACES = tuple(c for c in map(chr, range(128, 0x3001)) if c.isspace())
 _DECOMPRESSION_ERRORS = (EOFError, lzma.LZMAError, zlib.error)  # OSError: see _file_lines
 
 
@@ -62,26 +69,37 @@ class TextSource:
             raise W2VError(f"corpus directory {self.path} contains no files")
         return found
 
-    def lines(self):
-        """Yield each line of the corpus, lowercased if asked; errors name file and line."""
+    def blocks(self):
+        """The corpus re-encoded as UTF-8 (lowercased if asked), in blocks of bytes that end
+        between words; None after the last block of each file (a line never spans files)."""
         for path in self.files():
-            yield from self._file_lines(path)
+            yield from self._file_blocks(path)
+            yield None
 
-    def _file_lines(self, path):
+    def _file_blocks(self, path):
         opener = _OPENERS.get(os.path.splitext(path)[1].lower(), open)
-        lineno = 0
+        decoder = codecs.getincrementaldecoder(self.encoding)(self.errors)
+        carry, at_start = "", True
         try:
-            with opener(path, "rt", encoding=self.encoding, errors=self.errors) as handle:
-                for lineno, line in enumerate(handle, 1):
-                    if lineno == 1:  # a byte-order mark (Notepad's) is not part of the first word
-                        line = line.removeprefix("\ufeff")
-                    yield line.lower() if self.lowercase else line
+            with opener(path, "rb") as handle:
+                while True:
+                    raw = handle.read(_BLOCK_BYTES)
+                    text = carry + decoder.decode(raw, final=not raw)
+                    if at_start and text:  # a byte-order mark (Notepad's) is not part of a word
+                        text, at_start = text.removeprefix("\ufeff"), False
+                    cut = max(text.rfind(" "), text.rfind("\n")) + 1 if raw else len(text)
+                    text, carry = text[:cut], text[cut:]
+                    if text:
+                        text = _ascii_spaces(text.lower() if self.lowercase else text)
+                        yield text.encode("utf-8", "surrogatepass")
+                    if not raw:
+                        return
         except UnicodeError as exc:
-            line = self._first_undecodable_line(path, opener) or lineno + 1
+            line = self._first_undecodable_line(path, opener)
             reason = getattr(exc, "reason", exc)
             raise W2VError(
-                f"{path}, line {line}: bytes that are not valid {self.encoding} ({reason}); "
-                "pass --encoding or --errors replace"
+                f"{path}{f', line {line}' if line else ''}: bytes that are not valid "
+                f"{self.encoding} ({reason}); pass --encoding or --errors replace"
             ) from None
         except IsADirectoryError:
             raise W2VError(f"{path} is a directory, expected a text file") from None
@@ -105,14 +123,6 @@ class TextSource:
         except (OSError, *_DECOMPRESSION_ERRORS):
             pass
         return None
-
-
-def count_words(source):
-    """Pass 1: a Counter of every token in the corpus."""
-    counts = collections.Counter()
-    for line in source.lines():
-        counts.update(line.split())
-    return counts
 
 
 @dataclasses.dataclass
@@ -143,47 +153,153 @@ class Corpus:
         return len(self.offsets) - 1
 
 
-def encode(source, index, cache_path):
-    """Pass 2: write the ids of in-vocabulary tokens to `cache_path`; return the `Corpus`.
+class _WordTable:
+    """The growing arrays of the tokenizer's hash table: distinct words as bytes in a pool."""
 
-    `index` maps word -> id. Out-of-vocabulary tokens are removed before windows are formed, as in
-    word2vec C and gensim; lines longer than MAX_SENTENCE_LENGTH kept tokens are split.
-    """
+    def __init__(self):
+        capacity, pool_bytes = _TABLE_SLOTS, _POOL_BYTES
+        self.slots = np.full(capacity, -1, np.int32)  # open addressing, at most half full
+        self.hashes = np.zeros(capacity // 2, np.uint64)
+        self.word_start = np.zeros(capacity // 2, np.int64)
+        self.word_length = np.zeros(capacity // 2, np.int32)
+        self.counts = np.zeros(capacity // 2, np.int64)
+        self.pool = np.zeros(pool_bytes, np.uint8)
+
+    @property
+    def arrays(self):
+        return (self.slots, self.hashes, self.word_start, self.word_length, self.counts, self.pool)
+
+    def grow(self, n_words, pool_used, block_bytes):
+        """Room for more words: double the slots if half full, else enlarge the pool."""
+        from .tokenize import rehash
+
+        if n_words >= len(self.slots) // 2:
+            self.slots = rehash(self.hashes, n_words, 2 * len(self.slots))
+            for name in ("hashes", "word_start", "word_length", "counts"):
+                old = getattr(self, name)
+                setattr(self, name, np.concatenate((old, np.zeros_like(old))))
+        else:
+            extra = max(len(self.pool), pool_used + block_bytes - len(self.pool))
+            self.pool = np.concatenate((self.pool, np.zeros(extra, np.uint8)))
+
+
+class Words(collections.abc.Sequence):
+    """The distinct words of a scan, by id, decoded from the pool only when asked for."""
+
+    def __init__(self, table, n_words):
+        self.table, self.n_words = table, n_words
+
+    def __len__(self):
+        return self.n_words
+
+    def __getitem__(self, i):
+        if not 0 <= i < self.n_words:
+            raise IndexError(i)
+        start = self.table.word_start[i]
+        return self.table.pool[start : start + self.table.word_length[i]].tobytes().decode(
+            "utf-8", "surrogatepass")
+
+
+@dataclasses.dataclass
+class Scan:
+    """One pass over the text: each token's word id (numbered in order of first appearance) in
+    the cache file at `path`, the distinct words and their counts, the tokens of each non-empty
+    line. `encode` turns it into a `Corpus` of vocabulary ids."""
+
+    path: str
+    table: _WordTable
+    n_words: int
+    line_lengths: np.ndarray  # int64, tokens per non-empty line
+
+    @property
+    def words(self):
+        return Words(self.table, self.n_words)
+
+    @property
+    def counts(self):
+        return self.table.counts[: self.n_words]
+
+    def encode(self, index):
+        """Rewrite the cache (in place) with the ids of `index` (word -> id), dropping other words
+        before windows are formed, as word2vec C and gensim do; lines longer than
+        MAX_SENTENCE_LENGTH kept tokens are split. Returns the `Corpus`."""
+        new_id = self._new_ids(index)
+        line_ends = np.cumsum(self.line_lengths)
+        kept_at_line_ends = np.zeros(len(line_ends), np.int64)
+        read = kept = 0
+        total = int(line_ends[-1]) if len(line_ends) else 0
+        try:
+            with open(self.path, "r+b") as cache:
+                while read < total:
+                    cache.seek(4 * read)
+                    ids = new_id[np.frombuffer(cache.read(4 * min(_REMAP_TOKENS, total - read)),
+                                               np.int32)]
+                    keep = ids >= 0
+                    cache.seek(4 * kept)
+                    cache.write(ids[keep].tobytes())
+                    lo, hi = np.searchsorted(line_ends, [read, read + len(ids)], side="right")
+                    kept_so_far = np.cumsum(keep)
+                    kept_at_line_ends[lo:hi] = kept + kept_so_far[line_ends[lo:hi] - read - 1]
+                    read, kept = read + len(ids), kept + int(kept_so_far[-1])
+                cache.truncate(4 * kept)
+        except OSError as exc:
+            raise _cache_error(self.path, exc) from None
+        return Corpus(self.path, _sentence_offsets(np.diff(kept_at_line_ends, prepend=0)))
+
+    def _new_ids(self, index):
+        """scan id -> id in `index` (-1: dropped), found by looking the words up in the table."""
+        from .tokenize import find_words
+
+        new_id = np.full(self.n_words, -1, np.int32)
+        if index:
+            text = "\n".join(index).encode("utf-8", "surrogatepass")
+            found = find_words(np.frombuffer(text, np.uint8), self.table.arrays)
+            if len(found) == len(index):  # else a word holds white space: it cannot occur
+                ids = np.fromiter(index.values(), np.int32, len(index))
+                new_id[found[found >= 0]] = ids[found >= 0]
+        return new_id
+
+
+def scan(source, cache_path):
+    """Read the corpus once: count its words and write every token's word id to `cache_path`."""
+    from .tokenize import tokenize
+
+    table = _WordTable()
+    state = np.zeros(5, np.int64)  # ids and lines written, tokens on this line, words, pool used
     line_lengths = []
     try:
         with open(cache_path, "wb") as cache:
-            for words, lengths in _chunks(source.lines()):
-                ids = np.fromiter(map(index.get, words, itertools.repeat(-1)), np.int32, len(words))
-                kept = ids >= 0
-                cache.write(ids[kept].tobytes())
-                line_lengths.append(_kept_per_line(kept, lengths))
+            for block in source.blocks():
+                if block is None:  # end of a file: its last line ends even without "\n"
+                    line_lengths.append(state[2:3].copy() if state[2] else state[:0].copy())
+                    state[2] = 0
+                    continue
+                buf = np.frombuffer(block, np.uint8)
+                ids = np.empty(len(buf) // 2 + 1, np.int32)
+                lines = np.empty(len(buf) // 2 + 1, np.int64)
+                state[:2] = 0
+                position = 0
+                while (position := tokenize(buf, position, table.arrays, ids, lines, state)) < len(buf):
+                    table.grow(int(state[3]), int(state[4]), len(buf))
+                cache.write(ids[: state[0]].tobytes())
+                line_lengths.append(lines[: state[1]].copy())
     except OSError as exc:  # reading errors are W2VErrors already: this is the cache's folder
-        raise W2VError(f"cannot write the token cache {cache_path}: {os_error_reason(exc)} "
-                       "(set TMPDIR to a folder with room for 4 bytes per token)") from None
+        raise _cache_error(cache_path, exc) from None
     lengths = np.concatenate(line_lengths) if line_lengths else np.zeros(0, np.int64)
-    offsets = _sentence_offsets(lengths)
-    return Corpus(cache_path, offsets)
+    return Scan(cache_path, table, int(state[3]), lengths)
 
 
-def _chunks(lines):
-    """Group lines into chunks of about _ENCODE_CHUNK_WORDS words: (words, tokens per line)."""
-    words, lengths = [], []
-    for line in lines:
-        line_words = line.split()
-        words.extend(line_words)
-        lengths.append(len(line_words))
-        if len(words) >= _ENCODE_CHUNK_WORDS:
-            yield words, lengths
-            words, lengths = [], []
-    if lengths:
-        yield words, lengths
+def _cache_error(path, exc):
+    return W2VError(f"cannot write the token cache {path}: {os_error_reason(exc)} "
+                    "(set TMPDIR to a folder with room for 4 bytes per token)")
 
 
-def _kept_per_line(kept, lengths):
-    """Number of kept tokens on each line, from the chunk's keep mask and line lengths."""
-    ends = np.cumsum(lengths, dtype=np.int64)
-    kept_before = np.concatenate(([0], np.cumsum(kept, dtype=np.int64)))
-    return np.diff(kept_before[ends], prepend=0)
+def _ascii_spaces(text):
+    """`text` with every non-ASCII white space character replaced by a space."""
+    for space in UNICODE_SPACES:
+        if space in text:
+            text = text.replace(space, " ")
+    return text
 
 
 def _sentence_offsets(line_lengths):

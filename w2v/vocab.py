@@ -30,18 +30,23 @@ class Vocab:
         return int(self.counts.sum())
 
 
-def build_vocab(counter, min_count=5, max_vocab=None):
-    """Keep words seen at least `min_count` times, then the `max_vocab` most frequent."""
-    if not counter:
+def build_vocab(words, counts, min_count=5, max_vocab=None):
+    """Keep words seen at least `min_count` times, then the `max_vocab` most frequent.
+
+    `words[i]` (any sequence; only the kept words are looked at) was seen `counts[i]` times.
+    """
+    counts = np.asarray(counts, np.int64)
+    if not len(counts):
         raise W2VError("the corpus is empty: it contains no words")
-    kept = sorted(((-c, w) for w, c in counter.items() if c >= min_count))
-    if not kept:
-        top_word, top_count = max(counter.items(), key=lambda item: item[1])
+    candidates = np.flatnonzero(counts >= min_count)
+    if not len(candidates):
+        top = int(np.argmax(counts))
         raise W2VError(
-            f"no word reaches --min-count {min_count}: the corpus has {len(counter)} distinct "
-            f"words and the most frequent, {top_word!r}, occurs "
-            f"{'once' if top_count == 1 else f'{top_count} times'}"
+            f"no word reaches --min-count {min_count}: the corpus has {len(counts)} distinct "
+            f"words and the most frequent, {words[top]!r}, occurs "
+            f"{'once' if counts[top] == 1 else f'{counts[top]} times'}"
         )
+    kept = sorted((-int(counts[i]), words[i]) for i in candidates)
     kept = kept[:max_vocab] if max_vocab else kept
     return Vocab([w for _, w in kept], np.array([-c for c, _ in kept], dtype=np.int64))
 
