@@ -23,6 +23,7 @@ import numpy as np
 from . import checkpoint
 from .corpus import TextSource, scan
 from .errors import UsageError, W2VError, check
+from .vectors import first_nonfinite_row
 from .vocab import Vocab, alias_table, build_vocab, huffman_tree, keep_probabilities, noise_distribution
 
 ARCHITECTURES = ("skipgram", "cbow")
@@ -362,7 +363,7 @@ def _check_finite(batch_loss, epoch):
 
 
 def _check_weights_finite(W_in, W_out, epoch):
-    if not (np.isfinite(W_in).all() and np.isfinite(W_out).all()):
+    if first_nonfinite_row(W_in) is not None or first_nonfinite_row(W_out) is not None:
         raise W2VError(
             f"training diverged in epoch {epoch + 1} (the vectors hold NaN or inf); "
             "try a smaller --lr"

@@ -276,8 +276,8 @@ class KeyedVectors:
     def _check_savable(self):
         for name in ("vectors", "output_vectors"):
             matrix = getattr(self, name)
-            if matrix is not None and not np.isfinite(matrix).all():
-                row = int(np.flatnonzero(~np.isfinite(matrix).all(axis=1))[0])
+            row = None if matrix is None else first_nonfinite_row(matrix)
+            if row is not None:
                 raise W2VError(
                     f"cannot save: {name} row {row} (word {self.words[row]!r}) holds NaN or "
                     "infinite values"
@@ -324,6 +324,16 @@ def _row_norms(matrix):
     """Euclidean norm of each row, summed in float64 (in float32, values above ~1e19 overflow)
     without a float64 copy of the matrix."""
     return np.sqrt(np.einsum("ij,ij->i", matrix, matrix, dtype=np.float64))
+
+
+def first_nonfinite_row(matrix, rows_per_check=4096):
+    """The index of the first row holding NaN or inf, or None. Checked a block of rows at a
+    time: no temporary as large as the matrix at the moment memory peaks (the end of training)."""
+    for start in range(0, len(matrix), rows_per_check):
+        bad = ~np.isfinite(matrix[start : start + rows_per_check]).all(axis=1)
+        if bad.any():
+            return start + int(np.flatnonzero(bad)[0])
+    return None
 
 
 def _as_float32_matrix(array, name):

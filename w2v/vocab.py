@@ -108,21 +108,17 @@ def huffman_tree(counts):
         (c1, a), (c2, b) = heapq.heappop(heap), heapq.heappop(heap)
         parent[a], parent[b], branch[b] = node, node, 1
         heapq.heappush(heap, (c1 + c2, node))
-    paths = [_path_to_root(w, parent, 2 * n - 2) for w in range(n)]
-    depth = max(len(p) for p in paths)
-    codes = np.zeros((n, depth), np.uint8)
-    points = np.zeros((n, depth), np.int32)
-    for w, path in enumerate(paths):
-        path.reverse()  # root first
-        points[w, : len(path)] = [parent[node] - n for node in path]
-        codes[w, : len(path)] = [branch[node] for node in path]
-    return codes, points, np.array([len(p) for p in paths], np.int32)
-
-
-def _path_to_root(node, parent, root):
-    """Nodes from `node` up to (not including) the root."""
-    path = []
-    while node != root:
-        path.append(node)
+    depth = np.zeros(2 * n - 1, np.int32)  # of every node; a parent is made after its children
+    for node in range(2 * n - 3, -1, -1):
+        depth[node] = depth[parent[node]] + 1
+    codes = np.zeros((n, depth.max()), np.uint8)
+    points = np.zeros((n, depth.max()), np.int32)
+    words, node = np.arange(n), np.arange(n)  # walk all leaves up together, level by level
+    while len(words):
+        level = depth[node] - 1  # the step from `node` to its parent, counted from the root
+        points[words, level] = parent[node] - n
+        codes[words, level] = branch[node]
         node = parent[node]
-    return path
+        below_root = depth[node] > 0
+        words, node = words[below_root], node[below_root]
+    return codes, points, depth[:n]
