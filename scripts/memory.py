@@ -56,7 +56,7 @@ def main():
     p.add_argument("--vocab", type=int, default=65_643, help="rows of each matrix (%(default)s)")
     p.add_argument("--dim", type=int, default=100, help="vector size (%(default)s)")
     args = p.parse_args()
-    print(f"| process | peak RSS MB | added MB |\n|---|---|---|")
+    print("| process | peak RSS MB | added MB |\n|---|---|---|")
     for tool, steps in (("w2v", STEPS), ("gensim", GENSIM_STEPS)):
         for name, peak, added in measure(steps, args.vocab, args.dim):
             print(f"| {tool}: {name} | {peak:,.0f} | {added:+,.0f} |")
