@@ -110,7 +110,8 @@ def test_plain_bytes_with_errors_replace_always_read(scratch, data):
 TOKEN_CHARS = st.characters(blacklist_categories=("Cs", "Zs", "Zl", "Zp", "Cc"))
 TOKENS = st.sampled_from(["the", "a", "cat", "sat", "The", "Über", "日本"]) | st.text(
     TOKEN_CHARS, min_size=1, max_size=6
-).filter(lambda token: len(token.split()) == 1 and token.split()[0] == token)
+).filter(lambda token: len(token.split()) == 1 and token.split()[0] == token
+         and not token.startswith("\ufeff"))  # at the start of a file that is a byte-order mark
 SEPARATORS = st.text(st.sampled_from(" \t\x0b\x0c\u00a0\u3000\u2028\x1c"), min_size=1, max_size=3)
 LINE_ENDS = st.sampled_from(["\n", "\r\n", "\r"])
 
