@@ -1,6 +1,6 @@
 """Benchmark w2v against gensim (and optionally word2vec C) on one corpus with the same settings.
 
-    python scripts/bench.py                                   # the README table (~20 minutes)
+    python scripts/bench.py                                   # skipgram-neg and cbow-neg (~14 minutes here)
     python scripts/bench.py --configs skipgram-neg --threads 1,2 --repeats 2
     python scripts/bench.py --max-lines 200000 --epochs 1     # a quick look on a slice
     python scripts/bench.py --word2vec-c ~/word2vec/bin/word2vec --gensim-corpus-file
