@@ -30,7 +30,7 @@ _OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 # white space to str.split() beyond ASCII (the tokenizer knows only ASCII's): U+0085, U+00A0,
 # U+1680, U+2000-U+200A, U+2028, U+2029, U+202F, U+205F, U+3000
 UNICODE_SPACES = tuple(c for c in map(chr, range(128, 0x3001)) if c.isspace())
-_DECOMPRESSION_ERRORS = (EOFError, lzma.LZMAError, zlib.error)  # OSError: see _file_lines
+_DECOMPRESSION_ERRORS = (EOFError, lzma.LZMAError, zlib.error)  # OSError: see _file_blocks
 
 
 @dataclasses.dataclass(frozen=True)
@@ -271,8 +271,9 @@ def scan(source, cache_path):
         with open(cache_path, "wb") as cache:
             for block in source.blocks():
                 if block is None:  # end of a file: its last line ends even without "\n"
-                    line_lengths.append(state[2:3].copy() if state[2] else state[:0].copy())
-                    state[2] = 0
+                    if state[2]:
+                        line_lengths.append(state[2:3].copy())
+                        state[2] = 0
                     continue
                 buf = np.frombuffer(block, np.uint8)
                 ids = np.empty(len(buf) // 2 + 1, np.int32)
