@@ -5,7 +5,7 @@ import pytest
 import scipy.sparse
 from sklearn.linear_model import LogisticRegression
 
-from w2v.classifier import SoftmaxRegression, minimize_lbfgs, softmax_loss_and_grad
+from w2v.sentiment.classifier import SoftmaxRegression, minimize_lbfgs, softmax_loss_and_grad
 from w2v.errors import UsageError
 
 

@@ -20,8 +20,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from w2v import corpus as corpus_module
-from w2v.corpus import TextSource, scan
+from w2v.training import corpus as corpus_module
+from w2v.training.corpus import TextSource, scan
 from w2v.errors import W2VError
 
 FUZZ_EXAMPLES = int(os.environ.get("W2V_FUZZ_EXAMPLES", "150"))

@@ -8,10 +8,10 @@ import lzma
 import numpy as np
 import pytest
 
-from w2v import corpus as corpus_module
-from w2v.corpus import UNICODE_SPACES, TextSource, scan
+from w2v.training import corpus as corpus_module
+from w2v.training.corpus import UNICODE_SPACES, TextSource, scan
 from w2v.errors import W2VError
-from w2v.vocab import alias_table, build_vocab, huffman_tree, keep_probabilities
+from w2v.training.vocab import alias_table, build_vocab, huffman_tree, keep_probabilities
 
 
 def write(path, text, opener=open):

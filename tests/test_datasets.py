@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from w2v.datasets import Tokenizer, find_split_files, load_dataset, read_split, undo_ptb_escapes
+from w2v.sentiment.datasets import Tokenizer, find_split_files, load_dataset, read_split, undo_ptb_escapes
 from w2v.errors import UsageError, W2VError
 
 SHARED = os.environ.get("W2V_SHARED_DATA")

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from w2v.errors import UsageError, W2VError
-from w2v.evaluate import (
+from w2v.vectors.evaluate import (
     evaluate_analogies,
     evaluate_word_pairs,
     read_analogy_questions,

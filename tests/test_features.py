@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from w2v.features import pool_sentences, sentence_features, word_index
+from w2v.sentiment.features import pool_sentences, sentence_features, word_index
 
 
 class Vectors:

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from w2v import kernels
-from w2v.vocab import alias_table, huffman_tree
+from w2v.training import kernels
+from w2v.training.vocab import alias_table, huffman_tree
 
 RELATIVE_TOLERANCE = 1e-5
 EPS = 1e-6

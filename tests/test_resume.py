@@ -9,7 +9,7 @@ import time
 import numpy as np
 import pytest
 
-from w2v import checkpoint
+from w2v.training import checkpoint
 from w2v.cli import main
 from w2v.synthetic import default_corpus_path
 from w2v.vectors import KeyedVectors
@@ -78,7 +78,7 @@ def test_missing_checkpoint_is_a_clear_error(tmp_path, capsys):
 
 
 def test_periodic_checkpoints_are_written(tmp_path, monkeypatch):
-    from w2v import trainer
+    from w2v.training import trainer
 
     saved_positions = []
     real_save = checkpoint.save

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from w2v.classifier import SoftmaxRegression
-from w2v.datasets import Dataset, Split, Tokenizer
-from w2v.report import (
+from w2v.sentiment.classifier import SoftmaxRegression
+from w2v.sentiment.datasets import Dataset, Split, Tokenizer
+from w2v.sentiment.report import (
     FILES,
     plot_accuracy_vs_lambda,
     plot_confusion_matrix,
@@ -17,7 +17,7 @@ from w2v.report import (
     summary_table,
     write_report,
 )
-from w2v.sweep import (
+from w2v.sentiment.sweep import (
     SweepPoint,
     check_lambdas,
     choose_lambda,

@@ -8,7 +8,7 @@ import pytest
 
 from w2v import synthetic
 from w2v.cli import main
-from w2v.trainer import TrainConfig, batches, train
+from w2v.training.trainer import TrainConfig, batches, train
 from w2v.vectors import KeyedVectors
 
 SHARED = os.environ.get("W2V_SHARED_DATA")

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from w2v.errors import UsageError, W2VError
-from w2v.vectors import KeyedVectors, top_indices
+from w2v.vectors.keyed import KeyedVectors, top_indices
 
 # Hand-made vectors whose answers can be worked out on paper: the royals and people lie in the
 # x-y plane (king 45 degrees, queen 63.4, man 0, woman 47.7), apple and car on the z axis.

@@ -1,12 +1,25 @@
-"""The two kinds of failure a user can see: the CLI prints their message on one line."""
+"""The kinds of failure a user can see: the CLI prints their message on one line.
+
+Core code names parameters as Python callers know them (`lr must be > 0 and finite, got -0.1`)
+and lists them in `parameters`; the command line rewrites those names as its flags (`--lr`), so
+the library never talks about options it was not given.
+"""
 
 import errno
+import re
 
 
 class W2VError(Exception):
-    """A runtime failure the user can act on (bad file, diverged training, full disk). Exit 1."""
+    """A runtime failure the user can act on (bad file, diverged training, full disk). Exit 1.
+
+    `parameters`: the parameter names the message mentions (e.g. "lr" in "try a smaller lr").
+    """
 
     exit_code = 1
+
+    def __init__(self, message="", parameters=()):
+        super().__init__(message)
+        self.parameters = tuple(parameters)
 
 
 class UsageError(W2VError):
@@ -15,10 +28,29 @@ class UsageError(W2VError):
     exit_code = 2
 
 
-def check(condition, message, error=UsageError):
+class ParameterError(UsageError, ValueError):
+    """A parameter value that cannot work (a ValueError, as in scikit-learn), naming the
+    parameter, the rule and the value: `min_count must be >= 1, got 0`."""
+
+
+def check(condition, message, error=UsageError, parameters=()):
     """Raise `error(message)` unless `condition`; for boundary validation."""
     if not condition:
-        raise error(message)
+        raise error(message, parameters)
+
+
+def check_parameter(condition, message, *parameters):
+    """Raise ParameterError(message, parameters) unless `condition`."""
+    if not condition:
+        raise ParameterError(message, parameters)
+
+
+def rename_parameters(message, parameters, names):
+    """`message` with each of `parameters` replaced by names[parameter] (whole words only)."""
+    for parameter in parameters:
+        if parameter in names:
+            message = re.sub(rf"(?<![\w-]){re.escape(parameter)}(?![\w-])", names[parameter], message)
+    return message
 
 
 def os_error_reason(exc):

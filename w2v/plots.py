@@ -9,7 +9,7 @@ import json
 
 import numpy as np
 
-from .atomic import atomic_write
+from .files import atomic_write
 from .errors import UsageError, W2VError
 
 METHODS = ("svd", "pca", "tsne")

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .atomic import atomic_write
+from .files import atomic_write
 from .errors import check
 
 DEFAULT_SEED = 2013

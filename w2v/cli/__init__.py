@@ -13,7 +13,7 @@ import sys
 import threading
 
 from .. import __version__
-from ..errors import W2VError, os_error_reason
+from ..errors import W2VError, os_error_reason, rename_parameters
 
 COMMAND_MODULES = ("train", "query", "evaluate", "plot", "sentiment", "data")
 
@@ -54,7 +54,8 @@ def main(argv=None):
         if args.debug:
             raise
         kind = "" if exc.exit_code == 130 else "error: "  # 130: stopped on request, not failed
-        print(f"w2v {args.command}: {kind}{exc}", file=sys.stderr)
+        message = rename_parameters(str(exc), exc.parameters, flag_names(parser, args.command))
+        print(f"w2v {args.command}: {kind}{message}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         if args.debug:
@@ -75,6 +76,17 @@ def main(argv=None):
             file=sys.stderr,
         )
         return 1
+
+
+def flag_names(parser, command):
+    """{parameter name: its flag} for a subcommand: {"lr": "--lr", "min_count": "--min-count"}."""
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    names = {}
+    for action in subparsers.choices[command]._actions:
+        long_flags = [o for o in action.option_strings if o.startswith("--")]
+        if long_flags and action.dest not in names:
+            names[action.dest] = long_flags[0]
+    return names
 
 
 @contextlib.contextmanager

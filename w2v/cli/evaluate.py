@@ -51,7 +51,7 @@ def register(subparsers):
 
 
 def run_eval(args):
-    from ..evaluate import evaluate_analogies, evaluate_word_pairs
+    from ..vectors.evaluate import evaluate_analogies, evaluate_word_pairs
 
     if not args.analogies and not args.similarity:
         raise UsageError("nothing to evaluate: give --analogies FILE and/or --similarity FILE")

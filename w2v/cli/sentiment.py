@@ -87,10 +87,10 @@ def register(subparsers):
 def run(args):
     import time
 
-    from ..datasets import Tokenizer, load_dataset
+    from ..sentiment.datasets import Tokenizer, load_dataset
     from ..errors import UsageError, check
-    from ..report import summary_table, write_report
-    from ..sweep import DEFAULT_LAMBDAS, check_lambdas, run_sentiment, total_coverage
+    from ..sentiment.report import summary_table, write_report
+    from ..sentiment.sweep import DEFAULT_LAMBDAS, check_lambdas, run_sentiment, total_coverage
 
     check(args.hidden >= 1, f"--hidden must be >= 1, got {args.hidden}")
     lambdas = check_lambdas(args.lambdas if args.lambdas else DEFAULT_LAMBDAS)

@@ -4,9 +4,9 @@ import json
 import os
 import sys
 
-from ..atomic import atomic_write, check_writable
+from ..files import atomic_write, check_writable
 from ..errors import UsageError, W2VError
-from ..trainer import ARCHITECTURES, LOSSES, TrainConfig
+from ..training.trainer import ARCHITECTURES, LOSSES, TrainConfig
 
 OUTPUT_EXTENSIONS = (".bin", ".txt", ".vec", ".npz")
 
@@ -70,8 +70,8 @@ def register(subparsers):
 
 
 def run(args):
-    from .. import checkpoint
-    from ..trainer import Checkpointing, train
+    from ..training import checkpoint
+    from ..training.trainer import Checkpointing, train
 
     resume = checkpoint.load(args.resume) if args.resume else None
     config = TrainConfig(**resume.config) if resume else config_from_args(args).validate()
@@ -103,7 +103,7 @@ def run(args):
 def _keep_trained_weights(failed, result, checkpointing, corpus, config):
     """Writing the vectors failed after training: save the weights as a checkpoint if possible,
     so that `--resume` writes them without training again."""
-    from ..trainer import write_checkpoint
+    from ..training.trainer import write_checkpoint
 
     try:
         write_checkpoint(checkpointing, corpus, config, result.words, result.counts, result.W_in,

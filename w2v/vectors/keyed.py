@@ -23,8 +23,8 @@ import zlib
 
 import numpy as np
 
-from .atomic import atomic_write
-from .errors import UsageError, W2VError
+from ..files import atomic_write
+from ..errors import UsageError, W2VError
 
 FORMATS = ("bin", "text", "npz")
 EXTENSIONS = {".bin": "bin", ".txt": "text", ".vec": "text", ".npz": "npz"}

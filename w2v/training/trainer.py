@@ -22,8 +22,8 @@ import numpy as np
 
 from . import checkpoint
 from .corpus import TextSource, scan
-from .errors import UsageError, W2VError, check
-from .vectors import first_nonfinite_row
+from ..errors import UsageError, W2VError, check
+from ..vectors.keyed import first_nonfinite_row
 from .vocab import Vocab, alias_table, build_vocab, huffman_tree, keep_probabilities, noise_distribution
 
 ARCHITECTURES = ("skipgram", "cbow")

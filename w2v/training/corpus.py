@@ -20,7 +20,7 @@ import zlib
 
 import numpy as np
 
-from .errors import UsageError, W2VError, os_error_reason
+from ..errors import UsageError, W2VError, os_error_reason
 
 MAX_SENTENCE_LENGTH = 10_000  # longer lines are split into pieces of this many tokens (as gensim)
 _BLOCK_BYTES = 1 << 20  # compressed or plain bytes read at once

@@ -17,7 +17,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from .classifier import SoftmaxRegression
-from .errors import UsageError, check
+from ..errors import UsageError, check
 from .features import POOLINGS, Coverage, pool_sentences, word_index
 
 DEFAULT_LAMBDAS = tuple(float(f"{x:.3g}") for x in np.logspace(-6, 2, 17))  # 1e-6, 3.16e-6 .. 1e2

@@ -15,8 +15,8 @@ import zipfile
 
 import numpy as np
 
-from .atomic import atomic_write
-from .errors import W2VError
+from ..files import atomic_write
+from ..errors import W2VError
 
 FORMAT_VERSION = 1
 

@@ -13,8 +13,8 @@ import os
 
 import numpy as np
 
-from .atomic import atomic_write
-from .errors import W2VError
+from ..files import atomic_write
+from ..errors import W2VError
 from .sweep import SentimentResult, total_coverage
 
 SWEEP_COLUMNS = (

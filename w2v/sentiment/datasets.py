@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import UsageError, W2VError
+from ..errors import UsageError, W2VError
 
 SPLITS = ("train", "dev", "test")
 SST_LABELS = frozenset("01234")

@@ -13,7 +13,7 @@ import scipy.sparse
 from scipy.linalg.blas import daxpy as _axpy
 from threadpoolctl import threadpool_limits
 
-from .errors import UsageError, check
+from ..errors import UsageError, check
 
 
 def softmax_loss_and_grad(coef, intercept, X, Y, l2):

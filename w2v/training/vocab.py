@@ -9,7 +9,7 @@ import heapq
 
 import numpy as np
 
-from .errors import W2VError
+from ..errors import W2VError
 
 
 @dataclasses.dataclass

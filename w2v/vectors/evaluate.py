@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .errors import UsageError, W2VError
+from ..errors import UsageError, W2VError
 
 DEFAULT_ANALOGY_RESTRICT_VOCAB = 30000  # word2vec's compute-accuracy
 CANDIDATES = 5  # gensim keeps the 5 best answers and takes the first that is not a question word

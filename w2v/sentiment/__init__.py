@@ -1,0 +1,1 @@
+"""Sentiment: labelled-text readers, sentence features, the L2 softmax regression, the lambda sweep and its report."""

@@ -1,0 +1,1 @@
+"""Training: corpus reading, vocabulary, Numba kernels, the epoch loop and checkpoints."""

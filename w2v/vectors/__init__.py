@@ -1,0 +1,5 @@
+"""Word vectors: `KeyedVectors` (queries), their file formats, and the analogy/similarity benchmarks."""
+
+from .keyed import KeyedVectors
+
+__all__ = ["KeyedVectors"]
