@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import UsageError, W2VError
+from ..files import ReadMessages, read_text_lines
 
 SPLITS = ("train", "dev", "test")
 SST_LABELS = frozenset("01234")
@@ -171,7 +172,7 @@ def _fix_mojibake(token):
 def read_split(path, name):
     """Read one file of labelled sentences in any supported format as the split `name`."""
     path = os.fspath(path)
-    lines = _read_lines(path)
+    lines = read_text_lines(path, _LABELLED_SENTENCES_FILE)
     fmt = detect_format(path, lines)
     if fmt == "sst-tree":
         records = _parse_sst_trees(path, lines)
@@ -200,24 +201,13 @@ def detect_format(path, lines):
     return "label-sentence"
 
 
-def _read_lines(path):
-    if not os.path.exists(path):
-        raise W2VError(f"{path}: no such file")
-    if os.path.isdir(path):
-        raise W2VError(f"{path}: is a folder, expected a file of labelled sentences")
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError as exc:
-        raise W2VError(f"{path}: cannot read: {exc.strerror}") from exc
-    try:
-        return data.decode("utf-8-sig").splitlines()
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise W2VError(
-            f"{path}:{line}: bytes that are not UTF-8 (byte 0x{data[exc.start]:02x});"
-            " convert the file to UTF-8"
-        ) from exc
+_LABELLED_SENTENCES_FILE = ReadMessages(
+    missing="{path}: no such file",
+    folder="{path}: is a folder, expected a file of labelled sentences",
+    unreadable="{path}: cannot read: {reason}",
+    undecodable="{path}:{line}: bytes that are not UTF-8 (byte 0x{byte:02x}); "
+    "convert the file to UTF-8",
+)
 
 
 _TREE_TOKEN = re.compile(r"\(|\)|[^\s()]+")
