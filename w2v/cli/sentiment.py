@@ -91,6 +91,7 @@ def run(args):
     from ..errors import UsageError, check
     from ..sentiment.report import summary_table, write_report
     from ..sentiment.sweep import DEFAULT_LAMBDAS, check_lambdas, run_sentiment, total_coverage
+    from .query import load_vectors
 
     check(args.hidden >= 1, f"--hidden must be >= 1, got {args.hidden}")
     lambdas = check_lambdas(args.lambdas if args.lambdas else DEFAULT_LAMBDAS)
@@ -139,13 +140,6 @@ def run(args):
     )
     print(f"sweep: {len(lambdas)} lambdas in {result.seconds:.1f}s; report: {args.out}")
     return 0
-
-
-def load_vectors(path):
-    """KeyedVectors (words, vectors, config) from any format w2v.vectors reads."""
-    from ..vectors import KeyedVectors
-
-    return KeyedVectors.load(path)
 
 
 def _configured_lowercase(args, vectors):
