@@ -7,16 +7,10 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
+from w2v.plots import plot_accuracy_vs_lambda, plot_confusion_matrix, plot_roc_curves
 from w2v.sentiment.classifier import SoftmaxRegression
 from w2v.sentiment.datasets import Dataset, Split, Tokenizer
-from w2v.sentiment.report import (
-    FILES,
-    plot_accuracy_vs_lambda,
-    plot_confusion_matrix,
-    plot_roc_curves,
-    summary_table,
-    write_report,
-)
+from w2v.sentiment.report import FILES, summary_table, write_report
 from w2v.sentiment.sweep import (
     SweepPoint,
     check_lambdas,

@@ -8,7 +8,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
-import scipy.sparse
 
 POOLINGS = ("mean", "sum")
 
@@ -73,6 +72,8 @@ def pool_sentences(token_lists, vectors, index, pooling="mean"):
     weights = np.ones(len(rows), dtype=np.float64)
     if pooling == "mean":
         weights /= np.repeat(np.maximum(counts, 1), counts)
+    import scipy.sparse  # here: `w2v --help` reads POOLINGS and need not wait for SciPy
+
     # One sparse (sentences x vocabulary) product instead of a Python loop over sentences.
     pooling_matrix = scipy.sparse.csr_matrix(
         (weights, np.asarray(rows, dtype=np.int64), np.asarray(offsets, dtype=np.int64)),

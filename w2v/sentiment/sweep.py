@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from .classifier import SoftmaxRegression
 from ..errors import UsageError, check
 from .features import POOLINGS, Coverage, pool_sentences, word_index
 
@@ -75,6 +74,33 @@ class SentimentResult:
     @property
     def sweeps(self):
         return [self.main, *self.baselines]
+
+
+def main_sweep(result):
+    """The main SweepResult of a SentimentResult; a SweepResult is its own."""
+    return result.main if isinstance(result, SentimentResult) else result
+
+
+def confusion(sweep):
+    """Test confusion matrix of the chosen model: rows true class, columns predicted."""
+    n = len(sweep.classes)
+    matrix = np.zeros((n, n), dtype=np.int64)
+    np.add.at(matrix, (sweep.y_test, sweep.test_pred), 1)
+    return matrix
+
+
+def roc_auc_per_class(sweep):
+    """One-vs-rest ROC AUC of each class on test (None where test lacks that class or the rest)."""
+    from sklearn.metrics import roc_auc_score
+
+    aucs = []
+    for k in range(len(sweep.classes)):
+        is_k = sweep.y_test == k
+        if is_k.all() or not is_k.any():
+            aucs.append(None)
+        else:
+            aucs.append(float(roc_auc_score(is_k, sweep.test_proba[:, k])))
+    return aucs
 
 
 def choose_lambda(points):
@@ -189,6 +215,8 @@ def _bigrams(tokens):
 
 
 def softmax_model(max_iter=1000):
+    from .classifier import SoftmaxRegression  # here: scikit-learn and SciPy take a second to load
+
     return SoftmaxRegression(l2=1.0, max_iter=max_iter, tol=1e-5, warm_start=True)
 
 
