@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..errors import check_parameter
+
 POOLINGS = ("mean", "sum")
 
 
@@ -54,8 +56,9 @@ def pool_sentences(token_lists, vectors, index, pooling="mean"):
     vectors: (n_words, dim) matrix whose row `index[word]` is the vector of `word`.
     pooling: 'mean' averages the known words' vectors, 'sum' adds them; sums are in float64.
     """
-    if pooling not in POOLINGS:
-        raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}")
+    check_parameter(
+        pooling in POOLINGS, f"pooling must be one of {POOLINGS}, got {pooling!r}", "pooling"
+    )
     coverage = Coverage(sentences=len(token_lists))
     rows, offsets = [], [0]
     for tokens in token_lists:

@@ -8,6 +8,9 @@ Test numbers are reported for every lambda but never used for choosing.
 
 Baselines, in the same result so the main number means something: the majority class, and a
 bag-of-words (tf-idf) softmax regression swept over the same grid.
+
+`check_options` checks lambdas, classifier and hidden before any work; `confusion` and
+`roc_auc_per_class` score the chosen model on test for the report's tables and figures.
 """
 
 import time
@@ -16,8 +19,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from ..errors import UsageError, check
-from .features import POOLINGS, Coverage, pool_sentences, word_index
+from ..errors import UsageError, check_parameter
+from .features import Coverage, pool_sentences, word_index
 
 DEFAULT_LAMBDAS = tuple(float(f"{x:.3g}") for x in np.logspace(-6, 2, 17))  # 1e-6, 3.16e-6 .. 1e2
 CLASSIFIERS = ("softmax", "mlp")
@@ -111,14 +114,30 @@ def choose_lambda(points):
 
 
 def check_lambdas(lambdas):
+    """The lambdas as sorted floats, once each is known to be finite, >= 0 and not repeated."""
     lambdas = [float(x) for x in lambdas]
-    check(len(lambdas) >= 1, "--lambdas needs at least one value")
+    check_parameter(len(lambdas) >= 1, "lambdas needs at least one value", "lambdas")
     for value in lambdas:
-        check(
+        check_parameter(
             np.isfinite(value) and value >= 0, f"lambda must be a finite number >= 0, got {value}"
         )
-    check(len(set(lambdas)) == len(lambdas), f"--lambdas has repeated values: {lambdas}")
+    check_parameter(
+        len(set(lambdas)) == len(lambdas), f"lambdas has repeated values: {lambdas}", "lambdas"
+    )
     return sorted(lambdas)
+
+
+def check_options(lambdas, classifier="softmax", hidden=100):
+    """`check_lambdas(lambdas)`, once `classifier` and `hidden` are known to work too: what
+    `run_sentiment` checks first, and the CLI before it spends time loading data and vectors."""
+    check_parameter(
+        classifier in CLASSIFIERS,
+        f"classifier must be one of {CLASSIFIERS}, got {classifier!r}",
+        "classifier",
+    )
+    check_parameter(isinstance(hidden, int), f"hidden must be an integer, got {hidden!r}", "hidden")
+    check_parameter(hidden >= 1, f"hidden must be >= 1, got {hidden}", "hidden")
+    return check_lambdas(lambdas)
 
 
 def sweep_model(model, set_strength, splits, lambdas, *, name, description, classes, progress=None):
@@ -288,12 +307,7 @@ def run_sentiment(
     """
     from tqdm import tqdm
 
-    check(pooling in POOLINGS, f"pooling must be one of {POOLINGS}, got {pooling!r}")
-    check(classifier in CLASSIFIERS, f"classifier must be one of {CLASSIFIERS}, got {classifier!r}")
-    check(
-        isinstance(hidden, int) and hidden >= 1, f"hidden must be an integer >= 1, got {hidden!r}"
-    )
-    lambdas = check_lambdas(lambdas)
+    lambdas = check_options(lambdas, classifier, hidden)  # pooling: checked by pool_sentences
     started = time.perf_counter()
     token_lists = {s.name: [tokenizer(text) for text in s.sentences] for s in dataset.splits}
     targets = {s.name: dataset.targets(s) for s in dataset.splits}
