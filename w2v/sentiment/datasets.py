@@ -14,7 +14,7 @@ the tokens the word vectors know (whitespace tokens, optional lowercase, optiona
 character outside [a-z0-9] as in the normalized training corpora).
 
 Every problem with the data (a missing file included) is a `W2VError` naming the file and line;
---data arguments that do not say which file is which split are a `UsageError`.
+`paths` that do not say which file is which split are a `UsageError`.
 """
 
 import csv
@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import UsageError, W2VError
+from ..errors import UsageError, W2VError, check_parameter
 from ..files import ReadMessages, read_text_lines
 
 SPLITS = ("train", "dev", "test")
@@ -350,10 +350,11 @@ def load_dataset(paths, *, dev_fraction=0.1, seed=0):
 
 
 def find_split_files(paths):
-    """{'train': path, 'dev': path (optional), 'test': path} from the user's --data arguments."""
+    """{'train': path, 'dev': path (optional), 'test': path} from `paths` (see load_dataset)."""
     paths = [os.fspath(p) for p in ([paths] if isinstance(paths, (str, os.PathLike)) else paths)]
-    if not paths:
-        raise UsageError("--data needs a folder, a file prefix or the train/dev/test files")
+    check_parameter(
+        len(paths) >= 1, "paths needs a folder, a file prefix or the train/dev/test files", "paths"
+    )
     if len(paths) == 1 and os.path.isdir(paths[0]):
         return _splits_in_folder(paths[0])
     if len(paths) == 1 and not os.path.exists(paths[0]) and "=" not in paths[0]:
@@ -404,7 +405,7 @@ def _splits_from_files(paths):
                     f"train/dev/test (e.g. train.tsv) or write train={path}"
                 )
         found.setdefault(split, []).append(path)
-    return _one_file_per_split(found, "--data")
+    return _one_file_per_split(found, "paths", parameters=("paths",))
 
 
 def _classify(paths):
@@ -423,18 +424,22 @@ def _split_of(path):
     return splits.pop() if len(splits) == 1 else None
 
 
-def _one_file_per_split(found, where):
+def _one_file_per_split(found, where, parameters=()):
+    """`found` ({split: [paths]}) with one path per split; `where` and the parameters it names
+    (if any) say where the files came from."""
     for split, paths in found.items():
         if len(paths) > 1:
             raise UsageError(
                 f"{where}: several {split} files ({', '.join(paths)}); "
-                "give the files (or a prefix such as .../stsa.fine) instead"
+                "give the files (or a prefix such as .../stsa.fine) instead",
+                parameters,
             )
     missing = [split for split in ("train", "test") if split not in found]
     if missing:
         raise UsageError(
             f"{where}: no {' or '.join(missing)} file found (names must contain "
-            "train/dev/test, e.g. train.txt, stsa.fine.test, dev.tsv)"
+            "train/dev/test, e.g. train.txt, stsa.fine.test, dev.tsv)",
+            parameters,
         )
     return {split: found[split][0] for split in SPLITS if split in found}
 
