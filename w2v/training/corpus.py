@@ -18,7 +18,7 @@ import zlib
 
 import numpy as np
 
-from ..errors import UsageError, W2VError, os_error_reason
+from ..errors import ParameterError, W2VError, os_error_reason
 from ..files import compression_of_path, open_compressed
 
 MAX_SENTENCE_LENGTH = 10_000  # longer lines are split into pieces of this many tokens (as gensim)
@@ -46,8 +46,9 @@ class TextSource:
         except LookupError:
             known_text_encoding = False
         if not known_text_encoding:
-            raise UsageError(f"--encoding {self.encoding!r} is not a known text encoding "
-                             "(e.g. utf-8, latin-1, cp1252)")
+            # no parameter names: renaming would turn "text encoding" into "text --encoding"
+            raise ParameterError(f"encoding {self.encoding!r} is not a known text encoding "
+                                 "(e.g. utf-8, latin-1, cp1252)")
 
     def files(self):
         """The files of the corpus: the path itself, or the files in the directory, sorted."""
