@@ -2,8 +2,10 @@
 definitions, planted collocations, connector words, passes, saved models, block and line
 boundaries, pruning, `w2v train --phrases`, and gensim's Phrases on real text."""
 
+import argparse
 import collections
 import gzip
+import importlib.util
 import math
 import os
 import random
@@ -14,7 +16,6 @@ from w2v import phrases
 from w2v.cli import main
 from w2v.errors import ParameterError, W2VError
 from w2v.training import corpus as corpus_module
-from w2v.training.corpus import TextSource
 
 CONNECTORS = ("of", "the", "and")
 SHARED = os.environ.get("W2V_SHARED_DATA")
@@ -124,8 +125,11 @@ def test_scores_and_counts_equal_a_plain_python_reference(tmp_path, scorer, thre
     assert len(expected) > 20
     assert found(model).keys() == expected.keys()
     for phrase, (score, count) in found(model).items():
-        assert score == pytest.approx(expected[phrase][0], rel=1e-12) and count == expected[phrase][1]
+        assert score == pytest.approx(expected[phrase][0], rel=1e-12)
+        assert count == expected[phrase][1]
     assert model.passes[0].tokens == sum(len(line.split()) for line in lines)
+    distinct_words = {token for line in lines for token in line.split()} - set(connectors)
+    assert model.passes[0].words == len(distinct_words)
     scores = [p.score for p in model.passes[0].phrases]
     assert scores == sorted(scores, reverse=True)
 
@@ -193,7 +197,7 @@ def test_lines_files_and_line_ends_are_kept(tmp_path):
     folder.mkdir()
     (folder / "1.txt").write_bytes(b"new york\r\nnew\r\n\r\nyork  new\tyork\nnew")  # no last "\n"
     (folder / "2.txt").write_bytes(b"york new york\rnew york\n")
-    model = phrases.PhraseModel([phrases.PhrasePass("word2vec", 1, 1.0, 0, 0, [
+    model = phrases.PhraseModel([phrases.PhrasePass("word2vec", 1, 1.0, 0, 0, 0, [
         phrases.Phrase(("new", "york"), 9.0, 1, (1, 1))])])
     model.rewrite(str(folder), tmp_path / "out.txt")
     assert (tmp_path / "out.txt").read_text() == \
@@ -253,7 +257,8 @@ def test_sentences_must_be_lists_of_tokens():
     ('{"format": "other"}', "not a phrase model"),
     ('{"format": "w2v-phrases", "version": 9}', "version 9"),
     ('{"format": "w2v-phrases", "version": 1, "connector_words": ["of"], "passes": [{"scorer": '
-     '"word2vec", "min_count": 5, "threshold": 100, "tokens": 9, "candidates": 1, "phrases": '
+     '"word2vec", "min_count": 5, "threshold": 100, "tokens": 9, "words": 2, "candidates": 1, '
+     '"phrases": '
      '[{"words": ["of", "york"], "score": 1, "count": 1, "word_counts": [1, 1]}]}]}',
      r"\['of', 'york'\] is not a phrase"),
     ('{"format": "w2v-phrases", "version": 1, "connector_words": [], "passes": [{}]}',
@@ -284,7 +289,8 @@ def test_cli_detects_saves_lists_and_joins_with_a_saved_model(tmp_path, planted_
     table = stdout.splitlines()[-3:]
     assert table[0].split() == ["score", "count", "phrase"] and len(table) == 3
     expected = phrases.detect(path, connector_words=CONNECTORS)
-    assert [line.split()[-1] for line in table[1:]] == [p.text for p in expected.passes[0].phrases[:2]]
+    best = [p.text for p in expected.passes[0].phrases[:2]]
+    assert [line.split()[-1] for line in table[1:]] == best
     assert phrases.load(model_path).passes == expected.passes
     again = tmp_path / "again.txt"
     assert run(capsys, "phrases", path, "--model", model_path, "-o", again)[0] == 0
@@ -350,5 +356,24 @@ def test_gensim_phrases_finds_the_same_phrases(scorer, threshold, english_connec
     assert len(our_scores) > 50
     assert our_scores.keys() == their_scores.keys()
     assert all(our_scores[p] == pytest.approx(their_scores[p], rel=1e-12) for p in our_scores)
+    assert ours.passes[0].words + ours.passes[0].candidates == len(theirs.vocab)  # its len_vocab
     frozen = theirs.freeze()
     assert [ours.apply(s) for s in sentences[:2000]] == [frozen[s] for s in sentences[:2000]]
+
+
+# ----- scripts/phrases_bench.py -----------------------------------------------------------------
+
+
+def test_bench_explains_word2phrase_by_its_pairs_across_line_ends(tmp_path):
+    script = os.path.join(os.path.dirname(__file__), "..", "scripts", "phrases_bench.py")
+    spec = importlib.util.spec_from_file_location("phrases_bench", script)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("a x\ny b\nx y\nq x\ny\n")
+    within, across, word_counts = bench.pair_counts(corpus, ["x_y", "a_b_c"])
+    assert (within, across) == ({("x", "y"): 1}, {("x", "y"): 2})
+    assert word_counts == {"x": 3, "y": 3}
+    [row] = bench.explain([("x_y", "only word2phrase")], corpus, 9, argparse.Namespace(min_count=1))
+    assert row[:6] == ("x_y", "only word2phrase", 1, 2, 3, 3)
+    assert row[6] == 0 and row[7] == pytest.approx((3 - 1) / 9 * 9)

@@ -59,7 +59,9 @@ class PhrasePass:
     min_count: int
     threshold: float
     tokens: int  # tokens read: the `tokens` of the scores
-    candidates: int  # distinct candidates counted (after any pruning)
+    words: int  # distinct words read, connector words aside
+    candidates: int  # distinct candidates counted (after any pruning); gensim's default scorer
+    # multiplies by words + candidates where the word2vec scorer multiplies by tokens
     phrases: list
 
 
@@ -76,7 +78,7 @@ class PhraseModel:
         return f"PhraseModel(passes={len(self.passes)}, phrases=[{found}])"
 
     def apply(self, sentence):
-        """`sentence` (a list of tokens) with its phrases joined: ["new", "york"] -> ["new_york"]."""
+        """`sentence` (a list of tokens) with its phrases joined: [new, york] -> [new_york]."""
         text = b"".join(b for b in self.join_blocks([_sentences_text([sentence]), None]) if b)
         return text.decode("utf-8", "surrogatepass").split()
 
@@ -174,7 +176,8 @@ def detect(corpus, min_count=5, threshold=None, scorer="word2vec", passes=None,
         counts = _count(model.join_blocks(blocks()), connectors, max_vocab)
         phrases = _phrases_above(counts, scorer, min_count, pass_threshold)
         model.passes.append(PhrasePass(scorer, min_count, pass_threshold, counts.tokens,
-                                       counts.n_candidates, phrases))
+                                       counts.n_words - len(connectors), counts.n_candidates,
+                                       phrases))
         del counts  # the tables of every word and candidate
     return model
 
@@ -379,7 +382,8 @@ def _model_json(model):
         settings = {field.name: getattr(found, field.name) for field in dataclasses.fields(found)
                     if field.name != "phrases"}
         rows = ",\n".join("    " + json.dumps({"words": list(p.words), "score": p.score,
-                                                "count": p.count, "word_counts": list(p.word_counts)})
+                                                "count": p.count,
+                                                "word_counts": list(p.word_counts)})
                           for p in found.phrases)
         passes.append(f"  {json.dumps(settings)[:-1]}, \"phrases\": [\n{rows}\n  ]}}")
     header = json.dumps({"format": MODEL_FORMAT, "version": MODEL_VERSION,
@@ -413,4 +417,5 @@ def _phrase(row, connectors):
     for word in words:
         if not _is_token(word):
             raise ValueError(f"{word!r} is not a token")
-    return Phrase(words, float(row["score"]), int(row["count"]), tuple(map(int, row["word_counts"])))
+    return Phrase(words, float(row["score"]), int(row["count"]),
+                  tuple(map(int, row["word_counts"])))

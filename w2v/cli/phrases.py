@@ -22,14 +22,15 @@ def register(subparsers):
     )
     p.add_argument("corpus", nargs="?", metavar="CORPUS",
                    help="text file, .gz/.bz2/.xz file, or directory of them")
-    p.add_argument("-o", "--output", help="the corpus with phrases joined (.gz/.bz2/.xz: compressed)")
+    p.add_argument("-o", "--output",
+                   help="the corpus with phrases joined (.gz/.bz2/.xz: compressed)")
     p.add_argument("--model", metavar="PHRASES_JSON",
                    help="join the phrases of this saved model instead of detecting them")
     p.add_argument("--save-model", metavar="PHRASES_JSON",
                    help="save the phrases found, with their scores and counts")
     p.add_argument("--top", type=int, metavar="N", help="print the N highest-scoring phrases")
     detection = p.add_argument_group("detection (not with --model)")
-    detection.add_argument("--min-count", type=int,
+    detection.add_argument("--min-count", type=int, metavar="N",
                            help="ignore words and candidates seen fewer times (default 5)")
     detection.add_argument("--threshold", type=float, nargs="+", metavar="T",
                            help="a candidate scoring above T is a phrase; one T, or one per pass "
@@ -39,14 +40,14 @@ def register(subparsers):
                            help="word2vec (default): (count(ab) - min_count) / (count(a) * "
                            "count(b)) * tokens, as word2phrase; npmi: normalized pointwise "
                            "mutual information, in [-1, 1]")
-    detection.add_argument("--passes", type=int,
+    detection.add_argument("--passes", type=int, metavar="N",
                            help="count and join this many times, each pass on the text of the "
                            "last, so phrases grow (new_york_times); default: one per T")
     detection.add_argument("--connector-words", nargs="?", const="english", metavar="WORDS",
                            help="words that may sit inside a phrase but never end one "
                            "(bank_of_america): comma-separated, or 'english' (the value when "
                            f"none is given): {' '.join(ENGLISH_CONNECTOR_WORDS)}")
-    detection.add_argument("--max-vocab", type=int,
+    detection.add_argument("--max-vocab", type=int, metavar="N",
                            help="bound memory: with more distinct candidates than this, drop "
                            "those seen once, then twice, ... as word2phrase prunes (default 0: "
                            "no limit)")
@@ -66,7 +67,8 @@ def run(args):
     for path in (args.output, args.save_model):
         if path:
             check_writable(path)
-    source = TextSource(args.corpus, args.lowercase, args.encoding, args.errors) if args.corpus else None
+    source = (TextSource(args.corpus, args.lowercase, args.encoding, args.errors)
+              if args.corpus else None)
     if args.model:
         model = PhraseModel.load(args.model)
     else:
@@ -114,7 +116,8 @@ def detection_settings(args):
 
 
 def _pass_summary(found):
-    return f"{len(found.phrases):,} phrases in {found.tokens:,} tokens ({found.scorer} > {found.threshold:g})"
+    return (f"{len(found.phrases):,} phrases in {found.tokens:,} tokens "
+            f"({found.scorer} > {found.threshold:g})")
 
 
 def print_top(model, n):

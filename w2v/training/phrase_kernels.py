@@ -42,7 +42,8 @@ def rebuilt(rows, capacity, keep_above):
     for row in range(len(rows)):
         if rows[row, 2] > keep_above:
             slot = _slot(table, rows[row, 0], rows[row, 1])
-            table[slot, 0], table[slot, 1], table[slot, 2] = rows[row, 0], rows[row, 1], rows[row, 2]
+            for column in range(3):
+                table[slot, column] = rows[row, column]
             n += 1
     return table, n
 
@@ -69,9 +70,10 @@ def count_candidates(ids, line_ends, n_connectors, candidates, runs, state):
         word = ids[pos]
         if word >= n_connectors:
             if first >= 0:
-                slot = _slot(candidates, numba.int64(ids[first]) << 32 | word, run)
+                key = numba.int64(ids[first]) << 32 | word
+                slot = _slot(candidates, key, run)
                 if candidates[slot, 2] == 0:
-                    candidates[slot, 0], candidates[slot, 1] = numba.int64(ids[first]) << 32 | word, run
+                    candidates[slot, 0], candidates[slot, 1] = key, run
                     state[4] += 1
                 candidates[slot, 2] += 1
             first, run = pos, 0
@@ -87,6 +89,12 @@ def count_candidates(ids, line_ends, n_connectors, candidates, runs, state):
         line += 1
     state[0], state[1], state[2], state[3] = pos, first, run, line
     return first
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _is_phrase(phrases, first, run, last):
+    """Whether (first word, run of connectors, last word) is in the table; run -1: no run."""
+    return run >= 0 and phrases[_slot(phrases, first << 32 | last, run), 2] != 0
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -152,7 +160,7 @@ def join_phrases(buf, words, n_connectors, phrases, runs, out, state, final):
             if run >= 0:
                 slot = _slot(runs, run, word)
                 run = runs[slot, 2] if runs[slot, 2] else -1
-        elif n > 0 and word >= 0 and run >= 0 and phrases[_slot(phrases, first << 32 | word, run), 2]:
+        elif n > 0 and word >= 0 and _is_phrase(phrases, first, run, word):
             starts[n], ends[n] = pos, end
             _put_all(buf, starts, ends, n + 1, out, state, _JOINER)
             state[2] += 1
