@@ -14,7 +14,6 @@ tokens with "_" that the corpus did not hold), and for w2v and gensim also their
 explain them. Progress goes to stderr, the Markdown report to stdout.
 """
 
-import argparse
 import collections
 import json
 import math
@@ -28,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import (SHARED_DATA, contention_note, copy_lines, cpu_model, fmt,  # noqa: E402
+from bench import (contention_note, copy_lines, corpus_parser, cpu_model, fmt,  # noqa: E402
                    log_tail, package_version, prepare_corpus, run_measured, say, w2v_commit)
 
 TOOLS = ("w2v", "gensim", "word2phrase")
@@ -38,13 +37,7 @@ W2P_MAX_PATH = 60  # word2phrase's MAX_STRING: longer file names overflow its bu
 
 
 def parse_args(argv):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0],
-                                formatter_class=argparse.RawDescriptionHelpFormatter,
-                                epilog="\n".join(__doc__.splitlines()[1:]))
-    p.add_argument("--corpus", type=Path, default=SHARED_DATA / "corpora" / "mix17m.txt.xz",
-                   help="text file, or .xz/.gz/.bz2 (decompressed once, untimed) (%(default)s)")
-    p.add_argument("--max-lines", type=int, default=0,
-                   help="use only the first N lines of the corpus (0: all)")
+    p = corpus_parser(__doc__)
     p.add_argument("--word2phrase", type=Path, metavar="PATH",
                    help="a built word2phrase binary (word2vec C) to include")
     p.add_argument("--min-count", type=int, default=5)
@@ -165,10 +158,13 @@ def joined_tokens(path):
 
 
 def phrase_table(tool, path):
+    """(the phrases of a tool's table, its words + candidates: gensim's len_vocab, w2v only)."""
+    data = json.loads(Path(path).read_text())
     if tool == "w2v":
-        model = json.loads(Path(path).read_text())
-        return {"_".join(p["words"]) for p in model["passes"][0]["phrases"]}
-    return set(json.loads(Path(path).read_text()))
+        found = data["passes"][0]
+        len_vocab = found["words"] + found["candidates"]
+        return {"_".join(p["words"]) for p in found["phrases"]}, len_vocab
+    return set(data), None
 
 
 def phrase_sets(runs, corpus):
@@ -177,9 +173,10 @@ def phrase_sets(runs, corpus):
     sets = {}
     for run in runs:
         if run["exit_code"] == 0 and run["tool"] not in sets:
-            sets[run["tool"]] = {"joined": joined_tokens(run["out"]) - already,
-                                 "table": phrase_table(run["tool"], run["table"])
-                                 if run["table"] else None}
+            table, len_vocab = (phrase_table(run["tool"], run["table"]) if run["table"]
+                                else (None, None))
+            sets[run["tool"]] = {"joined": joined_tokens(run["out"]) - already, "table": table,
+                                 "len_vocab": len_vocab}
     return sets
 
 
@@ -204,22 +201,30 @@ def pair_counts(corpus, pairs):
     return within, across, word_counts
 
 
-def explain(differences, corpus, tokens, args):
+def explain(differences, tool, corpus, tokens, len_vocab, args):
     """Rows (phrase, where, count within lines, across line ends, count a, count b, w2v score,
-    word2phrase's float32 score with the pairs across line ends)."""
+    the tool's score) for the phrases of two words among `differences`."""
+    from w2v import phrases
+
     shown = sorted(differences)[:SHOWN_DIFFERENCES]
     within, across, word_counts = pair_counts(corpus, [p for p, _ in shown])
     rows = []
     for phrase, where in shown:
         pair = tuple(phrase.split("_"))
-        if len(pair) != 2:
+        a, b, ab = word_counts[pair[0]], word_counts[pair[-1]], within[pair]
+        if len(pair) != 2 or not ab:
             rows.append((phrase, where) + (None,) * 6)
             continue
-        a, b, ab = word_counts[pair[0]], word_counts[pair[1]], within[pair]
-        ours = (ab - args.min_count) / (a * b) * tokens if a and b else None
-        f = np.float32
-        theirs = (f(ab + across[pair] - args.min_count) / f(a) / f(b) * f(tokens)
-                  if a and b else None)
+        score = getattr(phrases, f"{args.scorer}_score")
+        ours = float(score(np.float64([a]), np.float64([b]), np.float64([ab]), tokens,
+                           args.min_count)[0])
+        if tool == "word2phrase":  # float32, pairs across line ends counted
+            f = np.float32
+            theirs = f(ab + across[pair] - args.min_count) / f(a) / f(b) * f(tokens)
+        elif args.gensim_default_scorer and args.scorer == "word2vec":
+            theirs = ours * len_vocab / tokens
+        else:
+            theirs = ours
         rows.append((phrase, where, ab, across[pair], a, b, ours, theirs))
     return rows
 
@@ -234,7 +239,7 @@ def summarize(runs, sets):
         for key in ("wall_seconds", "peak_rss_mb"):
             row[key] = statistics.median(run[key] for run in ok) if ok else None
         if tool in sets and "w2v" in sets:
-            for kind in ("joined", "table"):
+            for kind in ("joined", "table"):  # len_vocab is no set
                 mine, ours = sets[tool][kind], sets["w2v"][kind]
                 if mine is not None:
                     row[kind] = len(mine)
@@ -276,12 +281,15 @@ def differences_table(sets, corpus, tokens, args):
                        [(p, f"only {tool}") for p in theirs - ours])
         if not differences:
             continue
+        how = {"word2phrase": "in float32, counting the pairs across line ends too",
+               "gensim": "with its default scorer: x (words + candidates) / tokens"
+               if args.gensim_default_scorer else "the same scorer"}[tool]
         lines = [f"Phrases joined by only one of w2v and {tool} ({len(differences):,}; the first "
-                 f"{min(len(differences), SHOWN_DIFFERENCES)}): counts in the corpus, the w2v "
-                 "score, and word2phrase's (float32, with the pairs across line ends)",
+                 f"{min(len(differences), SHOWN_DIFFERENCES)}): their counts in the corpus, the "
+                 f"w2v score and {tool}'s ({how})",
                  "", "| phrase | joined by | count in lines | across line ends | count(a) | "
-                 "count(b) | w2v score | word2phrase score |", "|" + "---|" * 8]
-        for row in explain(differences, corpus, tokens, args):
+                 f"count(b) | w2v score | {tool} score |", "|" + "---|" * 8]
+        for row in explain(differences, tool, corpus, tokens, sets["w2v"]["len_vocab"], args):
             lines.append("| " + " | ".join([row[0], row[1]] + [fmt(v, ",") for v in row[2:6]] +
                                            [fmt(v, ".2f") for v in row[6:]]) + " |")
         texts.append("\n".join(lines))
@@ -341,8 +349,8 @@ def main(argv=None):
     if args.markdown:
         args.markdown.write_text(text)
     if args.json:
-        serializable = {tool: {kind: sorted(s) if s is not None else None
-                               for kind, s in found.items()} for tool, found in sets.items()}
+        serializable = {tool: {kind: sorted(found[kind]) if found[kind] is not None else None
+                               for kind in ("joined", "table")} for tool, found in sets.items()}
         args.json.write_text(json.dumps({"meta": meta, "runs": runs, "rows": rows,
                                          "phrases": serializable}, indent=1))
     return 1 if any(run["exit_code"] != 0 for run in runs) else 0

@@ -374,6 +374,7 @@ def test_bench_explains_word2phrase_by_its_pairs_across_line_ends(tmp_path):
     within, across, word_counts = bench.pair_counts(corpus, ["x_y", "a_b_c"])
     assert (within, across) == ({("x", "y"): 1}, {("x", "y"): 2})
     assert word_counts == {"x": 3, "y": 3}
-    [row] = bench.explain([("x_y", "only word2phrase")], corpus, 9, argparse.Namespace(min_count=1))
+    args = argparse.Namespace(min_count=1, scorer="word2vec")
+    [row] = bench.explain([("x_y", "only word2phrase")], "word2phrase", corpus, 9, None, args)
     assert row[:6] == ("x_y", "only word2phrase", 1, 2, 3, 3)
     assert row[6] == 0 and row[7] == pytest.approx((3 - 1) / 9 * 9)
