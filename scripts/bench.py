@@ -38,14 +38,21 @@ RESTRICT_VOCAB = 30_000
 BUSY_CORES = 0.1  # other processes' CPU use above which a timing is flagged
 
 
-def parse_args(argv):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+def corpus_parser(doc):
+    """A parser described by a script's docstring, with the --corpus and --max-lines that
+    prepare_corpus reads (scripts/phrases_bench.py uses it too)."""
+    p = argparse.ArgumentParser(description=doc.splitlines()[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter,
-                                epilog="\n".join(__doc__.splitlines()[1:]))
+                                epilog="\n".join(doc.splitlines()[1:]))
     p.add_argument("--corpus", type=Path, default=SHARED_DATA / "corpora" / "mix17m.txt.xz",
                    help="text file, or .xz/.gz/.bz2 (decompressed once, untimed) (%(default)s)")
     p.add_argument("--max-lines", type=int, default=0,
                    help="use only the first N lines of the corpus (0: all)")
+    return p
+
+
+def parse_args(argv):
+    p = corpus_parser(__doc__)
     p.add_argument("--configs", type=comma_list(CONFIGS), default=["skipgram-neg", "cbow-neg"],
                    help=f"comma-separated, from {','.join(CONFIGS)} (skipgram-neg,cbow-neg)")
     p.add_argument("--threads", type=comma_ints, default=[2],

@@ -15,7 +15,7 @@ import threading
 from .. import __version__
 from ..errors import W2VError, os_error_reason, rename_parameters
 
-COMMAND_MODULES = ("train", "query", "evaluate", "plot", "sentiment", "data")
+COMMAND_MODULES = ("train", "query", "evaluate", "plot", "sentiment", "data", "phrases")
 
 
 class OneLineParser(argparse.ArgumentParser):

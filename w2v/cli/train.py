@@ -55,6 +55,9 @@ def register(subparsers):
     p.add_argument("--encoding", default=defaults.encoding, help="corpus encoding (%(default)s)")
     p.add_argument("--errors", choices=("strict", "replace"), default=defaults.errors,
                    help="what to do with bytes invalid in the encoding (%(default)s)")
+    p.add_argument("--phrases", metavar="PHRASES_JSON", type=os.path.abspath,
+                   help="join the phrases of this model (w2v phrases --save-model) in the text "
+                        "as it is read")
     p.add_argument("--force", action="store_true",
                    help="train even when full softmax would take hours")
     p.add_argument("--checkpoint", metavar="PATH",

@@ -260,8 +260,6 @@ class Scan:
 
 def scan(source, cache_path):
     """Read the corpus once: count its words and write every token's word id to `cache_path`."""
-    from .tokenize import tokenize
-
     table = _WordTable()
     state = np.zeros(5, np.int64)  # ids and lines written, tokens on this line, words, pool used
     line_lengths = []
@@ -273,19 +271,29 @@ def scan(source, cache_path):
                         line_lengths.append(state[2:3].copy())
                         state[2] = 0
                     continue
-                buf = np.frombuffer(block, np.uint8)
-                ids = np.empty(len(buf) // 2 + 1, np.int32)
-                lines = np.empty(len(buf) // 2 + 1, np.int64)
-                state[:2] = 0
-                position = 0
-                while (position := tokenize(buf, position, table.arrays, ids, lines, state)) < len(buf):
-                    table.grow(int(state[3]), int(state[4]), len(buf))
-                cache.write(ids[: state[0]].tobytes())
-                line_lengths.append(lines[: state[1]].copy())
+                ids, lines = tokenize_block(block, table, state)
+                cache.write(ids.tobytes())
+                line_lengths.append(lines.copy())
     except OSError as exc:  # reading errors are W2VErrors already: this is the cache's folder
         raise _cache_error(cache_path, exc) from None
     lengths = np.concatenate(line_lengths) if line_lengths else np.zeros(0, np.int64)
     return Scan(cache_path, table, int(state[3]), lengths)
+
+
+def tokenize_block(block, table, state):
+    """(word ids of the tokens, token counts of the lines finished) of one block of UTF-8 bytes,
+    counting the words in `table` (a _WordTable, grown as needed); `state` as `tokenize` takes it
+    (the tokens of an unfinished line carry over to the next block)."""
+    from .tokenize import tokenize
+
+    buf = np.frombuffer(block, np.uint8)
+    ids = np.empty(len(buf) // 2 + 1, np.int32)
+    lines = np.empty(len(buf) // 2 + 1, np.int64)
+    state[:2] = 0
+    position = 0
+    while (position := tokenize(buf, position, table.arrays, ids, lines, state)) < len(buf):
+        table.grow(int(state[3]), int(state[4]), len(buf))
+    return ids[: state[0]], lines[: state[1]]
 
 
 def _cache_error(path, exc):

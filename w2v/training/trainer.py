@@ -52,6 +52,7 @@ class TrainConfig:
     cbow_mean: bool = True  # CBOW hidden vector: mean (True) or sum (False) of the contexts
     encoding: str = "utf-8"  # corpus text encoding
     errors: str = "strict"  # "replace" accepts bytes invalid in `encoding`
+    phrases: str = None  # a phrase model (w2v phrases --save-model) joined while reading
 
     @property
     def start_lr(self):
@@ -108,6 +109,10 @@ def train(corpus_path, config, progress=True, force=False, checkpointing=None, r
     config.validate()
     started = time.perf_counter()
     source = TextSource(corpus_path, config.lowercase, config.encoding, config.errors)
+    if config.phrases:
+        from ..phrases import PhrasedSource
+
+        source = PhrasedSource(source, config.phrases)
     with tempfile.TemporaryDirectory(prefix="w2v-") as cache_dir:
         scanned = scan(source, os.path.join(cache_dir, "tokens.int32"))
         if resume:
