@@ -26,9 +26,8 @@ import os
 import numpy as np
 
 from .errors import W2VError, check_parameter, os_error_reason
-from .files import atomic_write
+from .files import atomic_write, compressing_stream, compression_of_path
 from .training.corpus import TextSource, Words, _WordTable, tokenize_block
-from .vectors.keyed import COMPRESSED_EXTENSIONS, _compressing_stream
 
 SCORERS = ("word2vec", "npmi")
 DEFAULT_THRESHOLD = {"word2vec": 100.0, "npmi": 0.5}
@@ -95,15 +94,12 @@ class PhraseModel:
         """Write `corpus` (a path or TextSource) to `output` with the phrases joined, atomically,
         compressed by extension (.gz, .bz2, .xz). Returns the phrases joined by each pass."""
         joined = []
-        compression = COMPRESSED_EXTENSIONS.get(os.path.splitext(os.fspath(output))[1].lower())
-        with atomic_write(output, "wb") as handle:
-            stream = _compressing_stream(handle, compression)
+        compression = compression_of_path(output)
+        with atomic_write(output, "wb") as handle, compressing_stream(handle, compression) as stream:
             for block in self.join_blocks(_block_reader(corpus, lowercase, encoding, errors)(),
                                           joined):
                 if block:
                     stream.write(block)
-            if stream is not handle:
-                stream.close()
         return joined
 
     def top(self, n=None):
