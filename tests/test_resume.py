@@ -99,7 +99,7 @@ def test_weights_survive_a_failed_write_and_resume_writes_them(tmp_path, monkeyp
     corpus.write_text("a b c d e f g h\n" * 500)
     output = tmp_path / "v.bin"
     args = ["train", str(corpus), "-o", str(output), "--min-count", "1", "--dim", "8",
-            "--epochs", "1", "--threads", "1", "--quiet"]
+            "--epochs", "1", "--threads", "1", "--quiet", "--sample", "0"]
 
     def full_disk(self, path, format=None):
         raise W2VError(f"cannot write {path}: disk full")
