@@ -15,6 +15,7 @@ import warnings
 
 from .. import __version__
 from ..errors import W2VError, W2VWarning, os_error_reason, rename_parameters
+from ..training import checkpoint
 from .parser import OneLineParser
 
 COMMAND_MODULES = ("train", "query", "evaluate", "plot", "sentiment", "data")
@@ -50,8 +51,14 @@ def main(argv=None):
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2
+    with _signals_as_interrupt():  # also while an error is reported
+        return _run(parser, args)
+
+
+def _run(parser, args):
+    """The command's exit code; its failures reported on one line."""
     try:
-        with _terminate_as_interrupt(), _one_line_warnings(parser, args.command):
+        with _one_line_warnings(parser, args.command):
             return args.func(args) or 0
     except W2VError as exc:
         if args.debug:
@@ -98,21 +105,25 @@ def command_parser(parser, command):
 
 
 @contextlib.contextmanager
-def _terminate_as_interrupt():
+def _signals_as_interrupt():
     """SIGTERM raises KeyboardInterrupt like Ctrl-C, so temporary files are cleaned up on the way
-    out (the default action kills the process on the spot). Training installs its own handler."""
+    out (the default action kills the process on the spot); a repeat of a stop request that
+    training took is ignored, so the stopped run still says what it saved. Training installs its
+    own handler while it runs."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def interrupt(signum, frame):
-        raise KeyboardInterrupt
+        if not checkpoint.repeats_a_stop_request():
+            raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, interrupt)
+    previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, old in previous.items():
+            signal.signal(sig, old)
 
 
 @contextlib.contextmanager

@@ -13,6 +13,7 @@ within SAME_REQUEST_SECONDS of the first (the same request twice).
 import contextlib
 import dataclasses
 import json
+import math
 import os
 import signal
 import threading
@@ -29,6 +30,7 @@ FORMAT_VERSION = 1
 # Ctrl-C, or `timeout -s INT`, which signals the process and then its whole process group.
 SAME_REQUEST_SECONDS = 1.0
 _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+_requested_at = -math.inf  # monotonic time of the last stop request stop_requests() took
 
 
 @dataclasses.dataclass
@@ -116,14 +118,13 @@ def stop_requests():
     if threading.current_thread() is not threading.main_thread():
         yield requested
         return
-    first_at = None
 
     def handler(signum, frame):
-        nonlocal first_at
+        global _requested_at
         if not requested.is_set():
             requested.set()
-            first_at = time.monotonic()
-        elif time.monotonic() - first_at >= SAME_REQUEST_SECONDS:
+            _requested_at = time.monotonic()
+        elif not repeats_a_stop_request():
             raise KeyboardInterrupt
 
     previous = {sig: signal.signal(sig, handler) for sig in _STOP_SIGNALS}
@@ -132,6 +133,12 @@ def stop_requests():
     finally:
         for sig, old in previous.items():
             signal.signal(sig, old)
+
+
+def repeats_a_stop_request():
+    """Whether a signal arriving now repeats a stop request made within SAME_REQUEST_SECONDS:
+    the run is stopping already (and will say so), whoever handles the signal."""
+    return time.monotonic() - _requested_at < SAME_REQUEST_SECONDS
 
 
 @contextlib.contextmanager
