@@ -37,38 +37,43 @@ class OneLineParser(argparse.ArgumentParser):
         if args is None:
             return super().parse_known_args(args, namespace)
         args = list(args)
-        rearranged = self._positionals_out_of_options(args)
-        for attempt in ([args, rearranged] if rearranged else []):
-            try:
-                self._failing_quietly = True
-                return super().parse_known_args(attempt, copy.copy(namespace))
-            except _ParseFailure:
-                continue
-            finally:
-                self._failing_quietly = False
-        return super().parse_known_args(args, namespace)  # fails again, and says why
+        parsed = self._parse_quietly(args, namespace)
+        if parsed is None and (rearranged := self._positionals_out_of_options(args)):
+            parsed = self._parse_quietly(rearranged, namespace)
+        return parsed or super().parse_known_args(args, namespace)  # fails again, saying why
+
+    def _parse_quietly(self, args, namespace):
+        """parse_known_args, or None where it would fail."""
+        self._failing_quietly = True
+        try:
+            return super().parse_known_args(args, copy.copy(namespace))
+        except _ParseFailure:
+            return None
+        finally:
+            self._failing_quietly = False
 
     def _positionals_out_of_options(self, args):
-        """`args` with the values that end the last run of a many-valued option moved before
-        it, one per positional, if each is what its positional `recognises` (an attribute set
-        on the action: a function of the value); else None."""
+        """`args` with the last values of a many-valued option moved before it, one per
+        positional, if they are what the positionals `recognise` (an attribute set on their
+        actions: a function of the value); else None."""
         takes_many = {option for action in self._actions if action.nargs in ("+", "*")
                       for option in action.option_strings}
         positionals = [action for action in self._actions if not action.option_strings]
-        run = None  # [start, end) of the last many-valued option and the values after it
+        checks = [getattr(action, "recognises", None) for action in positionals]
+        if not positionals or not all(checks):
+            return None
+        runs = []  # [start, end) of each many-valued option and the values after it
         for i, arg in enumerate(args):
             if arg in takes_many:
-                run = [i, i + 1]
-            elif run is not None and run[1] == i and not _is_option(arg):
-                run[1] = i + 1
-        if run is None or not positionals or run[1] - run[0] - 1 <= len(positionals):
-            return None
-        start, end = run
-        moved = args[end - len(positionals) : end]
-        recognised = [getattr(action, "recognises", None) for action in positionals]
-        if not all(check and check(value) for check, value in zip(recognised, moved)):
-            return None
-        return args[:start] + moved + args[start : end - len(moved)] + args[end:]
+                runs.append([i, i + 1])
+            elif runs and runs[-1][1] == i and not _is_option(arg):
+                runs[-1][1] = i + 1
+        for start, end in reversed(runs):
+            moved = args[end - len(positionals) : end]
+            recognised = all(check(value) for check, value in zip(checks, moved))
+            if end - start - 1 > len(positionals) and recognised:
+                return args[:start] + moved + args[start : end - len(moved)] + args[end:]
+        return None
 
     def unknown_arguments_error(self, extras):
         """Exit with the one-line error for arguments this parser does not know, suggesting the
