@@ -7,6 +7,7 @@ from ..plots import MAX_WORDS, METHODS, PICTURE_FORMATS, check_word_count, pictu
 from .parser import add_command
 from .query import add_vectors_argument, load_vectors, warn
 
+DEFAULT_TOP = 50
 PICTURE_HELP = (f"picture to write, its format from the extension: "
                 f"{', '.join('.' + f for f in PICTURE_FORMATS)} (a missing folder is created)")
 
@@ -28,7 +29,7 @@ def register(subparsers):
     chosen.add_argument("--words", metavar="A,B,C", help="comma-separated words to plot")
     chosen.add_argument(
         "--top", type=int, metavar="N",
-        help=f"the N most frequent words, 2 to {MAX_WORDS} (default 50)",
+        help=f"the N most frequent words, 2 to {MAX_WORDS} (default {DEFAULT_TOP})",
     )
     plot.add_argument(
         "--method", choices=METHODS, default="svd",
@@ -69,9 +70,7 @@ def parse_size(text):
 
 def _chosen_words(args, kv):
     if args.words is None:
-        top = 50 if args.top is None else args.top
-        check_word_count(top, "top")
-        return kv.words[:top]
+        return kv.words[: args.top or DEFAULT_TOP]
     words = [w for w in (part.strip() for part in args.words.split(",")) if w]
     missing = kv.unknown_words(words)
     if missing:
@@ -87,7 +86,7 @@ def run_plot(args):
 
     size = parse_size(args.size)
     picture_format(args.output)
-    if args.top is not None:
+    if args.top is not None:  # checked before minutes of loading a large vectors file
         check_word_count(args.top, "top")
     kv = load_vectors(args.vectors)
     words = _chosen_words(args, kv)
