@@ -77,7 +77,7 @@ def test_a_corpus_or_a_training_log_given_as_vectors_is_named(vectors, corpus):
              f"to train vectors on it: w2v train {corpus} -o vectors.bin")
     code, _, err = w2v("neighbors", f"{vectors}.json", "horse")
     assert code == 1
-    one_line(err, "neighbors", f"{vectors}.json is a w2v training log (JSON), not a vectors file",
+    one_line(err, "neighbors", f"{vectors}.json is a w2v training log, in JSON, not a vectors file",
              f"the vectors are in {vectors}")
 
 
@@ -146,8 +146,8 @@ def test_a_folder_corpus_reads_its_text_files_and_names_what_it_skips(tmp_path, 
                          "--epochs", "1", "--dim", "8", "--quiet")
     assert code == 0, err
     one_line(err, "train", f"warning: corpus directory {folder}: reading corpus.txt.gz, notes.txt;"
-             " skipping what is not text: image.dat (binary), vectors.bin (word2vec vectors), "
-             "vectors.bin.json (training log)")
+             " skipping what is not text: image.dat (binary data), vectors.bin (a word2vec "
+             "vectors file), vectors.bin.json (a w2v training log, in JSON)")
     words = KeyedVectors.load(tmp_path / "out.txt").words
     assert "horse" in words and '"epochs":' not in words and "{" not in words
 

@@ -228,7 +228,7 @@ FILE_KINDS = {  # what `file_kind` tells apart -> how a message names it ("X is 
     "zip": "a zip archive",
     "gensim pickle": "a gensim model saved with pickle (Word2Vec.save or KeyedVectors.save)",
     "pickle": "a Python pickle",
-    "training log": "a w2v training log (JSON)",
+    "training log": "a w2v training log, in JSON",
     "json": "a JSON file",
     "binary": "binary data",
     "text": "plain text",

@@ -79,7 +79,8 @@ class TextSource:
             raise W2VError(f"corpus directory {self.path} contains no files")
         kinds = {path: self._kind(path) for path in found}
         texts = [path for path in found if kinds[path] == "text"]
-        skipped = [f"{os.path.relpath(p, self.path)} ({kinds[p]})" for p in found if p not in texts]
+        skipped = [f"{os.path.relpath(p, self.path)} ({FILE_KINDS[kinds[p]]})" for p in found
+                   if p not in texts]
         if not texts:
             raise W2VError(f"corpus directory {self.path} holds no text file: "
                            f"{', '.join(skipped)}")
