@@ -244,8 +244,8 @@ def test_missing_output_folders_are_created_by_every_command(tmp_path, vectors, 
     for argv in runs:
         code, _, err = w2v(*argv)
         assert code == 0, err
-    assert (tmp_path / "a" / "b" / "v.bin").is_file() and (tmp_path / "c" / "d" / "p.png").is_file()
-    assert (tmp_path / "e" / "loss.svg").is_file() and (tmp_path / "f" / "g" / "sweep.csv").is_file()
+    for written in ("a/b/v.bin", "c/d/p.png", "e/loss.svg", "f/g/sweep.csv"):
+        assert (tmp_path / written).is_file(), written
 
 
 # ----- item 6: no garbage from a text file with NaN ---------------------------------------------
