@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from w2v.training import corpus as corpus_module
 from w2v.training.corpus import TextSource, scan
 from w2v.errors import W2VError
+from w2v.files import file_kind
 
 FUZZ_EXAMPLES = int(os.environ.get("W2V_FUZZ_EXAMPLES", "150"))
 FUZZ = settings(max_examples=FUZZ_EXAMPLES, deadline=None,
@@ -94,11 +95,15 @@ def test_any_bytes_give_words_or_one_clear_error(scratch, file, encoding, errors
 
 @FUZZ
 @given(st.binary(max_size=2000))
-def test_plain_bytes_with_errors_replace_always_read(scratch, data):
+def test_plain_bytes_with_errors_replace_are_read_unless_they_are_not_text(scratch, data):
     with tempfile.TemporaryDirectory(dir=scratch) as folder:
         path = os.path.join(folder, "corpus.txt")
         with open(path, "wb") as handle:
             handle.write(data)
+        if file_kind(path) != "text":  # NUL bytes, vectors, JSON, a pickle: never trained on
+            with pytest.raises(W2VError, match=f"{path} is .*, not a text corpus"):
+                read_corpus(path, {}, errors="replace")
+            return
         counts, _ = read_corpus(path, {}, errors="replace")
     expected = collections.Counter(data.decode("utf-8", "replace").removeprefix("\ufeff").split())
     assert counts == expected

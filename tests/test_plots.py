@@ -197,8 +197,10 @@ def test_plot_command_errors(tmp_path, capsys):
     assert "--size must be WIDTHxHEIGHT" in capsys.readouterr().err
     assert main(["plot", vectors, "-o", out, "--words", "nope,animal0"]) == 1
     assert "need at least 2 known words" in capsys.readouterr().err
-    assert main(["plot", vectors, "-o", str(tmp_path / "no" / "w.png")]) == 1
-    assert "folder" in capsys.readouterr().err and not (tmp_path / "w.png").exists()
+    (tmp_path / "a_file").write_text("x")
+    assert main(["plot", vectors, "-o", str(tmp_path / "a_file" / "w.png")]) == 1
+    assert "a_file is a file, not a folder" in capsys.readouterr().err
+    assert not (tmp_path / "w.png").exists()
 
 
 def test_plot_loss_command(tmp_path, capsys):

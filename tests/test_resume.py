@@ -11,6 +11,7 @@ import pytest
 
 from w2v.training import checkpoint
 from w2v.cli import main
+from w2v import synthetic
 from w2v.synthetic import default_corpus_path
 from w2v.vectors import KeyedVectors
 
@@ -99,7 +100,7 @@ def test_weights_survive_a_failed_write_and_resume_writes_them(tmp_path, monkeyp
     corpus.write_text("a b c d e f g h\n" * 500)
     output = tmp_path / "v.bin"
     args = ["train", str(corpus), "-o", str(output), "--min-count", "1", "--dim", "8",
-            "--epochs", "1", "--threads", "1", "--quiet"]
+            "--epochs", "1", "--threads", "1", "--quiet", "--sample", "0"]
 
     def full_disk(self, path, format=None):
         raise W2VError(f"cannot write {path}: disk full")
@@ -124,3 +125,81 @@ def test_vectors_larger_than_memory_are_refused_before_training(tmp_path, capsys
     assert main(["train", str(corpus), "--min-count", "1", "--dim", "100000000000",
                  "-o", str(tmp_path / "v.bin")]) == 2
     assert "GiB for the vectors" in capsys.readouterr().err
+
+
+# ----- a double Ctrl-C (or `timeout -s INT`, which signals the process and its group) ----------
+
+
+def interrupt_twice(argv, after, gap=0.02):
+    """Run `w2v train ARGV`, and once a stderr line starts with `after`, send SIGINT twice,
+    `gap` seconds apart: the second arrives while the first is handled, the checkpoint being
+    written; return (exit code, last stderr line)."""
+    process = subprocess.Popen([sys.executable, "-m", "w2v", "train", *argv],
+                               stderr=subprocess.PIPE, text=True)
+    for line in process.stderr:
+        if line.startswith(after):
+            break
+    process.send_signal(signal.SIGINT)
+    time.sleep(gap)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=120)
+    # a second SIGINT arriving after the run has stopped and said so ends the process by the
+    # signal (returncode -2): a shell shows 130 either way
+    code = 130 if process.returncode == -signal.SIGINT else process.returncode
+    return code, (err.strip().splitlines() or [""])[-1]
+
+
+def test_two_quick_interrupts_keep_the_checkpoint_of_a_fresh_and_a_resumed_run(tmp_path):
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("".join(f"{line}\n" for line in synthetic.generate_corpus(20_000, seed=2)))
+    output = tmp_path / "v.bin"
+    saved = f"{output}.checkpoint.npz"
+    resume_hint = f"resume with: w2v train --resume {saved}"
+
+    code, last = interrupt_twice([str(corpus), "-o", str(output), "--epochs", "4", "--dim", "16",
+                                  "--threads", "1"], after="epoch 1/")
+    assert code == 130 and "checkpoint saved to" in last and resume_hint in last, last
+    first_stop = checkpoint.load(saved).position
+    assert first_stop["epoch"] >= 1
+
+    code, last = interrupt_twice(["--resume", saved], after=f"epoch {first_stop['epoch'] + 1}/")
+    assert code == 130 and "checkpoint saved to" in last and resume_hint in last, last
+    second_stop = checkpoint.load(saved).position
+    assert (second_stop["epoch"], second_stop["batch"]) > (first_stop["epoch"],
+                                                           first_stop["batch"])
+
+    finished = subprocess.run([sys.executable, "-m", "w2v", "train", "--resume", saved, "--quiet"],
+                              capture_output=True, text=True)
+    assert finished.returncode == 0, finished.stderr
+    assert len(KeyedVectors.load(str(output))) > 100 and not os.path.exists(saved)
+
+
+def test_a_signal_during_a_checkpoint_write_waits_for_the_file(tmp_path, monkeypatch):
+    real_savez = np.savez
+
+    def interrupted_savez(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C while the checkpoint is being written
+        time.sleep(0.05)
+        real_savez(*args, **kwargs)
+
+    monkeypatch.setattr(checkpoint.np, "savez", interrupted_savez)
+    checkpointing = checkpoint.Checkpointing(str(tmp_path / "c.npz"))
+    position = {"epoch": 1, "batch": 7}
+    with pytest.raises(KeyboardInterrupt):  # delivered once the file is complete
+        checkpointing.write({"dim": 2}, "/corpus.txt", ["a", "b"], np.array([3, 1]),
+                            np.ones((2, 2), np.float32), np.zeros((2, 2), np.float32), position)
+    assert checkpoint.load(tmp_path / "c.npz").position == position
+    assert os.listdir(tmp_path) == ["c.npz"]
+
+
+def test_a_run_interrupted_at_once_says_what_its_checkpoint_holds(tmp_path):
+    checkpointing = checkpoint.Checkpointing(str(tmp_path / "c.npz"))
+    assert checkpointing.what_was_kept() == (
+        "interrupted before a checkpoint was saved: nothing of this run is kept")
+    checkpointing.write({"dim": 2}, "/corpus.txt", ["a", "b"], np.array([3, 1]),
+                        np.ones((2, 2), np.float32), np.zeros((2, 2), np.float32),
+                        {"epoch": 1, "batch": 7})
+    assert checkpointing.what_was_kept().startswith(
+        f"interrupted; checkpoint saved to {tmp_path / 'c.npz'} (epoch 2, batch 7); resume with")
+    resumed = checkpoint.Checkpointing(str(tmp_path / "c.npz"))  # a resumed run, not saved yet
+    assert "still holds the run as it was before" in resumed.what_was_kept()

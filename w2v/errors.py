@@ -22,6 +22,16 @@ class W2VError(Exception):
         self.parameters = tuple(parameters)
 
 
+class W2VWarning(UserWarning):
+    """A result the user should hear about although the command succeeded (a corpus folder's
+    skipped files, a run that trained almost nothing). The CLI prints it on one line, its
+    `parameters` renamed to flags like an error's."""
+
+    def __init__(self, message="", parameters=()):
+        super().__init__(message)
+        self.parameters = tuple(parameters)
+
+
 class UsageError(W2VError):
     """An impossible option or argument value. Exit 2, like argparse."""
 

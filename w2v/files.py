@@ -1,6 +1,13 @@
 """Files: atomic output (a temporary file in the target folder, fsynced, then renamed),
-gzip/bz2/xz compression told by suffix or by content, and whole-file reads whose errors are worded
-for the user."""
+gzip/bz2/xz compression told by suffix or by content, whole-file reads whose errors are worded
+for the user, and `file_kind`: what a file holds, so that a reader given the wrong kind of file
+says so.
+
+One rule for output folders, in every command and `save`: a missing folder is created (as
+`mkdir -p` would). Refusing would only send the user to mkdir: every file is written to a
+temporary file and renamed, so a folder made for an output never holds a partial file, and each
+command prints the path it wrote, where a mistyped folder shows.
+"""
 
 import bz2
 import contextlib
@@ -10,6 +17,7 @@ import lzma
 import os
 import re
 import tempfile
+import zipfile
 import zlib
 
 from .errors import W2VError, os_error_reason
@@ -53,8 +61,9 @@ def atomic_write(path, mode="wb", encoding=None):
 
 
 def check_writable(path):
-    """Raise W2VError now if `path` could not be written later (missing or read-only folder, a
-    directory in the way): long runs check their outputs before they start."""
+    """Raise W2VError now if `path` could not be written later (a read-only folder, a file or
+    directory in the way; a missing folder is created): long runs check their outputs before
+    they start."""
     path = os.fspath(path)
     if os.path.isdir(path):
         raise W2VError(f"cannot write {path}: Is a directory")  # as the OS says it
@@ -64,17 +73,28 @@ def check_writable(path):
 
 
 def _temporary_file_beside(path):
-    """(folder, fd, temporary path) of a new file in `path`'s folder; W2VError if impossible."""
+    """(folder, fd, temporary path) of a new file in `path`'s folder, the folder created if
+    missing; W2VError if impossible."""
     folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        problem = (f"{folder} is a file, not a folder" if os.path.exists(folder)
-                   else f"folder {folder} does not exist")
-        raise W2VError(f"cannot write {path}: {problem}")
+    blocking = next((f for f in _folders_up_to(folder) if os.path.exists(f)), None)
+    if blocking is not None and not os.path.isdir(blocking):
+        raise W2VError(f"cannot write {path}: {blocking} is a file, not a folder")
     try:
+        os.makedirs(folder, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
     except OSError as exc:
         raise W2VError(f"cannot write {path}: {os_error_reason(exc)}") from exc
     return folder, fd, tmp
+
+
+def _folders_up_to(folder):
+    """`folder` and the folders above it, nearest first."""
+    while True:
+        yield folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return
+        folder = parent
 
 
 def _permissions_for(path):
@@ -196,3 +216,77 @@ def read_text_lines(path, messages):
         message = messages.undecodable.format(path=path, line=line, byte=data[exc.start])
         raise W2VError(message) from None
     return text.removeprefix("\ufeff").splitlines()
+
+
+# ----- what a file holds ------------------------------------------------------------------------
+
+FILE_KINDS = {  # what `file_kind` tells apart -> how a message names it ("X is ...")
+    "word2vec vectors": "a word2vec vectors file",
+    "text vectors": "a file of word vectors in text (a word and its numbers on each line)",
+    "npz vectors": "a .npz file of word vectors",
+    "checkpoint": "a w2v training checkpoint",
+    "zip": "a zip archive",
+    "gensim pickle": "a gensim model saved with pickle (Word2Vec.save or KeyedVectors.save)",
+    "pickle": "a Python pickle",
+    "training log": "a w2v training log, in JSON",
+    "json": "a JSON file",
+    "binary": "binary data",
+    "text": "plain text",
+}
+VECTOR_KINDS = ("word2vec vectors", "text vectors", "npz vectors")
+_SNIFF_BYTES = 1 << 16
+_HEADER_LINE = re.compile(rb"(?:\xef\xbb\xbf)?[ \t]*\d+[ \t]+\d+[ \t]*\r?\n")
+_NUMBER = re.compile(rb"[-+]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|nan|inf(?:inity)?)", re.I)
+_JSON_START = re.compile(rb'\s*(?:\{\s*(?:"[^"\n]*"\s*:|\})|\[\s*[\[{"])')
+
+
+def file_kind(path, head=None):
+    """What the file at `path` holds: a key of FILE_KINDS, told from its first bytes after
+    decompression (`head`: those bytes, if the caller has read them) and, for a zip archive,
+    from the names inside. "text" is anything else that has no NUL byte."""
+    if head is None:
+        head = _read_head(path)
+    head = head[:_SNIFF_BYTES]
+    if head.startswith(b"PK\x03\x04"):
+        return _zip_kind(path)
+    if re.match(rb"\x80[\x02-\x05]", head):  # pickle protocols 2 to 5
+        return "gensim pickle" if b"gensim" in head else "pickle"
+    if _JSON_START.match(head):
+        return "training log" if b'"epochs"' in head and b'"config"' in head else "json"
+    if _HEADER_LINE.match(head):
+        return "word2vec vectors"
+    if _starts_with_vector_lines(head):
+        return "text vectors"
+    return "binary" if b"\x00" in head else "text"
+
+
+def _read_head(path):
+    """The first bytes of `path`, decompressed; b"" if it cannot be read (its reader will say
+    why, in its own words)."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(_SNIFF_BYTES)
+        compression = compression_of_bytes(head)
+        if compression:
+            with _COMPRESSION_MODULES[compression].open(path, "rb") as handle:
+                head = handle.read(_SNIFF_BYTES)
+        return head
+    except _DECOMPRESSION_ERRORS:
+        return b""
+
+
+def _zip_kind(path):
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return "zip"
+    if {"meta.npy", "W_in.npy"} <= names:
+        return "checkpoint"
+    return "npz vectors" if "vectors.npy" in names else "zip"
+
+
+def _starts_with_vector_lines(head):
+    """Whether the first line is a word and at least two numbers, as in GloVe's files."""
+    fields = head.split(b"\n", 1)[0].split()
+    return len(fields) >= 3 and all(_NUMBER.fullmatch(f) for f in fields[1:])

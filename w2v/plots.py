@@ -2,18 +2,24 @@
 
 Pure functions: each `plot_*` draws on the given axes (or a new figure) and returns the Figure; it
 never shows a window. Figures are made with the Agg canvas directly, so no pyplot state or GUI
-backend is involved. `save_figure` writes a PNG of an exact pixel size, atomically.
+backend is involved. `save_figure` writes a picture of an exact pixel size in the format its
+extension names (PNG, JPEG, PDF, SVG, ...), atomically.
 """
 
 import json
+import os
 
 import numpy as np
 
-from .errors import UsageError, W2VError
+from .errors import UsageError, W2VError, check_parameter
 from .files import atomic_write
+from .sentiment.datasets import class_names
 from .sentiment.sweep import SentimentResult, confusion, main_sweep, roc_auc_per_class
 
 METHODS = ("svd", "pca", "tsne")
+MAX_WORDS = 200  # more labels than this no longer fit a readable picture
+# what the Agg canvas writes (JPEG, TIFF and WebP through Pillow, a matplotlib dependency)
+PICTURE_FORMATS = ("png", "jpg", "jpeg", "pdf", "svg", "eps", "ps", "tif", "tiff", "webp")
 DPI = 100
 REPORT_DPI = 110  # the sentiment report's figures: text a little larger for their size
 DEFAULT_SIZE = (1000, 800)  # pixels
@@ -103,16 +109,42 @@ def _check_size(size):
     return width, height
 
 
+def picture_format(path):
+    """The picture format `path`'s extension names ("png", "jpg", ...); UsageError if none."""
+    extension = os.path.splitext(os.fspath(path))[1].lower().lstrip(".")
+    if extension not in PICTURE_FORMATS:
+        raise UsageError(
+            f"cannot tell the picture format of {path}: end it with one of "
+            f"{', '.join('.' + f for f in PICTURE_FORMATS)}"
+        )
+    return extension
+
+
 def save_figure(figure, path):
-    """Write `figure` as a PNG of exactly its pixel size; atomic, like every output of w2v."""
+    """Write `figure` to `path` in the format its extension names, at exactly its pixel size;
+    atomic, like every output of w2v."""
+    file_format = picture_format(path)
     with atomic_write(path, "wb") as handle:
-        figure.savefig(handle, format="png", dpi=figure.dpi)
+        figure.savefig(handle, format=file_format, dpi=figure.dpi)
+
+
+def check_word_count(count, parameter=None):
+    """ParameterError unless a picture of `count` words (asked for by `parameter`, if named) can
+    be drawn and read."""
+    asked = f"{parameter} {count}" if parameter else count
+    check_parameter(
+        2 <= count <= MAX_WORDS,
+        f"a picture takes 2 to {MAX_WORDS} words (more labels do not fit a readable one), "
+        f"got {asked}",
+        *([parameter] if parameter else []),
+    )
 
 
 def plot_words(kv, words, method="svd", seed=0, ax=None, size=DEFAULT_SIZE, title=None):
     """Labelled scatter of `words` projected to 2-D; labels are placed so they do not overlap
     each other or the points (see `place_labels`). Returns the Figure."""
     words = list(dict.fromkeys(words))
+    check_word_count(len(words))
     coordinates = word_coordinates(kv, words, method=method, seed=seed)
     if ax is None:
         figure = new_figure(size)
@@ -254,7 +286,8 @@ def check_training_log(log, source="training log"):
 
 
 def plot_training_log(log, ax=None, size=(1000, 450)):
-    """Mean loss per training pair by epoch and training speed (words/s) by epoch.
+    """Mean loss per training pair by epoch and training speed (words/s) by epoch; epoch 1's
+    speed is marked as including the kernels' compile (the log cannot tell it apart).
 
     With `ax`, the loss goes on `ax` and the speed on a twin y-axis; otherwise a new figure gets
     one panel for each. Returns the Figure.
@@ -273,6 +306,9 @@ def plot_training_log(log, ax=None, size=(1000, 450)):
     loss_ax.set_ylabel("mean loss per training pair")
     loss_ax.set_xticks(epochs)
     speed_ax.plot(epochs, speeds, marker="s", color="tab:orange")
+    speed_ax.annotate("includes the kernels'\ncompile (or load)", (epochs[0], speeds[0]),
+                      xytext=(6, -6), textcoords="offset points", va="top", fontsize="small",
+                      color="tab:orange")
     speed_ax.set_ylabel("thousand words / s")
     speed_ax.set_ylim(0, max(speeds) * 1.15 if max(speeds) > 0 else 1)
     if ax is None:
@@ -364,9 +400,9 @@ def plot_confusion_matrix(result, ax=None):
             color="white" if shares[row, col] > 0.5 else "black",
             fontsize="small",
         )
-    ticks = np.arange(len(main.classes))
-    ax.set_xticks(ticks, labels=main.classes)
-    ax.set_yticks(ticks, labels=main.classes)
+    ticks, names = np.arange(len(main.classes)), class_names(main.classes)
+    ax.set_xticks(ticks, labels=names, rotation=30, ha="right")
+    ax.set_yticks(ticks, labels=names)
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
     accuracy = main.chosen_point.test_accuracy
@@ -381,11 +417,11 @@ def plot_roc_curves(result, ax=None):
 
     figure, ax = _report_figure(ax, (616, 528))
     main = main_sweep(result)
-    for k, (label, auc) in enumerate(zip(main.classes, roc_auc_per_class(main))):
+    for k, (name, auc) in enumerate(zip(class_names(main.classes), roc_auc_per_class(main))):
         if auc is None:
             continue
         false_positive, true_positive, _ = roc_curve(main.y_test == k, main.test_proba[:, k])
-        ax.plot(false_positive, true_positive, label=f"class {label} (AUC {auc:.3f})")
+        ax.plot(false_positive, true_positive, label=f"{name} (AUC {auc:.3f})")
     ax.plot([0, 1], [0, 1], color="grey", linestyle=":", linewidth=1)
     ax.set_xlabel("false positive rate")
     ax.set_ylabel("true positive rate")

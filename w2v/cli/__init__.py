@@ -11,27 +11,28 @@ import importlib
 import signal
 import sys
 import threading
+import warnings
 
 from .. import __version__
-from ..errors import W2VError, os_error_reason, rename_parameters
+from ..errors import W2VError, W2VWarning, os_error_reason, rename_parameters
+from ..training import checkpoint
+from .parser import OneLineParser
 
 COMMAND_MODULES = ("train", "query", "evaluate", "plot", "sentiment", "data", "phrases")
 
 
-class OneLineParser(argparse.ArgumentParser):
-    """argparse, but a bad argument is one line (the usage block is a --help away), exit 2."""
-
-    def error(self, message):
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
-
-
 def build_parser():
     parser = OneLineParser(
-        prog="w2v", description="Train, query, evaluate, plot and use word2vec vectors."
+        prog="w2v", description="Train, query, evaluate, plot and use word2vec vectors.",
+        epilog="examples:\n"
+               "  w2v train -o vectors.bin                    # the embedded default corpus\n"
+               "  w2v neighbors vectors.bin horse violin -k 5\n"
+               "  w2v train --help                            # every command has its own help",
     )
     parser.add_argument("--version", action="version", version=f"w2v {__version__}")
     parser.add_argument("--debug", action="store_true", help="show the full traceback on errors")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND",
+                                       help="w2v COMMAND --help tells more")
     for name in COMMAND_MODULES:
         importlib.import_module(f"{__name__}.{name}").register(subparsers)
     return parser
@@ -42,13 +43,22 @@ def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv  # accepted anywhere on the line, not only before the subcommand
     parser = build_parser()
-    args = parser.parse_args([a for a in argv if a != "--debug"])
+    args, extras = parser.parse_known_args([a for a in argv if a != "--debug"])
+    if extras:
+        (command_parser(parser, args.command) if args.command else parser) \
+            .unknown_arguments_error(extras)
     args.debug = debug
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2
+    with _signals_as_interrupt():  # also while an error is reported
+        return _run(parser, args)
+
+
+def _run(parser, args):
+    """The command's exit code; its failures reported on one line."""
     try:
-        with _terminate_as_interrupt():
+        with _one_line_warnings(parser, args.command):
             return args.func(args) or 0
     except W2VError as exc:
         if args.debug:
@@ -80,31 +90,56 @@ def main(argv=None):
 
 def flag_names(parser, command):
     """{parameter name: its flag} for a subcommand: {"lr": "--lr", "min_count": "--min-count"}."""
-    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     names = {}
-    for action in subparsers.choices[command]._actions:
+    for action in command_parser(parser, command)._actions:
         long_flags = [o for o in action.option_strings if o.startswith("--")]
         if long_flags and action.dest not in names:
             names[action.dest] = long_flags[0]
     return names
 
 
+def command_parser(parser, command):
+    """The parser of the subcommand `command`."""
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return subparsers.choices[command]
+
+
 @contextlib.contextmanager
-def _terminate_as_interrupt():
+def _signals_as_interrupt():
     """SIGTERM raises KeyboardInterrupt like Ctrl-C, so temporary files are cleaned up on the way
-    out (the default action kills the process on the spot). Training installs its own handler."""
+    out (the default action kills the process on the spot); a repeat of a stop request that
+    training took is ignored, so the stopped run still says what it saved. Training installs its
+    own handler while it runs."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def interrupt(signum, frame):
-        raise KeyboardInterrupt
+        if not checkpoint.repeats_a_stop_request():
+            raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, interrupt)
+    previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+@contextlib.contextmanager
+def _one_line_warnings(parser, command):
+    """Warnings print as `w2v COMMAND: warning: ...`, parameters renamed to flags; each
+    W2VWarning every time it is issued."""
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        text = rename_parameters(str(message), getattr(message, "parameters", ()),
+                                 flag_names(parser, command))
+        print(f"w2v {command}: warning: {text}", file=sys.stderr)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", W2VWarning)
+        warnings.showwarning = show
+        yield
 
 
 def describe_environment_error(exc):

@@ -2,20 +2,32 @@
 
 import sys
 
+from .parser import add_command
+
 
 def register(subparsers):
-    corpora = subparsers.add_parser(
-        "corpora", help="list the built-in default corpus and the downloadable datasets",
+    corpora = add_command(
+        subparsers, "corpora",
+        help="list the built-in default corpus and the downloadable datasets",
         description="List the built-in default corpus and the public datasets that "
                     "`w2v download NAME` fetches, with their sizes and checksum status.",
+        examples=[
+            "w2v corpora                          # what can be trained and evaluated on",
+            "w2v download wordsim353 --dir data   # then fetch one of them",
+        ],
     )
     corpora.set_defaults(func=run_corpora)
 
-    download = subparsers.add_parser(
-        "download", help="download, verify and unpack a dataset from the catalogue",
+    download = add_command(
+        subparsers, "download",
+        help="download, verify and unpack a dataset from the catalogue",
         description="Download a dataset listed by `w2v corpora`, verify its size and published "
                     "checksums, and unpack archives (text8.zip -> text8). Prints the paths of "
                     "the resulting files.",
+        examples=[
+            "w2v download text8 --dir data        # then: w2v train data/text8 -o text8.bin",
+            "w2v download google-analogy --dir data --quiet",
+        ],
     )
     download.add_argument("name", metavar="NAME", help="a name listed by `w2v corpora`")
     download.add_argument("--dir", default=".", metavar="DIR",

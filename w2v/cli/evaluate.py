@@ -3,23 +3,28 @@
 import json
 
 from ..errors import UsageError
-from .query import check_positive, load_vectors
+from .parser import add_command
+from .query import add_vectors_argument, check_positive, load_vectors
 
 
 def register(subparsers):
-    parser = subparsers.add_parser(
-        "eval",
+    parser = add_command(
+        subparsers, "eval",
         help="analogy accuracy and word-pair correlations",
         description="Score vectors on analogy files (word2vec's questions-words.txt format) and "
         "word-pair similarity files (w1 w2 score). Same protocol and numbers as gensim's "
         "evaluate_word_analogies / evaluate_word_pairs: words compared case-insensitively, "
         "questions or pairs with an out-of-vocabulary word counted and left out.",
+        examples=[
+            "w2v eval vectors.bin --analogies questions-words.txt",
+            "w2v eval vectors.bin --similarity wordsim353.tsv simlex999.txt --json",
+            "w2v eval --similarity wordsim353.tsv vectors.bin   # VECTORS may come last",
+        ],
     )
+    add_vectors_argument(parser)
     parser.add_argument(
-        "vectors", metavar="VECTORS", help="vectors file (.bin, .txt, .vec, .npz, GloVe)"
-    )
-    parser.add_argument(
-        "--analogies", metavar="FILE", action="append", default=[], help="analogy file (repeatable)"
+        "--analogies", metavar="FILE", action="append", default=[],
+        help="analogy file, questions-words.txt format (repeatable)",
     )
     parser.add_argument(
         "--similarity",
@@ -27,7 +32,7 @@ def register(subparsers):
         nargs="+",
         action="extend",
         default=[],
-        help="word-pair files",
+        help="word-pair files: two words and a human score per line",
     )
     parser.add_argument(
         "--restrict-vocab",

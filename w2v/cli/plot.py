@@ -3,40 +3,58 @@
 import re
 
 from ..errors import UsageError, W2VError
-from .query import check_positive, load_vectors, warn
+from ..plots import MAX_WORDS, METHODS, PICTURE_FORMATS, check_word_count, picture_format
+from .parser import add_command
+from .query import add_vectors_argument, load_vectors, warn
+
+DEFAULT_TOP = 50
+PICTURE_HELP = (f"picture to write, its format from the extension: "
+                f"{', '.join('.' + f for f in PICTURE_FORMATS)} (a missing folder is created)")
 
 
 def register(subparsers):
-    plot = subparsers.add_parser(
-        "plot",
+    plot = add_command(
+        subparsers, "plot",
         help="2-D picture of words with readable labels",
         description="Project the unit vectors of some words to 2-D (SVD, PCA or t-SNE) and write a "
-        "labelled scatter plot as PNG. Unknown --words are named on stderr and left out.",
+        "labelled scatter plot. Unknown --words are named on stderr and left out.",
+        examples=[
+            "w2v plot vectors.bin -o words.png --words horse,cow,pig,violin,cello,harp,red,blue",
+            "w2v plot vectors.bin -o top.pdf --top 100 --method tsne",
+        ],
     )
-    plot.add_argument(
-        "vectors", metavar="VECTORS", help="vectors file (.bin, .txt, .vec, .npz, GloVe)"
-    )
-    plot.add_argument("-o", "--output", required=True, metavar="PNG")
+    add_vectors_argument(plot)
+    plot.add_argument("-o", "--output", required=True, metavar="PICTURE", help=PICTURE_HELP)
     chosen = plot.add_mutually_exclusive_group()
     chosen.add_argument("--words", metavar="A,B,C", help="comma-separated words to plot")
     chosen.add_argument(
-        "--top", type=int, metavar="N", help="the N most frequent words (default 50)"
+        "--top", type=int, metavar="N",
+        help=f"the N most frequent words, 2 to {MAX_WORDS} (default {DEFAULT_TOP})",
     )
-    plot.add_argument("--method", choices=("svd", "pca", "tsne"), default="svd")
+    plot.add_argument(
+        "--method", choices=METHODS, default="svd",
+        help="svd: the two leading singular directions (default); pca: the same after centring; "
+        "tsne: t-SNE, which keeps near words near",
+    )
     plot.add_argument("--seed", type=int, default=0, help="t-SNE random seed (default 0)")
     plot.add_argument(
         "--size", default="1000x800", metavar="WxH", help="image size in pixels (default 1000x800)"
     )
     plot.set_defaults(func=run_plot)
 
-    loss = subparsers.add_parser(
-        "plot-loss",
+    loss = add_command(
+        subparsers, "plot-loss",
         help="loss and speed per epoch from a training log",
         description="Plot the mean loss per epoch and the words/s of each epoch from the JSON log "
-        "that `w2v train` writes.",
+        "that `w2v train` writes beside the vectors. Epoch 1's speed includes compiling the "
+        "training kernels (or loading them from Numba's cache).",
+        examples=[
+            "w2v plot-loss vectors.bin.json -o loss.png",
+            "w2v plot-loss vectors.bin.json -o loss.svg --size 1200x500",
+        ],
     )
-    loss.add_argument("log", metavar="TRAINING_LOG")
-    loss.add_argument("-o", "--output", required=True, metavar="PNG")
+    loss.add_argument("log", metavar="TRAINING_LOG", help="the JSON log, OUTPUT.json")
+    loss.add_argument("-o", "--output", required=True, metavar="PICTURE", help=PICTURE_HELP)
     loss.add_argument(
         "--size", default="1000x450", metavar="WxH", help="image size in pixels (default 1000x450)"
     )
@@ -52,8 +70,7 @@ def parse_size(text):
 
 def _chosen_words(args, kv):
     if args.words is None:
-        check_positive(args.top, "--top")
-        return kv.words[: args.top or 50]
+        return kv.words[: args.top or DEFAULT_TOP]
     words = [w for w in (part.strip() for part in args.words.split(",")) if w]
     missing = kv.unknown_words(words)
     if missing:
@@ -68,6 +85,9 @@ def run_plot(args):
     from ..plots import plot_words, save_figure
 
     size = parse_size(args.size)
+    picture_format(args.output)
+    if args.top is not None:  # checked before minutes of loading a large vectors file
+        check_word_count(args.top, "top")
     kv = load_vectors(args.vectors)
     words = _chosen_words(args, kv)
     figure = plot_words(kv, words, method=args.method, seed=args.seed, size=size)
@@ -80,6 +100,7 @@ def run_plot_loss(args):
     from ..plots import load_training_log, plot_training_log, save_figure
 
     size = parse_size(args.size)
+    picture_format(args.output)
     log = load_training_log(args.log)
     figure = plot_training_log(log, size=size)
     save_figure(figure, args.output)

@@ -1,36 +1,58 @@
 """`w2v neighbors` and `w2v analogy`: query a vectors file from the command line."""
 
+import os
 import sys
 
 from ..errors import UsageError, W2VError
+from .parser import add_command
+
+
+def add_vectors_argument(parser):
+    """The VECTORS positional of every command that reads a vectors file."""
+    action = parser.add_argument(
+        "vectors", metavar="VECTORS",
+        help="vectors file: word2vec .bin/.txt, fastText .vec, GloVe text or w2v .npz",
+    )
+    action.recognises = is_vectors_file  # see OneLineParser: VECTORS may follow --data A B
+
+
+def is_vectors_file(path):
+    from ..files import VECTOR_KINDS, file_kind
+
+    return os.path.isfile(path) and file_kind(path) in VECTOR_KINDS
 
 
 def register(subparsers):
-    neighbors = subparsers.add_parser(
-        "neighbors",
+    neighbors = add_command(
+        subparsers, "neighbors",
         help="nearest words by cosine similarity",
         description="Print the k nearest words (cosine similarity) of each WORD. Unknown words are "
-        "named on stderr and the others still answered; exit 1 if none is known.",
+        "named on stderr, with close spellings that are in the vocabulary, and the others still "
+        "answered; exit 1 if none is known.",
+        examples=[
+            "w2v neighbors vectors.bin horse violin -k 5",
+            "w2v neighbors vectors.bin paris --restrict-vocab 100   # among the 100 most frequent",
+        ],
     )
-    neighbors.add_argument(
-        "vectors", metavar="VECTORS", help="vectors file (.bin, .txt, .vec, .npz, GloVe)"
-    )
-    neighbors.add_argument("words", metavar="WORD", nargs="+")
+    add_vectors_argument(neighbors)
+    neighbors.add_argument("words", metavar="WORD", nargs="+", help="words to find neighbours of")
     _add_common_options(neighbors)
     neighbors.set_defaults(func=run_neighbors)
 
-    analogy = subparsers.add_parser(
-        "analogy",
+    analogy = add_command(
+        subparsers, "analogy",
         help="A is to B as C is to ?",
         description="Answer 'A is to B as C is to ?' with 3CosAdd (the words nearest to "
         "B - A + C, unit vectors), or 3CosMul with --cosmul. A, B and C are never answers.",
+        examples=[
+            "w2v analogy vectors.bin france paris germany       # france : paris :: germany : ?",
+            "w2v analogy vectors.bin france paris germany --cosmul -k 3",
+        ],
     )
-    analogy.add_argument(
-        "vectors", metavar="VECTORS", help="vectors file (.bin, .txt, .vec, .npz, GloVe)"
-    )
-    analogy.add_argument("a", metavar="A")
-    analogy.add_argument("b", metavar="B")
-    analogy.add_argument("c", metavar="C")
+    add_vectors_argument(analogy)
+    analogy.add_argument("a", metavar="A", help="the first word of the known pair (france)")
+    analogy.add_argument("b", metavar="B", help="its partner (paris)")
+    analogy.add_argument("c", metavar="C", help="the word whose partner is asked (germany)")
     analogy.add_argument("--cosmul", action="store_true", help="use 3CosMul instead of 3CosAdd")
     _add_common_options(analogy)
     analogy.set_defaults(func=run_analogy)

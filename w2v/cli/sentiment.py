@@ -6,19 +6,24 @@ import sys
 
 from ..sentiment.features import POOLINGS
 from ..sentiment.sweep import CLASSIFIERS
+from .parser import add_command
+from .query import add_vectors_argument
 
 
 def register(subparsers):
-    parser = subparsers.add_parser(
-        "sentiment",
+    parser = add_command(
+        subparsers, "sentiment",
         help="classify sentence sentiment from averaged word vectors (lambda sweep + report)",
         description="Average each sentence's word vectors, fit an L2-regularized softmax "
         "regression for every lambda of a log grid, choose lambda by dev accuracy and report "
         "test accuracy, next to a majority-class and a bag-of-words baseline.",
+        examples=[
+            "w2v sentiment vectors.bin --data $W2V_SHARED_DATA/sst --out report/",
+            "w2v sentiment vectors.bin --data train.tsv test.tsv --out report/ --no-baselines",
+            "w2v sentiment --data sst/stsa.binary vectors.bin --out report/ --classifier mlp",
+        ],
     )
-    parser.add_argument(
-        "vectors", metavar="VECTORS", help="word vectors: word2vec binary/text, GloVe text or .npz"
-    )
+    add_vectors_argument(parser)
     parser.add_argument(
         "--data",
         dest="paths",  # load_dataset's parameter: its messages name `paths`, printed as --data
@@ -34,7 +39,7 @@ def register(subparsers):
         "--out",
         required=True,
         metavar="REPORT_DIR",
-        help="folder for the report (created; existing report files replaced)",
+        help="folder for the report (created if missing; existing report files replaced)",
     )
     parser.add_argument(
         "--lambdas",

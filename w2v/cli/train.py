@@ -6,26 +6,41 @@ import sys
 from ..files import check_writable
 from ..errors import UsageError
 from ..training.trainer import ARCHITECTURES, LOSSES, TrainConfig
+from .parser import add_command
 
 OUTPUT_EXTENSIONS = (".bin", ".txt", ".vec", ".npz")
 
 
 def register(subparsers):
     defaults = TrainConfig()
-    p = subparsers.add_parser(
-        "train",
+    p = add_command(
+        subparsers, "train",
         help="train word vectors on a text corpus",
         description="Train word2vec vectors. CORPUS: a text file (one sentence or paragraph per "
-        "line, tokens separated by white space), a .gz/.bz2/.xz file, or a directory of them. "
-        "Without CORPUS, trains on the embedded default corpus (synthetic, with planted word "
-        "groups). The output format follows the extension: .bin (word2vec binary), .txt/.vec "
-        "(word2vec text), .npz (input and output matrices, counts and config).",
+        "line, tokens separated by white space), a .gz/.bz2/.xz file, or a directory of them "
+        "(its other files are skipped, with a warning). Without CORPUS, trains on the embedded "
+        "default corpus (synthetic, with planted word groups). The output format follows the "
+        "extension: .bin (word2vec binary), .txt/.vec (word2vec text), .npz (input and output "
+        "matrices, counts and config); a JSON training log goes beside it (OUTPUT.json).\n\n"
+        "Ctrl-C or SIGTERM stops at the next batch and saves a checkpoint (a second Ctrl-C waits "
+        "for the checkpoint file to be complete); --resume continues from it.",
+        examples=[
+            "w2v train -o vectors.bin               # the embedded default corpus, ~1 minute",
+            "w2v train corpus.txt.gz -o vectors.txt --dim 300 --min-count 10 --threads 8",
+            "w2v train --resume vectors.bin.checkpoint.npz   # go on after Ctrl-C",
+        ],
     )
-    p.add_argument("corpus", nargs="?", help="text file or directory (default: embedded corpus)")
-    p.add_argument("-o", "--output", help="vectors file (default: vectors.bin)")
-    p.add_argument("--arch", choices=ARCHITECTURES, default=defaults.arch)
+    p.add_argument("corpus", metavar="CORPUS", nargs="?",
+                   help="text file, .gz/.bz2/.xz file or directory (default: embedded corpus)")
+    p.add_argument("-o", "--output", metavar="OUTPUT",
+                   help="vectors file to write, .bin, .txt, .vec or .npz, optionally + .gz/.bz2/"
+                        ".xz (default: vectors.bin; a missing folder is created)")
+    p.add_argument("--arch", choices=ARCHITECTURES, default=defaults.arch,
+                   help="skipgram: each word predicts its context; cbow: the context predicts "
+                        "the word (%(default)s)")
     p.add_argument("--loss", choices=LOSSES, default=defaults.loss,
-                   help="neg: negative sampling, softmax: full softmax, hs: hierarchical softmax")
+                   help="neg: negative sampling, softmax: full softmax, hs: hierarchical softmax "
+                        "(%(default)s)")
     p.add_argument("--dim", type=int, default=defaults.dim, help="vector size (%(default)s)")
     p.add_argument("--window", type=int, default=defaults.window,
                    help="maximum context half-width, reduced at random per word (%(default)s)")

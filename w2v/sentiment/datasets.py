@@ -30,6 +30,12 @@ from ..files import ReadMessages, read_text_lines
 
 SPLITS = ("train", "dev", "test")
 SST_LABELS = frozenset("01234")
+# what sentiment labels 0..4 (SST's five classes) and 0/1 (its binary version) mean
+CLASS_MEANINGS = {
+    ("0", "1"): ("negative", "positive"),
+    ("0", "1", "2", "3", "4"): ("very negative", "negative", "neutral", "positive",
+                                "very positive"),
+}
 FORMAT_NAMES = {
     "sst-tree": "SST PTB trees",
     "label-sentence": "`label sentence` lines",
@@ -146,6 +152,12 @@ class Tokenizer:
 
 # ----------------------------------------------------------------------------------------------
 # Reading one file
+
+
+def class_names(classes):
+    """Names for pictures and tables: SST's numeric labels by their meaning ("very negative"
+    for 0 of 5), other labels as they are."""
+    return list(CLASS_MEANINGS.get(tuple(classes), classes))
 
 
 def undo_ptb_escapes(tokens):

@@ -4,22 +4,33 @@ A checkpoint holds everything a run needs to continue exactly where it stopped: 
 vocabulary, the config, the corpus path and the position (epoch, next batch, the epoch's loss so
 far). Random numbers are derived from (seed, epoch, batch), so no generator state is needed:
 with one thread, a resumed run gives the same vectors as an uninterrupted one.
+
+Ctrl-C (SIGINT) and SIGTERM ask a run to stop at the next batch and save; a second one interrupts
+at once, except while a checkpoint is being written (it waits until the file is complete) and
+within SAME_REQUEST_SECONDS of the first (the same request twice).
 """
 
 import contextlib
 import dataclasses
 import json
+import math
 import os
 import signal
 import threading
+import time
 import zipfile
 
 import numpy as np
 
-from ..files import atomic_write
+from ..files import FILE_KINDS, atomic_write, file_kind
 from ..errors import W2VError
 
 FORMAT_VERSION = 1
+# A repeat this soon after the first stop request is the same request: an impatient double
+# Ctrl-C, or `timeout -s INT`, which signals the process and then its whole process group.
+SAME_REQUEST_SECONDS = 1.0
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+_requested_at = -math.inf  # monotonic time of the last stop request stop_requests() took
 
 
 @dataclasses.dataclass
@@ -41,11 +52,26 @@ class Checkpointing:
     path: str  # where to write the checkpoint (atomically)
     every_seconds: float = None  # also save this often (None: only when stopped by a signal)
     extra: dict = dataclasses.field(default_factory=dict)  # stored as is, e.g. the output path
+    written: dict = None  # the position of the last checkpoint this process wrote
 
     def write(self, config, corpus, words, counts, W_in, W_out, position):
-        """Save a run (`config` and `position` as dicts) to `path`."""
-        save(self.path, Checkpoint(config, os.path.abspath(corpus), words, counts, W_in, W_out,
-                                   position, self.extra))
+        """Save a run (`config` and `position` as dicts) to `path`; a SIGINT or SIGTERM arriving
+        meanwhile takes effect once the file is complete."""
+        with signals_held():
+            save(self.path, Checkpoint(config, os.path.abspath(corpus), words, counts, W_in,
+                                       W_out, position, self.extra))
+            self.written = position
+
+    def what_was_kept(self):
+        """For a run interrupted at once: what its checkpoint holds, and how to go on."""
+        resume = f"resume with: w2v train --resume {self.path}"
+        if self.written is not None:
+            where = f"epoch {self.written['epoch'] + 1}, batch {self.written['batch']}"
+            return f"interrupted; checkpoint saved to {self.path} ({where}); {resume}"
+        if os.path.exists(self.path):
+            return (f"interrupted before a new checkpoint was saved; {self.path} still holds the "
+                    f"run as it was before; {resume}")
+        return "interrupted before a checkpoint was saved: nothing of this run is kept"
 
 
 def save(path, checkpoint):
@@ -62,6 +88,10 @@ def save(path, checkpoint):
 
 
 def load(path):
+    kind = file_kind(path) if os.path.isfile(path) else "checkpoint"
+    if kind != "checkpoint":
+        raise W2VError(f"{path} is {FILE_KINDS[kind]}, not a w2v checkpoint (a stopped run saves "
+                       "its checkpoint as OUTPUT.checkpoint.npz)")
     try:
         with np.load(path, allow_pickle=False) as data:
             meta = json.loads(str(data["meta"]))
@@ -79,7 +109,8 @@ def load(path):
 
 @contextlib.contextmanager
 def stop_requests():
-    """Yield an Event set by the first SIGINT or SIGTERM; a second one interrupts at once.
+    """Yield an Event set by the first SIGINT or SIGTERM; a second one raises KeyboardInterrupt
+    unless it comes within SAME_REQUEST_SECONDS of the first.
 
     Outside the main thread (where handlers cannot be installed) the Event is never set.
     """
@@ -89,13 +120,42 @@ def stop_requests():
         return
 
     def handler(signum, frame):
-        if requested.is_set():
+        global _requested_at
+        if not requested.is_set():
+            requested.set()
+            _requested_at = time.monotonic()
+        elif not repeats_a_stop_request():
             raise KeyboardInterrupt
-        requested.set()
 
-    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    previous = {sig: signal.signal(sig, handler) for sig in _STOP_SIGNALS}
     try:
         yield requested
     finally:
         for sig, old in previous.items():
             signal.signal(sig, old)
+
+
+def repeats_a_stop_request():
+    """Whether a signal arriving now repeats a stop request made within SAME_REQUEST_SECONDS:
+    the run is stopping already (and will say so), whoever handles the signal."""
+    return time.monotonic() - _requested_at < SAME_REQUEST_SECONDS
+
+
+@contextlib.contextmanager
+def signals_held():
+    """Run the block (writing a file) with SIGINT and SIGTERM held back: each one arriving
+    meanwhile is delivered when the block is over, to the handler in force before it, so that a
+    second Ctrl-C cannot cut a checkpoint short. Outside the main thread the block just runs."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = []
+    previous = {sig: signal.signal(sig, lambda signum, frame: held.append(signum))
+                for sig in _STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+        for signum in held:
+            signal.raise_signal(signum)

@@ -14,12 +14,13 @@ import collections.abc
 import dataclasses
 import lzma
 import os
+import warnings
 import zlib
 
 import numpy as np
 
-from ..errors import ParameterError, W2VError, os_error_reason
-from ..files import compression_of_path, open_compressed
+from ..errors import ParameterError, W2VError, W2VWarning, os_error_reason
+from ..files import FILE_KINDS, compression_of_path, file_kind, open_compressed
 
 MAX_SENTENCE_LENGTH = 10_000  # longer lines are split into pieces of this many tokens (as gensim)
 _BLOCK_BYTES = 1 << 20  # compressed or plain bytes read at once
@@ -51,10 +52,20 @@ class TextSource:
                                  "(e.g. utf-8, latin-1, cp1252)")
 
     def files(self):
-        """The files of the corpus: the path itself, or the files in the directory, sorted."""
+        """The files of the corpus: the path itself, or the text files in the directory, sorted.
+        A file that is not text (vectors, a checkpoint, JSON, binary data) is an error; in a
+        directory it is skipped, with a W2VWarning naming what was read and what skipped."""
         if not os.path.exists(self.path):
             raise W2VError(f"corpus {self.path} does not exist")
         if os.path.isfile(self.path):
+            kind = self._kind(self.path)
+            if kind != "text":
+                hint = (f"; to continue its run: w2v train --resume {self.path}"
+                        if kind == "checkpoint" else
+                        f"; to query them: w2v neighbors {self.path} WORD" if "vectors" in kind
+                        else "")
+                raise W2VError(f"{self.path} is {FILE_KINDS[kind]}, not a text corpus (plain "
+                               f"text, one sentence or paragraph per line){hint}")
             return [self.path]
         if not os.path.isdir(self.path):
             raise W2VError(f"corpus {self.path} is neither a file nor a directory")
@@ -66,7 +77,26 @@ class TextSource:
         )
         if not found:
             raise W2VError(f"corpus directory {self.path} contains no files")
-        return found
+        kinds = {path: self._kind(path) for path in found}
+        texts = [path for path in found if kinds[path] == "text"]
+        skipped = [f"{os.path.relpath(p, self.path)} ({FILE_KINDS[kinds[p]]})" for p in found
+                   if p not in texts]
+        if not texts:
+            raise W2VError(f"corpus directory {self.path} holds no text file: "
+                           f"{', '.join(skipped)}")
+        if skipped:
+            taken = ", ".join(os.path.relpath(p, self.path) for p in texts)
+            warnings.warn(W2VWarning(f"corpus directory {self.path}: reading {taken}; skipping "
+                                     f"what is not text: {', '.join(skipped)}"), stacklevel=2)
+        return texts
+
+    def _kind(self, path):
+        kind = file_kind(path)
+        # NUL bytes are ordinary in UTF-16/32 text: "binary" means something only in encodings
+        # that write ASCII as ASCII
+        if kind == "binary" and "\n".encode(self.encoding) != b"\n":
+            return "text"
+        return kind
 
     def blocks(self):
         """The corpus re-encoded as UTF-8 (lowercased if asked), in blocks of bytes that end

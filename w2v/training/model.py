@@ -1,6 +1,7 @@
 """What training hands back: the word vectors, the output weights as trained, the training log,
 and the end of the run; `save` writes the vectors file and the log beside it."""
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -49,11 +50,12 @@ class Word2VecModel:
 
     def _keep_weights(self, failed, checkpointing):
         """Raise `failed` with where the weights are kept; return if they cannot be kept either."""
-        try:
+        position = dataclasses.asdict(self.position)
+        # a Ctrl-C during the write takes effect after it: the file is complete, say where it is
+        with contextlib.suppress(W2VError, KeyboardInterrupt):
             checkpointing.write(self.wv.config, self.corpus, self.wv.words, self.wv.counts,
-                                self.wv.vectors, self.output_weights,
-                                dataclasses.asdict(self.position))
-        except W2VError:
+                                self.wv.vectors, self.output_weights, position)
+        if checkpointing.written is not position:
             return
         path = checkpointing.path
         raise W2VError(f"{failed or 'interrupted'}; the trained weights are saved in {path}: run "

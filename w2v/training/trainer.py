@@ -17,12 +17,13 @@ import os
 import sys
 import tempfile
 import time
+import warnings
 
 import numpy as np
 
 from . import checkpoint
 from .corpus import TextSource, scan
-from ..errors import W2VError, check_parameter
+from ..errors import W2VError, W2VWarning, check_parameter
 from ..vectors.keyed import first_nonfinite_row
 from .model import Word2VecModel
 from .vocab import Vocab, alias_table, build_vocab, huffman_tree, keep_probabilities, noise_distribution
@@ -140,6 +141,11 @@ def train(corpus_path, config, progress=True, force=False, checkpointing=None, r
         except TrainingInterrupted as stopped:
             raise TrainingInterrupted(f"{stopped}; checkpoint saved to {checkpointing.path}; "
                                       f"resume with: w2v train --resume {checkpointing.path}")
+        except KeyboardInterrupt:  # a second stop request, not waiting for the next batch
+            if not checkpointing:
+                raise
+            raise TrainingInterrupted(checkpointing.what_was_kept()) from None
+    _check_something_trained(position.history, vocab, corpus, config)
     log = _training_log(config, vocab, position.history, time.perf_counter() - started)
     return Word2VecModel.from_weights(vocab.words, vocab.counts, W_in, W_out, log, position,
                                       corpus_path)
@@ -154,6 +160,31 @@ def _training_log(config, vocab, epochs, wall_seconds):
         "words_per_sec": sum(e["words"] for e in epochs) / sum(e["seconds"] for e in epochs),
         "wall_seconds": wall_seconds,
     }
+
+
+FEW_PAIRS = 1_000  # fewer training pairs in a whole run leave the vectors near their random start
+
+
+def _check_something_trained(epochs, vocab, corpus, config):
+    """W2VError if the run made no training pair, a W2VWarning if it made very few; both say
+    why (subsampling, one-word lines, too little text) and what to change."""
+    pairs = sum(epoch["pairs"] for epoch in epochs)
+    if pairs >= FEW_PAIRS:
+        return
+    kept = float(keep_probabilities(vocab.counts, config.sample) @ vocab.counts) / vocab.n_tokens
+    if np.diff(corpus.offsets).max(initial=0) < 2:
+        why = "no line holds two vocabulary words, and words pair only within a line"
+    elif kept < 0.5:
+        why = (f"subsampling, sample {config.sample}, drops {1 - kept:.0%} of the "
+               f"{vocab.n_tokens:,} tokens of this small corpus; sample 0 keeps them all")
+    else:
+        why = (f"only {vocab.n_tokens:,} tokens of vocabulary words: train on more text; useful "
+               "vectors take millions of tokens")
+    summary = f"{pairs:,} training pairs in {len(epochs)} epoch{'s' if len(epochs) > 1 else ''}"
+    if not pairs:
+        raise W2VError(f"nothing was trained: {summary} ({why})", parameters=("sample",))
+    warnings.warn(W2VWarning(f"the vectors are barely trained: {summary} ({why})", ("sample",)),
+                  stacklevel=3)
 
 
 def _check_corpus_matches(corpus, vocab, resume):

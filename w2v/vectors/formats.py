@@ -22,11 +22,14 @@ import numpy as np
 
 from ..errors import UsageError, W2VError
 from ..files import (
+    FILE_KINDS,
+    VECTOR_KINDS,
     ReadMessages,
     atomic_write,
     compressing_stream,
     compression_of_path,
     decompress_bytes,
+    file_kind,
     read_bytes,
 )
 
@@ -86,6 +89,7 @@ def _check_format_name(file_format):
 
 
 def _parse_vectors(vectors_class, data, path, file_format):
+    _check_holds_vectors(data, path)
     if file_format == "npz" or (file_format is None and data.startswith(b"PK\x03\x04")):
         return _read_npz(vectors_class, data, path)
     start = len(_UTF8_BOM) if data.startswith(_UTF8_BOM) else 0
@@ -108,6 +112,27 @@ def _parse_vectors(vectors_class, data, path, file_format):
         return vectors_class(*readers[file_format]())
     looks_like_text = _looks_like_text(data, body_start, header[1])
     return vectors_class(*_read_either(readers, looks_like_text, _extension(path) == ".bin"))
+
+
+def _check_holds_vectors(data, path):
+    """W2VError saying what the file is if it is plainly not vectors (a corpus, a training log,
+    a checkpoint, a gensim pickle); damaged vectors files are left to the readers' messages."""
+    if not data.strip():
+        return  # the readers say it is empty
+    kind = file_kind(path, data)
+    if kind in VECTOR_KINDS or kind == "zip":  # a zip: a damaged .npz, its reader says how
+        return
+    hints = {
+        "checkpoint": f"; to finish its run and write the vectors: w2v train --resume {path}",
+        "gensim pickle": "; w2v does not read pickles: load it in gensim and save its "
+                         "KeyedVectors (model.wv) with save_word2vec_format('vectors.bin', "
+                         "binary=True)",
+        "training log": (f"; the vectors are in {path[:-5]}" if path.endswith(".json")
+                         and os.path.isfile(path[:-5]) else ""),
+        "text": f"; to train vectors on it: w2v train {path} -o vectors.bin",
+    }
+    raise W2VError(f"{path} is {FILE_KINDS[kind]}, not a vectors file (.bin, .txt, .vec, .npz)"
+                   f"{hints.get(kind, '')}")
 
 
 def _read_either(readers, looks_like_text, named_bin):
@@ -196,7 +221,10 @@ def _read_binary(data, pos, header, path):
         raise W2VError(
             f"{path}, byte {extra}: more data after the {count} words the header announces"
         )
-    vectors = np.frombuffer(bytearray().join(rows), dtype="<f4").reshape(count, dim)
+    raw = bytearray().join(rows)
+    if not _NOT_NUMBER_TEXT.search(raw):
+        raise W2VError(f"{path}: the vectors are text (digits and spaces), not binary floats")
+    vectors = np.frombuffer(raw, dtype="<f4").reshape(count, dim)
     words = _decode_words(word_bytes, path, lambda i: f"record {i + 1}")
     return _checked(
         words, vectors.astype(np.float32, copy=False), path, lambda i: f"record {i + 1}"

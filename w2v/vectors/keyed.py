@@ -4,6 +4,7 @@ Words must be non-empty and free of ASCII whitespace (the word2vec formats separ
 reading and writing the files is `formats`' job.
 """
 
+import difflib
 import os
 import re
 
@@ -13,6 +14,7 @@ from . import formats
 from ..errors import UsageError, W2VError
 
 _WHITESPACE = re.compile(r"[ \t\n\r\x0b\x0c]")
+SPELLING_CANDIDATES = 50_000  # "did you mean" looks among this many of the first words
 
 
 class KeyedVectors:
@@ -95,17 +97,27 @@ class KeyedVectors:
         return list(dict.fromkeys(w for w in words if w not in self.key_to_index))
 
     def unknown_words_error(self, missing):
+        """W2VError naming the first five `missing` words, with the vocabulary's words closest to
+        each (the same word in lowercase, or a close spelling among the frequent words)."""
         shown = ", ".join(repr(w) for w in missing[:5])
         if len(missing) > 5:
             shown += f" and {len(missing) - 5} more"
         verb = "is" if len(missing) == 1 else "are"
-        hints = [
-            repr(w.lower())
-            for w in missing[:5]
-            if isinstance(w, str) and w.lower() in self.key_to_index
-        ]
+        hints = [repr(close) for close in map(self._closest_word, missing[:5]) if close]
         hint = f" (did you mean {' or '.join(hints)}?)" if hints else ""
         return W2VError(f"{shown} {verb} not in the vocabulary ({len(self):,} words){hint}")
+
+    def _closest_word(self, word, frequent=SPELLING_CANDIDATES):
+        """The lowercase `word` if known, else the closest spelling among the `frequent` first
+        words (the most frequent in files sorted by count: fast on any vocabulary), or None."""
+        if not isinstance(word, str):
+            return None
+        if word.lower() in self.key_to_index:
+            return word.lower()
+        word = word.lower()
+        close = difflib.get_close_matches(word, self.words[:frequent], n=3, cutoff=0.7)
+        close.sort(key=lambda c: sorted(c) != sorted(word))  # a swap ("hrose") first: a typo
+        return close[0] if close else None
 
     # ----- similarity queries -----------------------------------------------------------------
 
