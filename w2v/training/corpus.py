@@ -15,6 +15,7 @@ import collections.abc
 import dataclasses
 import gzip
 import lzma
+import math
 import os
 import zlib
 
@@ -41,6 +42,7 @@ class TextSource:
     lowercase: bool = False
     encoding: str = "utf-8"
     errors: str = "strict"  # "replace" to accept bytes that are not valid in `encoding`
+    parts: tuple = None  # ((file, start, end), ...): read these byte ranges (end None: to the end)
 
     def __post_init__(self):
         try:
@@ -72,18 +74,21 @@ class TextSource:
     def blocks(self):
         """The corpus re-encoded as UTF-8 (lowercased if asked), in blocks of bytes that end
         between words; None after the last block of each file (a line never spans files)."""
-        for path in self.files():
-            yield from self._file_blocks(path)
+        for path, start, end in self.parts or [(path, 0, None) for path in self.files()]:
+            yield from self._file_blocks(path, start, end)
             yield None
 
-    def _file_blocks(self, path):
+    def _file_blocks(self, path, start=0, end=None):
         opener = _OPENERS.get(os.path.splitext(path)[1].lower(), open)
         decoder = codecs.getincrementaldecoder(self.encoding)(self.errors)
-        carry, at_start = "", True
+        carry, at_start = "", start == 0
+        left = math.inf if end is None else end - start
         try:
             with opener(path, "rb") as handle:
+                handle.seek(start)
                 while True:
-                    raw = handle.read(_BLOCK_BYTES)
+                    raw = handle.read(min(_BLOCK_BYTES, left))
+                    left -= len(raw)
                     text = carry + decoder.decode(raw, final=not raw)
                     if at_start and text:  # a byte-order mark (Notepad's) is not part of a word
                         text, at_start = text.removeprefix("\ufeff"), False
@@ -109,6 +114,37 @@ class TextSource:
             raise W2VError(f"cannot read {path}: {os_error_reason(exc)}") from None
         except _DECOMPRESSION_ERRORS as exc:
             raise W2VError(f"{path}: compressed file is truncated or corrupt ({exc})") from None
+
+    def shards(self, n):
+        """Up to `n` sources reading consecutive parts of about equal size: plain files are cut
+        into byte ranges after a line break (when `encoding` writes "\\n" as that byte), a
+        compressed file is never cut. Empty parts are left out, so fewer may come back."""
+        files = [(path, os.path.getsize(path)) for path in self.files()]
+        total = sum(size for _, size in files)
+        cuts = [total * i // n for i in range(1, n)]
+        shards, current, offset = [], [], 0
+        for path, size in files:
+            start = 0
+            while cuts and cuts[0] < offset + size and self._can_cut(path):
+                cut = _line_end_after(path, cuts.pop(0) - offset)
+                if cut > start:
+                    current.append((path, start, cut))
+                    start = cut
+                shards.append(current)
+                current = []
+            if start < size:
+                current.append((path, start, size))
+            offset += size
+            while cuts and cuts[0] <= offset:
+                cuts.pop(0)
+                shards.append(current)
+                current = []
+        shards.append(current)
+        return [dataclasses.replace(self, parts=tuple(parts)) for parts in shards if parts]
+
+    def _can_cut(self, path):
+        plain = os.path.splitext(path)[1].lower() not in _OPENERS
+        return plain and "a\n".encode(self.encoding) == b"a\n"
 
     def _first_undecodable_line(self, path, opener):
         """The decoder reads ahead in blocks, so find the failing line by decoding line by line;
@@ -288,6 +324,18 @@ def scan(source, cache_path):
         raise _cache_error(cache_path, exc) from None
     lengths = np.concatenate(line_lengths) if line_lengths else np.zeros(0, np.int64)
     return Scan(cache_path, table, int(state[3]), lengths)
+
+
+def _line_end_after(path, offset):
+    """The offset just after the first "\\n" at or after `offset` in the file (its size if none)."""
+    with open(path, "rb") as handle:
+        handle.seek(offset)
+        while block := handle.read(1 << 16):
+            found = block.find(b"\n")
+            if found >= 0:
+                return offset + found + 1
+            offset += len(block)
+    return offset
 
 
 def _cache_error(path, exc):
