@@ -13,12 +13,9 @@ Markdown table to stdout.
 """
 
 import argparse
-import bz2
 import datetime
-import gzip
 import importlib.metadata
 import json
-import lzma
 import os
 import platform
 import statistics
@@ -27,6 +24,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from w2v.files import compression_of_path, open_compressed
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("W2V_SHARED_DATA") or REPO.parent / "shared" / "data")
@@ -37,7 +36,6 @@ TOOLS = ("w2v", "gensim", "word2vec-c")
 WARMUP_LINES = 20_000
 RESTRICT_VOCAB = 30_000
 BUSY_CORES = 0.1  # other processes' CPU use above which a timing is flagged
-OPENERS = {".xz": lzma.open, ".gz": gzip.open, ".bz2": bz2.open}
 
 
 def parse_args(argv):
@@ -302,9 +300,8 @@ def warm_up(args, corpus, out_dir):
 def copy_lines(source, target, max_lines=0):
     """Copy (decompressing by extension) the first `max_lines` lines (0: all) of `source` to
     `target`; return the number of white-space separated tokens copied."""
-    opener = OPENERS.get(source.suffix, open)
     tokens = 0
-    with opener(source, "rb") as src, open(target, "wb") as dst:
+    with open_compressed(source, "rb") as src, open(target, "wb") as dst:
         for number, line in enumerate(src, 1):
             if max_lines and number > max_lines:
                 break
@@ -321,7 +318,7 @@ def count_tokens(path):
 def prepare_corpus(args, out_dir):
     """A plain-text corpus every tool can read (gensim's corpus_file and word2vec C need one);
     return (path, tokens, note for the reader or None)."""
-    compressed = args.corpus.suffix in OPENERS
+    compressed = compression_of_path(args.corpus) is not None
     if not compressed and not args.max_lines:
         return args.corpus, count_tokens(args.corpus), None
     plain = out_dir / (args.corpus.stem if compressed else args.corpus.name)

@@ -1,12 +1,13 @@
-"""Softmax regression: gradient check, parity with scikit-learn, warm start, validation."""
+"""Softmax regression: gradient check, parity with scikit-learn, warm start, clone, validation."""
 
 import numpy as np
 import pytest
 import scipy.sparse
+from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 
+from w2v.errors import ParameterError, UsageError
 from w2v.sentiment.classifier import SoftmaxRegression, minimize_lbfgs, softmax_loss_and_grad
-from w2v.errors import UsageError
 
 
 def blobs(n=600, d=12, k=4, noise=2.0, seed=0):
@@ -89,6 +90,19 @@ def test_warm_start_and_initial_coefficients_reach_the_same_optimum_faster():
     assert warm.n_iter_ < cold.n_iter_
 
 
+def test_clone_copies_the_parameters_but_not_the_fit():
+    X, y = blobs(n=100, d=4, k=3)
+    fitted = SoftmaxRegression(l2=0.5, max_iter=50, tol=1e-4, warm_start=True).fit(X, y)
+    copy = clone(fitted)
+    assert copy is not fitted and copy.get_params() == fitted.get_params()
+    assert copy.get_params() == {"l2": 0.5, "max_iter": 50, "tol": 1e-4, "warm_start": True}
+    assert not hasattr(copy, "coef_"), "a clone is not fitted"
+    assert np.allclose(copy.fit(X, y).coef_, fitted.coef_)
+    assert repr(SoftmaxRegression(l2=0.5)) == "SoftmaxRegression(l2=0.5)"
+    with pytest.raises(ValueError, match="Invalid parameter 'C'"):
+        SoftmaxRegression().set_params(C=1.0)
+
+
 def test_string_labels_predict_and_proba_shapes():
     X, y = blobs(n=120, d=4, k=3)
     names = np.array(["neg", "neutral", "pos"])[y]
@@ -122,8 +136,9 @@ def test_lbfgs_minimizes_a_badly_scaled_quadratic():
 )
 def test_invalid_parameters_are_named(params, message):
     X, y = blobs(n=20, d=3, k=2)
-    with pytest.raises(UsageError, match=message.replace("(", r"\(")):
+    with pytest.raises(UsageError, match=message.replace("(", r"\(")) as error:
         SoftmaxRegression(**params).fit(X, y)
+    assert isinstance(error.value, ParameterError) and error.value.parameters == tuple(params)
 
 
 def test_invalid_data_is_named():

@@ -277,6 +277,22 @@ def test_missing_paths_and_bad_options(tmp_path, capsys, tsv_data, vectors_path)
     assert status == 2 and "--hidden must be >= 1, got 0" in err
 
 
+def test_errors_name_the_flags_and_leave_paths_alone(tmp_path, capsys, tsv_data, vectors_path):
+    status, _, err = run(
+        capsys, vectors_path, "--data", tsv_data, "--out", tmp_path, "--lambdas", "1", "1"
+    )
+    assert status == 2
+    assert err == "w2v sentiment: error: --lambdas has repeated values: [1.0, 1.0]\n"
+    data = write(tmp_path / "data", {"data.test": "1 a\n", "test.tsv": "1\ta\n"})
+    status, _, err = run(
+        capsys, vectors_path, "--data", data / "data.test", data / "test.tsv", "--out", tmp_path
+    )
+    assert status == 2
+    assert err.startswith(
+        f"w2v sentiment: error: --data: several test files ({data}/data.test, {data}/test.tsv)"
+    ), err
+
+
 def test_truncated_vectors_file(tmp_path, capsys, tsv_data, vectors_path):
     truncated = tmp_path / "cut.txt"
     truncated.write_bytes(open(vectors_path, "rb").read()[:-40])

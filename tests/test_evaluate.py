@@ -269,6 +269,18 @@ def test_benchmark_file_errors(tmp_path):
         evaluate_analogies(kv, nothing)
 
 
+def test_benchmark_file_with_a_byte_order_mark(tmp_path):
+    """Notepad's UTF-8 files start with U+FEFF: not part of the first section header."""
+    questions = tmp_path / "bom.txt"
+    questions.write_bytes(b"\xef\xbb\xbf" + HAND_QUESTIONS.encode("utf-8"))
+    sections, invalid = read_analogy_questions(questions)
+    assert sections[0][0] == "capital-common-countries" and invalid == 1
+    latin1 = tmp_path / "bom-latin1.txt"
+    latin1.write_bytes(b"\xef\xbb\xbf: s\ncaf\xe9 a b c\n")
+    with pytest.raises(W2VError, match=r"bom-latin1.txt, line 2: not valid UTF-8"):
+        read_analogy_questions(latin1)
+
+
 @pytest.mark.parametrize("columns", [7, 300, 2000, 4093])
 def test_top_k_per_row_equals_a_full_sort(columns):
     rng = np.random.default_rng(columns)

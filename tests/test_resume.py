@@ -87,7 +87,7 @@ def test_periodic_checkpoints_are_written(tmp_path, monkeypatch):
     corpus = tmp_path / "c.txt"
     corpus.write_text("a b c d e f g h\n" * 3000)
     config = trainer.TrainConfig(epochs=2, threads=1, min_count=1, dim=8)
-    checkpointing = trainer.Checkpointing(str(tmp_path / "ck.npz"), every_seconds=0.0)
+    checkpointing = checkpoint.Checkpointing(str(tmp_path / "ck.npz"), every_seconds=0.0)
     result = trainer.train(str(corpus), config, progress=False, checkpointing=checkpointing)
     assert len(saved_positions) >= 2 and len(result.log["epochs"]) == 2
 

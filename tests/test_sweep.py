@@ -2,30 +2,26 @@
 
 import json
 import math
+import re
 
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
+from w2v.plots import plot_accuracy_vs_lambda, plot_confusion_matrix, plot_roc_curves
 from w2v.sentiment.classifier import SoftmaxRegression
 from w2v.sentiment.datasets import Dataset, Split, Tokenizer
-from w2v.sentiment.report import (
-    FILES,
-    plot_accuracy_vs_lambda,
-    plot_confusion_matrix,
-    plot_roc_curves,
-    summary_table,
-    write_report,
-)
+from w2v.sentiment.report import FILES, summary_table, write_report
 from w2v.sentiment.sweep import (
     SweepPoint,
     check_lambdas,
+    check_options,
     choose_lambda,
     run_sentiment,
     softmax_model,
     sweep_model,
 )
-from w2v.errors import UsageError
+from w2v.errors import ParameterError, UsageError
 
 CLASSES = ("0", "1", "2")
 
@@ -228,3 +224,26 @@ def test_summary_table_lists_every_model(result):
 def test_bad_lambdas(lambdas, message):
     with pytest.raises(UsageError, match=message):
         check_lambdas(lambdas)
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ({"lambdas": []}, "lambdas needs at least one value"),
+        ({"lambdas": [1.0, 1.0]}, "lambdas has repeated values: [1.0, 1.0]"),
+        ({"classifier": "tree"}, "classifier must be one of ('softmax', 'mlp'), got 'tree'"),
+        ({"hidden": 2.5}, "hidden must be an integer, got 2.5"),
+        ({"hidden": 0}, "hidden must be >= 1, got 0"),
+        ({"pooling": "max"}, "pooling must be one of ('mean', 'sum'), got 'max'"),
+    ],
+)
+def test_run_sentiment_names_the_bad_parameter(options, message):
+    vectors, dataset = synthetic_task(sizes=(30, 15, 15))
+    with pytest.raises(ParameterError, match=re.escape(message)) as error:
+        run_sentiment(
+            vectors, dataset, Tokenizer(), **{"lambdas": [1e-3], **options}, progress=False
+        )
+    assert error.value.parameters == tuple(options)
+    if "pooling" not in options:  # the options checked before any work, as the CLI does
+        with pytest.raises(ParameterError, match=re.escape(message)):
+            check_options(**{"lambdas": [1e-3], **options})

@@ -37,7 +37,7 @@ def mean_group_precision(result):
 
 
 def neighbours_of(result):
-    vectors = KeyedVectors(result.words, result.W_in)
+    vectors = result.wv
 
     def lookup(word, k):
         return [w for w, _ in vectors.most_similar(word, topn=k)] if word in vectors else None
@@ -71,9 +71,10 @@ def test_one_thread_and_a_seed_give_bit_identical_vectors(planted_corpus):
     config = TrainConfig(epochs=1, threads=1, seed=11)
     first = train(planted_corpus, config, progress=False)
     second = train(planted_corpus, config, progress=False)
-    assert np.array_equal(first.W_in, second.W_in) and np.array_equal(first.W_out, second.W_out)
+    assert np.array_equal(first.wv.vectors, second.wv.vectors) and np.array_equal(
+        first.output_weights, second.output_weights)
     other = train(planted_corpus, TrainConfig(epochs=1, threads=1, seed=12), progress=False)
-    assert not np.array_equal(first.W_in, other.W_in)
+    assert not np.array_equal(first.wv.vectors, other.wv.vectors)
 
 
 def test_two_threads_train_as_well(planted_corpus):

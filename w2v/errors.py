@@ -49,7 +49,9 @@ def rename_parameters(message, parameters, names):
     """`message` with each of `parameters` replaced by names[parameter] (whole words only)."""
     for parameter in parameters:
         if parameter in names:
-            message = re.sub(rf"(?<![\w-]){re.escape(parameter)}(?![\w-])", names[parameter], message)
+            # a whole word, not part of a path or file name ("data" in "/shared/data/a.test")
+            pattern = rf"(?<![\w/.-]){re.escape(parameter)}(?![\w/-]|\.\w)"
+            message = re.sub(pattern, names[parameter], message)
     return message
 
 

@@ -1,10 +1,30 @@
-"""Atomic output: write to a temporary file in the target folder, fsync, then rename."""
+"""Files: atomic output (a temporary file in the target folder, fsynced, then renamed),
+gzip/bz2/xz compression told by suffix or by content, and whole-file reads whose errors are worded
+for the user."""
 
+import bz2
 import contextlib
+import dataclasses
+import gzip
+import lzma
 import os
+import re
 import tempfile
+import zlib
 
 from .errors import W2VError, os_error_reason
+
+COMPRESSION_SUFFIXES = {".gz": "gzip", ".bz2": "bz2", ".xz": "xz"}
+_COMPRESSION_MODULES = {"gzip": gzip, "bz2": bz2, "xz": lzma}
+_COMPRESSING_STREAMS = {  # gzip's mtime=0: the same vectors give the same bytes
+    "gzip": lambda handle: gzip.GzipFile(fileobj=handle, mode="wb", compresslevel=6, mtime=0),
+    "bz2": lambda handle: bz2.BZ2File(handle, "wb"),
+    "xz": lambda handle: lzma.LZMAFile(handle, "wb", preset=3),
+}
+_DECOMPRESSION_ERRORS = (OSError, EOFError, ValueError, zlib.error, lzma.LZMAError)
+
+
+# ----- atomic output ----------------------------------------------------------------------------
 
 
 @contextlib.contextmanager
@@ -80,3 +100,99 @@ def _fsync_folder(folder):
 def _remove_quietly(path):
     with contextlib.suppress(OSError):
         os.remove(path)
+
+
+# ----- compression ------------------------------------------------------------------------------
+
+
+def compression_of_path(path):
+    """'gzip', 'bz2' or 'xz' from the suffix of `path` (.gz, .bz2, .xz, any case), else None."""
+    return COMPRESSION_SUFFIXES.get(os.path.splitext(os.fspath(path))[1].lower())
+
+
+def open_compressed(path, mode="rb"):
+    """open(path, mode), decompressing (or compressing) when the suffix names a compression."""
+    compression = compression_of_path(path)
+    return _COMPRESSION_MODULES[compression].open(path, mode) if compression else open(path, mode)
+
+
+def compressing_stream(handle, compression):
+    """A context manager giving a stream that writes into the open binary `handle`, compressed
+    as `compression` says ('gzip', 'bz2', 'xz', or None: as is); `handle` stays open."""
+    if compression is None:
+        return contextlib.nullcontext(handle)
+    return _COMPRESSING_STREAMS[compression](handle)
+
+
+def compression_of_bytes(data):
+    """'gzip', 'bz2' or 'xz' if `data` starts like that format, else None."""
+    if data.startswith(b"\x1f\x8b"):
+        return "gzip"
+    if data.startswith(b"\xfd7zXZ\x00"):
+        return "xz"
+    # bz2: "BZh" + block size digit + the magic of a first block or of the end of stream
+    if re.match(rb"BZh[1-9](1AY&SY|\x17rE8P\x90)", data):
+        return "bz2"
+    return None
+
+
+def decompress_bytes(data, path):
+    """`data` decompressed if its content says it is compressed, else as is; W2VError naming
+    `path` if it is damaged."""
+    compression = compression_of_bytes(data)
+    if compression is None:
+        return data
+    try:
+        return _COMPRESSION_MODULES[compression].decompress(data)
+    except _DECOMPRESSION_ERRORS as exc:
+        raise W2VError(f"{path}: corrupt or truncated {compression} data ({exc})") from None
+
+
+# ----- reading whole files ----------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class ReadMessages:
+    """How a caller words the failures of reading one of its files: templates with {path},
+    {reason} (the system's words) and, in `undecodable`, {line} and {byte} (the first byte that
+    is not UTF-8, an int)."""
+
+    missing: str
+    folder: str
+    unreadable: str
+    undecodable: str = "{path}, line {line}: not valid UTF-8"
+
+    @classmethod
+    def naming(cls, what):
+        """The usual wording for a kind of file, e.g. "vectors file {path} does not exist"."""
+        return cls(
+            missing=f"{what} {{path}} does not exist",
+            folder=f"{{path}} is a directory, expected a {what}",
+            unreadable=f"cannot read {what} {{path}}: {{reason}}",
+        )
+
+
+def read_bytes(path, messages):
+    """The content of the file `path`; W2VError worded by `messages` if it cannot be read."""
+    if os.path.isdir(path):
+        raise W2VError(messages.folder.format(path=path))
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        raise W2VError(messages.missing.format(path=path)) from None
+    except OSError as exc:
+        raise W2VError(messages.unreadable.format(path=path, reason=os_error_reason(exc))) from None
+
+
+def read_text_lines(path, messages):
+    """The lines of the UTF-8 text file `path` (a leading byte-order mark dropped); W2VError
+    worded by `messages`, naming the line of the first byte that is not UTF-8."""
+    data = read_bytes(path, messages)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        message = messages.undecodable.format(path=path, line=line, byte=data[exc.start])
+        raise W2VError(message) from None
+    return text.removeprefix("\ufeff").splitlines()

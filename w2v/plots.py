@@ -1,4 +1,4 @@
-"""Pictures of word vectors and of training runs.
+"""Pictures of word vectors, of training runs and of the sentiment report.
 
 Pure functions: each `plot_*` draws on the given axes (or a new figure) and returns the Figure; it
 never shows a window. Figures are made with the Agg canvas directly, so no pyplot state or GUI
@@ -9,11 +9,13 @@ import json
 
 import numpy as np
 
-from .files import atomic_write
 from .errors import UsageError, W2VError
+from .files import atomic_write
+from .sentiment.sweep import SentimentResult, confusion, main_sweep, roc_auc_per_class
 
 METHODS = ("svd", "pca", "tsne")
 DPI = 100
+REPORT_DPI = 110  # the sentiment report's figures: text a little larger for their size
 DEFAULT_SIZE = (1000, 800)  # pixels
 
 
@@ -79,13 +81,13 @@ def word_coordinates(kv, words, method="svd", seed=0):
 # ----- figures -----------------------------------------------------------------------------------
 
 
-def new_figure(size=DEFAULT_SIZE, ncols=1):
+def new_figure(size=DEFAULT_SIZE, ncols=1, dpi=DPI):
     """A Figure of `size` = (width, height) pixels on an Agg canvas, with `ncols` axes."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     width, height = _check_size(size)
-    figure = Figure(figsize=(width / DPI, height / DPI), dpi=DPI)
+    figure = Figure(figsize=(width / dpi, height / dpi), dpi=dpi)
     FigureCanvasAgg(figure)
     figure.subplots(1, ncols)
     return figure
@@ -104,7 +106,7 @@ def _check_size(size):
 def save_figure(figure, path):
     """Write `figure` as a PNG of exactly its pixel size; atomic, like every output of w2v."""
     with atomic_write(path, "wb") as handle:
-        figure.savefig(handle, format="png", dpi=DPI)
+        figure.savefig(handle, format="png", dpi=figure.dpi)
 
 
 def plot_words(kv, words, method="svd", seed=0, ax=None, size=DEFAULT_SIZE, title=None):
@@ -291,3 +293,102 @@ def _run_summary(log):
     if isinstance(log.get("wall_seconds"), (int, float)):
         parts.append(f"{log['wall_seconds']:.1f} s")
     return ", ".join(parts) or "training run"
+
+
+# ----- sentiment report --------------------------------------------------------------------------
+
+
+def _report_figure(ax, size):
+    """(figure, axes): `ax` and its figure, or a new figure of `size` pixels at REPORT_DPI."""
+    if ax is not None:
+        return ax.figure, ax
+    figure = new_figure(size, dpi=REPORT_DPI)
+    figure.set_layout_engine("constrained")
+    return figure, figure.axes[0]
+
+
+def plot_accuracy_vs_lambda(result, ax=None):
+    """Train and dev accuracy of the main model against lambda (log x), chosen lambda marked;
+    the baselines' dev accuracy for reference when `result` is a SentimentResult."""
+    figure, ax = _report_figure(ax, (704, 462))
+    main = main_sweep(result)
+    positive = main.lambdas > 0  # lambda = 0 has no place on a log axis
+    lambdas = main.lambdas[positive]
+    for split, style in (("train", "o-"), ("dev", "s-")):
+        scores = np.array([getattr(p, f"{split}_accuracy") for p in main.points])[positive]
+        ax.plot(lambdas, scores, style, markersize=4, label=f"{main.model} {split}")
+    chosen = main.chosen_point
+    ax.axvline(
+        chosen.l2,
+        color="grey",
+        linestyle=":",
+        label=f"chosen lambda {chosen.l2:.0e} (test {chosen.test_accuracy:.3f})",
+    )
+    if isinstance(result, SentimentResult):
+        for sweep in result.baselines:
+            dev = np.array([p.dev_accuracy for p in sweep.points])
+            if len(sweep.points) == 1:
+                ax.axhline(
+                    dev[0], color="black", linewidth=0.8, linestyle="--", label=f"{sweep.model} dev"
+                )
+            else:
+                keep = sweep.lambdas > 0
+                ax.plot(
+                    sweep.lambdas[keep], dev[keep], "--", linewidth=1, label=f"{sweep.model} dev"
+                )
+    if len(set(lambdas)) == 1:  # one lambda: give the log axis a decade either side
+        ax.set_xlim(lambdas[0] / 10, lambdas[0] * 10)
+    ax.set_xscale("log")
+    ax.set_xlabel("lambda (L2 strength)")
+    ax.set_ylabel("accuracy")
+    ax.set_title("Accuracy vs lambda")
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize="small")
+    return figure
+
+
+def plot_confusion_matrix(result, ax=None):
+    """Test confusion matrix of the chosen model: counts, colour by row share (recall)."""
+    figure, ax = _report_figure(ax, (572, 506))
+    main = main_sweep(result)
+    matrix = confusion(main)
+    shares = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1)
+    image = ax.imshow(shares, cmap="Blues", vmin=0, vmax=1)
+    for (row, col), count in np.ndenumerate(matrix):
+        ax.text(
+            col,
+            row,
+            str(count),
+            ha="center",
+            va="center",
+            color="white" if shares[row, col] > 0.5 else "black",
+            fontsize="small",
+        )
+    ticks = np.arange(len(main.classes))
+    ax.set_xticks(ticks, labels=main.classes)
+    ax.set_yticks(ticks, labels=main.classes)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    accuracy = main.chosen_point.test_accuracy
+    ax.set_title(f"Test confusion matrix (accuracy {accuracy:.3f})")
+    figure.colorbar(image, ax=ax, label="share of the true class")
+    return figure
+
+
+def plot_roc_curves(result, ax=None):
+    """One-vs-rest ROC curve of each class on test, with its AUC in the legend."""
+    from sklearn.metrics import roc_curve
+
+    figure, ax = _report_figure(ax, (616, 528))
+    main = main_sweep(result)
+    for k, (label, auc) in enumerate(zip(main.classes, roc_auc_per_class(main))):
+        if auc is None:
+            continue
+        false_positive, true_positive, _ = roc_curve(main.y_test == k, main.test_proba[:, k])
+        ax.plot(false_positive, true_positive, label=f"class {label} (AUC {auc:.3f})")
+    ax.plot([0, 1], [0, 1], color="grey", linestyle=":", linewidth=1)
+    ax.set_xlabel("false positive rate")
+    ax.set_ylabel("true positive rate")
+    ax.set_title("One-vs-rest ROC on test")
+    ax.legend(fontsize="small", loc="lower right")
+    return figure

@@ -50,7 +50,8 @@ def _add_common_options(parser):
 
 
 def load_vectors(path):
-    """Load a vectors file for a command (errors are W2VError, printed on one line)."""
+    """KeyedVectors (words, vectors, and the training config if the file has it) for every
+    command that reads a vectors file; errors are W2VError, printed on one line."""
     from ..vectors import KeyedVectors
 
     return KeyedVectors.load(path)

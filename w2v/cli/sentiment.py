@@ -4,6 +4,9 @@ import argparse
 import os
 import sys
 
+from ..sentiment.features import POOLINGS
+from ..sentiment.sweep import CLASSIFIERS
+
 
 def register(subparsers):
     parser = subparsers.add_parser(
@@ -18,6 +21,7 @@ def register(subparsers):
     )
     parser.add_argument(
         "--data",
+        dest="paths",  # load_dataset's parameter: its messages name `paths`, printed as --data
         nargs="+",
         required=True,
         metavar="DIR_OR_FILES",
@@ -41,13 +45,13 @@ def register(subparsers):
     )
     parser.add_argument(
         "--pooling",
-        choices=("mean", "sum"),
+        choices=POOLINGS,
         default="mean",
         help="combine a sentence's word vectors by their mean (default) or sum",
     )
     parser.add_argument(
         "--classifier",
-        choices=("softmax", "mlp"),
+        choices=CLASSIFIERS,
         default="softmax",
         help="softmax regression (default) or an MLP with one hidden layer",
     )
@@ -87,18 +91,19 @@ def register(subparsers):
 def run(args):
     import time
 
+    from ..errors import UsageError
     from ..sentiment.datasets import Tokenizer, load_dataset
-    from ..errors import UsageError, check
     from ..sentiment.report import summary_table, write_report
-    from ..sentiment.sweep import DEFAULT_LAMBDAS, check_lambdas, run_sentiment, total_coverage
+    from ..sentiment.sweep import DEFAULT_LAMBDAS, check_options, run_sentiment, total_coverage
+    from .query import load_vectors
 
-    check(args.hidden >= 1, f"--hidden must be >= 1, got {args.hidden}")
-    lambdas = check_lambdas(args.lambdas if args.lambdas else DEFAULT_LAMBDAS)
+    # Checked now, not minutes later when run_sentiment gets them after the data and vectors.
+    lambdas = check_options(args.lambdas or DEFAULT_LAMBDAS, args.classifier, args.hidden)
     if os.path.exists(args.out) and not os.path.isdir(args.out):
         raise UsageError(f"--out {args.out} is a file, expected a folder for the report")
     say = (lambda message: None) if args.quiet else (lambda m: print(m, file=sys.stderr))
 
-    dataset = load_dataset(args.data, seed=args.seed)
+    dataset = load_dataset(args.paths, seed=args.seed)
     say(
         f"data: train {len(dataset.train)}, dev {len(dataset.dev)}"
         f"{' (held out from train)' if dataset.dev_held_out else ''}, test {len(dataset.test)}"
@@ -139,13 +144,6 @@ def run(args):
     )
     print(f"sweep: {len(lambdas)} lambdas in {result.seconds:.1f}s; report: {args.out}")
     return 0
-
-
-def load_vectors(path):
-    """KeyedVectors (words, vectors, config) from any format w2v.vectors reads."""
-    from ..vectors import KeyedVectors
-
-    return KeyedVectors.load(path)
 
 
 def _configured_lowercase(args, vectors):

@@ -1,11 +1,10 @@
 """`w2v train`: corpus in, vectors file (and a JSON training log beside it) out."""
 
-import json
 import os
 import sys
 
-from ..files import atomic_write, check_writable
-from ..errors import UsageError, W2VError
+from ..files import check_writable
+from ..errors import UsageError
 from ..training.trainer import ARCHITECTURES, LOSSES, TrainConfig
 
 OUTPUT_EXTENSIONS = (".bin", ".txt", ".vec", ".npz")
@@ -70,8 +69,22 @@ def register(subparsers):
 
 
 def run(args):
+    from ..training.trainer import train
+
+    corpus, config, output, checkpointing, resume = _settings(args)
+    model = train(corpus, config, progress=not args.quiet, force=args.force,
+                  checkpointing=checkpointing, resume=resume)
+    model.save(output, checkpointing)
+    final = model.log["epochs"][-1]
+    print(f"wrote {output} ({len(model.wv):,} words x {config.dim}) and {output}.json; "
+          f"final loss {final['loss']:.4f} per pair, {model.log['words_per_sec']:,.0f} words/s")
+    return 0
+
+
+def _settings(args):
+    """(corpus, config, output, checkpointing, resume) from the arguments, every output path
+    checked writable before hours of training rather than after."""
     from ..training import checkpoint
-    from ..training.trainer import Checkpointing, train
 
     resume = checkpoint.load(args.resume) if args.resume else None
     config = TrainConfig(**resume.config) if resume else config_from_args(args).validate()
@@ -85,61 +98,17 @@ def run(args):
     corpus = args.corpus or (resume.corpus if resume else _default_corpus(args.quiet))
     checkpoint_path = args.checkpoint or args.resume or output + ".checkpoint.npz"
     every = args.checkpoint_every * 60 if args.checkpoint_every else None
-    checkpointing = Checkpointing(checkpoint_path, every, {"output": os.path.abspath(output)})
+    checkpointing = checkpoint.Checkpointing(checkpoint_path, every,
+                                             {"output": os.path.abspath(output)})
     for path in (output, output + ".json", checkpoint_path):
-        check_writable(path)  # before hours of training, not after
-    result = train(corpus, config, progress=not args.quiet, force=args.force,
-                   checkpointing=checkpointing, resume=resume)
-    try:
-        save_result(result, config, output)
-    except (W2VError, KeyboardInterrupt) as failed:
-        _keep_trained_weights(failed, result, checkpointing, corpus, config)
-        raise
-    if os.path.exists(checkpoint_path):
-        os.remove(checkpoint_path)  # the run finished: its checkpoint has served
-    return 0
-
-
-def _keep_trained_weights(failed, result, checkpointing, corpus, config):
-    """Writing the vectors failed after training: save the weights as a checkpoint if possible,
-    so that `--resume` writes them without training again."""
-    from ..training.trainer import write_checkpoint
-
-    try:
-        write_checkpoint(checkpointing, corpus, config, result.words, result.counts, result.W_in,
-                         result.W_out, result.position)
-    except W2VError:
-        return
-    raise W2VError(f"{failed or 'interrupted'}; the trained weights are saved in "
-                   f"{checkpointing.path}: run w2v train --resume {checkpointing.path} to write "
-                   "the vectors again") from None
-
-
-def save_result(result, config, output):
-    from ..vectors import KeyedVectors
-
-    same_shape = result.W_out.shape == result.W_in.shape
-    vectors = KeyedVectors(result.words, result.W_in, counts=result.counts,
-                           output_vectors=result.W_out if same_shape else None,
-                           config=result.log["config"])
-    vectors.save(output)
-    log_path = output + ".json"
-    write_json(log_path, result.log)
-    final = result.log["epochs"][-1]
-    print(f"wrote {output} ({len(result.words):,} words x {config.dim}) and {log_path}; "
-          f"final loss {final['loss']:.4f} per pair, {result.log['words_per_sec']:,.0f} words/s")
+        check_writable(path)
+    return corpus, config, output, checkpointing, resume
 
 
 def config_from_args(args):
     fields = {name: getattr(args, name) for name in TrainConfig.__dataclass_fields__
               if getattr(args, name, None) is not None}
     return TrainConfig(**fields)
-
-
-def write_json(path, data):
-    with atomic_write(path, "w", encoding="utf-8") as handle:
-        json.dump(data, handle, indent=2)
-        handle.write("\n")
 
 
 def _default_corpus(quiet):

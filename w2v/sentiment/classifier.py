@@ -11,9 +11,10 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse
 from scipy.linalg.blas import daxpy as _axpy
+from sklearn.base import BaseEstimator, ClassifierMixin
 from threadpoolctl import threadpool_limits
 
-from ..errors import UsageError, check
+from ..errors import UsageError, check_parameter
 
 
 def softmax_loss_and_grad(coef, intercept, X, Y, l2):
@@ -42,10 +43,11 @@ def softmax(logits):
     return np.exp(logits - _logsumexp_rows(logits)[:, None])
 
 
-class SoftmaxRegression:
-    """Multinomial logistic regression with an L2 penalty on the weights.
+class SoftmaxRegression(ClassifierMixin, BaseEstimator):
+    """Multinomial logistic regression with an L2 penalty on the weights: a scikit-learn
+    classifier (get_params, set_params, clone and score come from its base classes).
 
-    Parameters (keyword-only):
+    Parameters (keyword-only, checked by `fit`):
         l2: the penalty strength lambda (>= 0) in  mean cross-entropy + (l2/2) ||W||^2.
         max_iter: L-BFGS iterations at most.
         tol: stop when the largest gradient component is below `tol`.
@@ -70,12 +72,14 @@ class SoftmaxRegression:
         self._check_params()
         X = _as_float64_matrix(X)
         y = np.asarray(y)
-        check(
+        check_parameter(
             y.ndim == 1 and len(y) == X.shape[0],
             f"y must be 1-d with one label per row of X ({X.shape[0]}), got shape {y.shape}",
+            "y",
+            "X",
         )
         classes, targets = np.unique(y, return_inverse=True)
-        check(len(classes) >= 2, f"need at least 2 classes in y, got {len(classes)}")
+        check_parameter(len(classes) >= 2, f"need at least 2 classes in y, got {len(classes)}", "y")
         n_classes, n_features = len(classes), X.shape[1]
         Y = np.zeros((len(y), n_classes))
         Y[np.arange(len(y)), targets] = 1.0
@@ -98,17 +102,20 @@ class SoftmaxRegression:
         return self
 
     def _check_params(self):
-        check(
+        check_parameter(
             isinstance(self.l2, numbers.Real) and np.isfinite(self.l2) and self.l2 >= 0,
             f"l2 must be a finite number >= 0, got {self.l2!r}",
+            "l2",
         )
-        check(
+        check_parameter(
             isinstance(self.max_iter, numbers.Integral) and self.max_iter >= 1,
             f"max_iter must be an integer >= 1, got {self.max_iter!r}",
+            "max_iter",
         )
-        check(
+        check_parameter(
             isinstance(self.tol, numbers.Real) and self.tol > 0,
             f"tol must be > 0, got {self.tol!r}",
+            "tol",
         )
 
     def _starting_point(self, Y, n_features, coef_init, intercept_init):
@@ -122,16 +129,18 @@ class SoftmaxRegression:
                 coef_init, intercept_init = self.coef_, self.intercept_
         if coef_init is not None:
             coef_init = np.asarray(coef_init, dtype=np.float64)
-            check(
+            check_parameter(
                 coef_init.shape == coef.shape,
                 f"coef_init must have shape {coef.shape}, got {coef_init.shape}",
+                "coef_init",
             )
             coef = coef_init
         if intercept_init is not None:
             intercept_init = np.asarray(intercept_init, dtype=np.float64)
-            check(
+            check_parameter(
                 intercept_init.shape == intercept.shape,
                 f"intercept_init must have shape {intercept.shape}, got {intercept_init.shape}",
+                "intercept_init",
             )
             intercept = intercept_init
         return np.concatenate([coef.ravel(), intercept])
@@ -140,9 +149,10 @@ class SoftmaxRegression:
         """Logits (n_samples, n_classes)."""
         self._check_fitted()
         X = _as_float64_matrix(X)
-        check(
+        check_parameter(
             X.shape[1] == self.coef_.shape[1],
             f"X has {X.shape[1]} features, the model was fitted with {self.coef_.shape[1]}",
+            "X",
         )
         return np.asarray(X @ self.coef_.T) + self.intercept_
 
@@ -153,34 +163,9 @@ class SoftmaxRegression:
         logits = self.decision_function(X)
         return self.classes_[np.argmax(logits, axis=1)]
 
-    def score(self, X, y):
-        """Mean accuracy of predict(X) against y."""
-        return float(np.mean(self.predict(X) == np.asarray(y)))
-
     def _check_fitted(self):
         if getattr(self, "coef_", None) is None:
             raise UsageError("this SoftmaxRegression is not fitted yet: call fit(X, y) first")
-
-    def get_params(self, deep=True):
-        return {
-            "l2": self.l2,
-            "max_iter": self.max_iter,
-            "tol": self.tol,
-            "warm_start": self.warm_start,
-        }
-
-    def set_params(self, **params):
-        for name, value in params.items():
-            if name not in self.get_params():
-                raise UsageError(f"unknown parameter {name!r} for SoftmaxRegression")
-            setattr(self, name, value)
-        return self
-
-    def __repr__(self):
-        return (
-            f"SoftmaxRegression(l2={self.l2!r}, max_iter={self.max_iter!r}, "
-            f"tol={self.tol!r}, warm_start={self.warm_start!r})"
-        )
 
 
 @dataclass
@@ -269,8 +254,10 @@ def _as_float64_matrix(X):
         data = X.data
     else:
         X = np.asarray(X, dtype=np.float64)
-        check(X.ndim == 2, f"X must be 2-d (n_samples, n_features), got shape {X.shape}")
+        check_parameter(
+            X.ndim == 2, f"X must be 2-d (n_samples, n_features), got shape {X.shape}", "X"
+        )
         data = X
-    check(X.shape[0] >= 1, "X has no rows")
-    check(np.all(np.isfinite(data)), "X contains NaN or infinite values")
+    check_parameter(X.shape[0] >= 1, "X has no rows", "X")
+    check_parameter(np.all(np.isfinite(data)), "X contains NaN or infinite values", "X")
     return X

@@ -14,7 +14,7 @@ the tokens the word vectors know (whitespace tokens, optional lowercase, optiona
 character outside [a-z0-9] as in the normalized training corpora).
 
 Every problem with the data (a missing file included) is a `W2VError` naming the file and line;
---data arguments that do not say which file is which split are a `UsageError`.
+`paths` that do not say which file is which split are a `UsageError`.
 """
 
 import csv
@@ -25,7 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import UsageError, W2VError
+from ..errors import UsageError, W2VError, check_parameter
+from ..files import ReadMessages, read_text_lines
 
 SPLITS = ("train", "dev", "test")
 SST_LABELS = frozenset("01234")
@@ -171,7 +172,7 @@ def _fix_mojibake(token):
 def read_split(path, name):
     """Read one file of labelled sentences in any supported format as the split `name`."""
     path = os.fspath(path)
-    lines = _read_lines(path)
+    lines = read_text_lines(path, _LABELLED_SENTENCES_FILE)
     fmt = detect_format(path, lines)
     if fmt == "sst-tree":
         records = _parse_sst_trees(path, lines)
@@ -200,24 +201,13 @@ def detect_format(path, lines):
     return "label-sentence"
 
 
-def _read_lines(path):
-    if not os.path.exists(path):
-        raise W2VError(f"{path}: no such file")
-    if os.path.isdir(path):
-        raise W2VError(f"{path}: is a folder, expected a file of labelled sentences")
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError as exc:
-        raise W2VError(f"{path}: cannot read: {exc.strerror}") from exc
-    try:
-        return data.decode("utf-8-sig").splitlines()
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise W2VError(
-            f"{path}:{line}: bytes that are not UTF-8 (byte 0x{data[exc.start]:02x});"
-            " convert the file to UTF-8"
-        ) from exc
+_LABELLED_SENTENCES_FILE = ReadMessages(
+    missing="{path}: no such file",
+    folder="{path}: is a folder, expected a file of labelled sentences",
+    unreadable="{path}: cannot read: {reason}",
+    undecodable="{path}:{line}: bytes that are not UTF-8 (byte 0x{byte:02x}); "
+    "convert the file to UTF-8",
+)
 
 
 _TREE_TOKEN = re.compile(r"\(|\)|[^\s()]+")
@@ -360,10 +350,11 @@ def load_dataset(paths, *, dev_fraction=0.1, seed=0):
 
 
 def find_split_files(paths):
-    """{'train': path, 'dev': path (optional), 'test': path} from the user's --data arguments."""
+    """{'train': path, 'dev': path (optional), 'test': path} from `paths` (see load_dataset)."""
     paths = [os.fspath(p) for p in ([paths] if isinstance(paths, (str, os.PathLike)) else paths)]
-    if not paths:
-        raise UsageError("--data needs a folder, a file prefix or the train/dev/test files")
+    check_parameter(
+        len(paths) >= 1, "paths needs a folder, a file prefix or the train/dev/test files", "paths"
+    )
     if len(paths) == 1 and os.path.isdir(paths[0]):
         return _splits_in_folder(paths[0])
     if len(paths) == 1 and not os.path.exists(paths[0]) and "=" not in paths[0]:
@@ -414,7 +405,7 @@ def _splits_from_files(paths):
                     f"train/dev/test (e.g. train.tsv) or write train={path}"
                 )
         found.setdefault(split, []).append(path)
-    return _one_file_per_split(found, "--data")
+    return _one_file_per_split(found, "paths", parameters=("paths",))
 
 
 def _classify(paths):
@@ -433,18 +424,22 @@ def _split_of(path):
     return splits.pop() if len(splits) == 1 else None
 
 
-def _one_file_per_split(found, where):
+def _one_file_per_split(found, where, parameters=()):
+    """`found` ({split: [paths]}) with one path per split; `where` and the parameters it names
+    (if any) say where the files came from."""
     for split, paths in found.items():
         if len(paths) > 1:
             raise UsageError(
                 f"{where}: several {split} files ({', '.join(paths)}); "
-                "give the files (or a prefix such as .../stsa.fine) instead"
+                "give the files (or a prefix such as .../stsa.fine) instead",
+                parameters,
             )
     missing = [split for split in ("train", "test") if split not in found]
     if missing:
         raise UsageError(
             f"{where}: no {' or '.join(missing)} file found (names must contain "
-            "train/dev/test, e.g. train.txt, stsa.fine.test, dev.tsv)"
+            "train/dev/test, e.g. train.txt, stsa.fine.test, dev.tsv)",
+            parameters,
         )
     return {split: found[split][0] for split in SPLITS if split in found}
 

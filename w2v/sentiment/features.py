@@ -8,7 +8,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
-import scipy.sparse
+
+from ..errors import check_parameter
 
 POOLINGS = ("mean", "sum")
 
@@ -55,8 +56,9 @@ def pool_sentences(token_lists, vectors, index, pooling="mean"):
     vectors: (n_words, dim) matrix whose row `index[word]` is the vector of `word`.
     pooling: 'mean' averages the known words' vectors, 'sum' adds them; sums are in float64.
     """
-    if pooling not in POOLINGS:
-        raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}")
+    check_parameter(
+        pooling in POOLINGS, f"pooling must be one of {POOLINGS}, got {pooling!r}", "pooling"
+    )
     coverage = Coverage(sentences=len(token_lists))
     rows, offsets = [], [0]
     for tokens in token_lists:
@@ -73,6 +75,8 @@ def pool_sentences(token_lists, vectors, index, pooling="mean"):
     weights = np.ones(len(rows), dtype=np.float64)
     if pooling == "mean":
         weights /= np.repeat(np.maximum(counts, 1), counts)
+    import scipy.sparse  # here: `w2v --help` reads POOLINGS and need not wait for SciPy
+
     # One sparse (sentences x vocabulary) product instead of a Python loop over sentences.
     pooling_matrix = scipy.sparse.csr_matrix(
         (weights, np.asarray(rows, dtype=np.int64), np.asarray(offsets, dtype=np.int64)),

@@ -8,6 +8,9 @@ Test numbers are reported for every lambda but never used for choosing.
 
 Baselines, in the same result so the main number means something: the majority class, and a
 bag-of-words (tf-idf) softmax regression swept over the same grid.
+
+`check_options` checks lambdas, classifier and hidden before any work; `confusion` and
+`roc_auc_per_class` score the chosen model on test for the report's tables and figures.
 """
 
 import time
@@ -16,9 +19,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from .classifier import SoftmaxRegression
-from ..errors import UsageError, check
-from .features import POOLINGS, Coverage, pool_sentences, word_index
+from ..errors import UsageError, check_parameter
+from .features import Coverage, pool_sentences, word_index
 
 DEFAULT_LAMBDAS = tuple(float(f"{x:.3g}") for x in np.logspace(-6, 2, 17))  # 1e-6, 3.16e-6 .. 1e2
 CLASSIFIERS = ("softmax", "mlp")
@@ -77,6 +79,33 @@ class SentimentResult:
         return [self.main, *self.baselines]
 
 
+def main_sweep(result):
+    """The main SweepResult of a SentimentResult; a SweepResult is its own."""
+    return result.main if isinstance(result, SentimentResult) else result
+
+
+def confusion(sweep):
+    """Test confusion matrix of the chosen model: rows true class, columns predicted."""
+    n = len(sweep.classes)
+    matrix = np.zeros((n, n), dtype=np.int64)
+    np.add.at(matrix, (sweep.y_test, sweep.test_pred), 1)
+    return matrix
+
+
+def roc_auc_per_class(sweep):
+    """One-vs-rest ROC AUC of each class on test (None where test lacks that class or the rest)."""
+    from sklearn.metrics import roc_auc_score
+
+    aucs = []
+    for k in range(len(sweep.classes)):
+        is_k = sweep.y_test == k
+        if is_k.all() or not is_k.any():
+            aucs.append(None)
+        else:
+            aucs.append(float(roc_auc_score(is_k, sweep.test_proba[:, k])))
+    return aucs
+
+
 def choose_lambda(points):
     """Index of the best dev accuracy; among equals, the largest lambda."""
     if not points:
@@ -85,14 +114,30 @@ def choose_lambda(points):
 
 
 def check_lambdas(lambdas):
+    """The lambdas as sorted floats, once each is known to be finite, >= 0 and not repeated."""
     lambdas = [float(x) for x in lambdas]
-    check(len(lambdas) >= 1, "--lambdas needs at least one value")
+    check_parameter(len(lambdas) >= 1, "lambdas needs at least one value", "lambdas")
     for value in lambdas:
-        check(
+        check_parameter(
             np.isfinite(value) and value >= 0, f"lambda must be a finite number >= 0, got {value}"
         )
-    check(len(set(lambdas)) == len(lambdas), f"--lambdas has repeated values: {lambdas}")
+    check_parameter(
+        len(set(lambdas)) == len(lambdas), f"lambdas has repeated values: {lambdas}", "lambdas"
+    )
     return sorted(lambdas)
+
+
+def check_options(lambdas, classifier="softmax", hidden=100):
+    """`check_lambdas(lambdas)`, once `classifier` and `hidden` are known to work too: what
+    `run_sentiment` checks first, and the CLI before it spends time loading data and vectors."""
+    check_parameter(
+        classifier in CLASSIFIERS,
+        f"classifier must be one of {CLASSIFIERS}, got {classifier!r}",
+        "classifier",
+    )
+    check_parameter(isinstance(hidden, int), f"hidden must be an integer, got {hidden!r}", "hidden")
+    check_parameter(hidden >= 1, f"hidden must be >= 1, got {hidden}", "hidden")
+    return check_lambdas(lambdas)
 
 
 def sweep_model(model, set_strength, splits, lambdas, *, name, description, classes, progress=None):
@@ -189,6 +234,8 @@ def _bigrams(tokens):
 
 
 def softmax_model(max_iter=1000):
+    from .classifier import SoftmaxRegression  # here: scikit-learn and SciPy take a second to load
+
     return SoftmaxRegression(l2=1.0, max_iter=max_iter, tol=1e-5, warm_start=True)
 
 
@@ -260,12 +307,7 @@ def run_sentiment(
     """
     from tqdm import tqdm
 
-    check(pooling in POOLINGS, f"pooling must be one of {POOLINGS}, got {pooling!r}")
-    check(classifier in CLASSIFIERS, f"classifier must be one of {CLASSIFIERS}, got {classifier!r}")
-    check(
-        isinstance(hidden, int) and hidden >= 1, f"hidden must be an integer >= 1, got {hidden!r}"
-    )
-    lambdas = check_lambdas(lambdas)
+    lambdas = check_options(lambdas, classifier, hidden)  # pooling: checked by pool_sentences
     started = time.perf_counter()
     token_lists = {s.name: [tokenizer(text) for text in s.sentences] for s in dataset.splits}
     targets = {s.name: dataset.targets(s) for s in dataset.splits}

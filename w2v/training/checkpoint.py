@@ -9,6 +9,7 @@ with one thread, a resumed run gives the same vectors as an uninterrupted one.
 import contextlib
 import dataclasses
 import json
+import os
 import signal
 import threading
 import zipfile
@@ -31,6 +32,20 @@ class Checkpoint:
     W_out: np.ndarray  # float32
     position: dict  # trainer.Position fields
     extra: dict = dataclasses.field(default_factory=dict)  # caller's data, e.g. the output path
+
+
+@dataclasses.dataclass
+class Checkpointing:
+    """Where (and how often) a run saves its checkpoint."""
+
+    path: str  # where to write the checkpoint (atomically)
+    every_seconds: float = None  # also save this often (None: only when stopped by a signal)
+    extra: dict = dataclasses.field(default_factory=dict)  # stored as is, e.g. the output path
+
+    def write(self, config, corpus, words, counts, W_in, W_out, position):
+        """Save a run (`config` and `position` as dicts) to `path`."""
+        save(self.path, Checkpoint(config, os.path.abspath(corpus), words, counts, W_in, W_out,
+                                   position, self.extra))
 
 
 def save(path, checkpoint):

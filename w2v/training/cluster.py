@@ -30,8 +30,10 @@ import numpy as np
 from ..errors import W2VError, check_parameter
 from .corpus import TextSource, scan
 from . import checkpoint
-from .trainer import (TrainingInterrupted, TrainResult, _check_finite, _lr_at, _progress_bar, _say,
-                      batch_function, batch_seed, batches, initial_weights, write_checkpoint)
+from .model import Word2VecModel
+from .trainer import (Position, TrainingInterrupted, _check_finite, _check_weights_finite, _lr_at,
+                      _progress_bar, _say, _training_log, _write_checkpoint, batch_function,
+                      batch_seed, batches, end_epoch, initial_weights)
 from .vocab import Vocab, build_vocab
 
 DEFAULT_SYNC_WORDS = 250_000  # words per worker between merges (see BENCHMARKS.md)
@@ -43,18 +45,6 @@ def import_distributed():
     except ImportError:
         raise W2VError("training on a cluster needs Dask: pip install 'w2v[dask]'") from None
     return distributed
-
-
-@dataclasses.dataclass
-class ClusterPosition:
-    """Where a cluster run is: rounds are the merge boundaries checkpoints are taken at."""
-
-    epoch: int = 0
-    round: int = 0  # the next round of that epoch
-    loss: float = 0.0
-    pairs: int = 0
-    seconds: float = 0.0
-    history: list = dataclasses.field(default_factory=list)
 
 
 # --- the vocabulary: counted shard by shard on the workers, merged by a tree reduction ---------
@@ -159,18 +149,19 @@ class Replicas:
                        for k in range(len(shards))]
 
     def _start(self, k, W_in, W_out, worker):
-        weights = self.client.scatter([W_in, W_out], workers=[worker], hash=False)
-        future = self.client.submit(ShardTrainer, self.shards[k], self.vocab.words,
-                                    self.vocab.counts, dataclasses.asdict(self.config), *weights,
-                                    actor=True, workers=[worker], pure=False)
-        try:
-            return future.result()
-        except W2VError as exc:
-            raise W2VError(f"worker {worker}: {exc}", exc.parameters) from None
-
-    def call_all(self, method):
-        """`method()` on every actor, without recovery (for set-up queries)."""
-        return [future.result() for future in [getattr(a, method)() for a in self.actors]]
+        """A new actor for shard k, on `worker` if it is still there."""
+        while True:
+            weights = self.client.scatter([W_in, W_out], hash=False)
+            future = self.client.submit(ShardTrainer, self.shards[k], self.vocab.words,
+                                        self.vocab.counts, dataclasses.asdict(self.config),
+                                        *weights, actor=True, workers=[worker],
+                                        allow_other_workers=True, pure=False)
+            try:
+                return future.result()
+            except W2VError as exc:
+                raise W2VError(f"worker {worker}: {exc}", exc.parameters) from None
+            except _LOST_WORKER as lost:
+                self._count_failure(lost)
 
     def call(self, method, args_per_shard, W_in, W_out):
         """Call `method` on every shard's actor; a shard whose worker is lost gets a new actor
@@ -185,22 +176,30 @@ class Replicas:
                     break
                 except W2VError:
                     raise
-                except (OSError, EnvironmentError) as lost:  # "Unable to contact Actor's worker"
-                    self._replace(k, W_in, W_out, lost)
-                    future = getattr(self.actors[k], method)(None, *args_per_shard[k][1:])
+                except _LOST_WORKER as lost:  # "Unable to contact Actor's worker"
+                    self._count_failure(lost)
+                    self._replace(k, W_in, W_out)
+                    args = args_per_shard[k]
+                    future = getattr(self.actors[k], method)(*(args and (None, *args[1:])))
         return results
 
-    def _replace(self, k, W_in, W_out, lost):
+    def _count_failure(self, lost):
         self.failures += 1
         if self.failures > self.allowed_failures:
             raise W2VError(f"workers were lost {self.failures} times, more than Dask's "
                            f"allowed failures ({self.allowed_failures}; "
                            f"distributed.scheduler.allowed-failures): {lost}")
+
+    def _replace(self, k, W_in, W_out):
         self.client.wait_for_workers(1, timeout=120)
         busy = {getattr(actor, "_address", None) for i, actor in enumerate(self.actors) if i != k}
         workers = sorted(self.client.scheduler_info()["workers"])
         idle = [w for w in workers if w not in busy] or workers
         self.actors[k] = self._start(k, W_in, W_out, idle[0])
+
+
+# an actor's worker gone (CommClosedError is an OSError), or the data scattered to it
+_LOST_WORKER = (OSError, concurrent.futures.CancelledError)
 
 
 def _allowed_failures():
@@ -260,62 +259,57 @@ def train_on_cluster(client, corpus_path, config, sync_words=DEFAULT_SYNC_WORDS,
     settings["lr_scale"] = settings.get("lr_scale") or lr_scale or len(sources)
     if resume:
         vocab = Vocab(resume.words, resume.counts)
-        W_in, W_out, position = resume.W_in, resume.W_out, ClusterPosition(**resume.position)
+        W_in, W_out, position = resume.W_in, resume.W_out, Position(**resume.position)
     else:
         counts = count_on_cluster(client, sources)
         vocab = build_vocab(list(counts), list(counts.values()), config.min_count,
                             config.max_vocab or None)
-        W_in, W_out, position = *initial_weights(len(vocab), config), ClusterPosition()
+        W_in, W_out, position = *initial_weights(len(vocab), config), Position()
     _say(progress, f"vocabulary: {len(vocab):,} words, {vocab.n_tokens:,} tokens; "
                    f"{len(sources)} shards, merged every {settings['sync_words']:,} words per shard")
     replicas = Replicas(client, sources, vocab, config, W_in, W_out)
-    run = _ClusterRun(replicas, config, settings, position)
+    run = _ClusterRun(replicas, config, settings, position, W_in, W_out)
     save = None
     if checkpointing:
         checkpointing.extra["cluster"] = settings
-        save = functools.partial(write_checkpoint, checkpointing, corpus_path, config,
-                                 vocab.words, vocab.counts, W_in, W_out)
+        save = functools.partial(_write_checkpoint, checkpointing, corpus_path, config, vocab,
+                                 W_in, W_out)
     try:
-        run.train(W_in, W_out, progress, save,
+        run.train(progress, save,
                   checkpointing.every_seconds if checkpointing else None, after_round)
     except TrainingInterrupted as stopped:
         raise TrainingInterrupted(f"{stopped}; checkpoint saved to {checkpointing.path}; "
                                   f"resume with: w2v train --resume {checkpointing.path}")
-    epochs = position.history
-    log = {
-        "config": dataclasses.asdict(config),
-        "vocab_size": len(vocab),
-        "corpus_tokens": vocab.n_tokens,
-        "epochs": epochs,
-        "words_per_sec": sum(e["words"] for e in epochs) / sum(e["seconds"] for e in epochs),
-        "wall_seconds": time.perf_counter() - started,
-        "cluster": {"workers": len(client.scheduler_info()["workers"]), **settings, **run.stats},
-    }
-    return TrainResult(vocab.words, vocab.counts, W_in, W_out, log, position)
+    log = _training_log(config, vocab, position.history, time.perf_counter() - started)
+    log["cluster"] = {"workers": len(client.scheduler_info()["workers"]), **settings, **run.stats}
+    return Word2VecModel.from_weights(vocab.words, vocab.counts, W_in, W_out, log, position,
+                                      corpus_path)
 
 
 class _ClusterRun:
     """The epoch loop in rounds: every shard trains its share of a round, then the client
     averages what changed and sends it back with the next round."""
 
-    def __init__(self, replicas, config, settings, position):
+    def __init__(self, replicas, config, settings, position, W_in, W_out):
         self.replicas, self.config, self.position = replicas, config, position
-        self.starts = [np.asarray(s) for s in replicas.call_all("batch_starts")]
+        self.W_in, self.W_out = W_in, W_out  # the merged model
+        no_arguments = [()] * len(replicas.actors)
+        self.starts = [np.asarray(s) for s in replicas.call("batch_starts", no_arguments, W_in, W_out)]
         self.sizes = [int(s[-1]) for s in self.starts]
         self.total_words = sum(self.sizes) * config.epochs
         self.n_rounds = max(1, -(-max(self.sizes) // settings["sync_words"]))
         self.lr_scale = settings["lr_scale"]
         self.stats = {"rounds": 0, "bytes_per_merge": 0, "merge_seconds": 0.0}
 
-    def train(self, W_in, W_out, progress, save, every_seconds, after_round):
+    def train(self, progress, save, every_seconds, after_round):
         position, merge = self.position, None
         bar = _progress_bar(self.total_words, progress, initial=self.words_done())
         last_save = time.monotonic()
         with checkpoint.stop_requests() as stop:
             while position.epoch < self.config.epochs:
                 t0 = time.perf_counter()
-                while position.round < self.n_rounds:
-                    merge = self.run_round(merge, W_in, W_out, bar)
+                while position.batch < self.n_rounds:
+                    merge = self.run_round(merge, bar)
                     if after_round:
                         after_round(position)
                     due = every_seconds is not None and time.monotonic() - last_save >= every_seconds
@@ -332,9 +326,9 @@ class _ClusterRun:
                 self.finish_epoch(time.perf_counter() - t0, bar, progress)
         bar.close()
 
-    def run_round(self, merge, W_in, W_out, bar):
+    def run_round(self, merge, bar):
         position = self.position
-        plans = [plan_round(s, position.round, self.n_rounds) for s in self.starts]
+        plans = [plan_round(s, position.batch, self.n_rounds) for s in self.starts]
         local = [int(s[first]) for s, (first, _) in zip(self.starts, plans)]
         words = [int(s[last]) - int(s[first]) for s, (first, last) in zip(self.starts, plans)]
         global_start = position.epoch * sum(self.sizes) + sum(local)
@@ -345,16 +339,16 @@ class _ClusterRun:
                 speed_ratio=sum(words) / max(words[k], 1), scale=self.lr_scale,
                 start_lr=self.config.start_lr, total_words=self.total_words)
             calls.append((merge, position.epoch, first, last, lr_of_word, shard_seed(self.config.seed, k)))
-        results = self.replicas.call("train", calls, W_in, W_out)
+        results = self.replicas.call("train", calls, self.W_in, self.W_out)
         merged_at = time.perf_counter()
         n = len(results)
-        merge = (average_changes(W_in, [r[0][0] for r in results], n),
-                 average_changes(W_out, [r[0][1] for r in results], n))
+        merge = (average_changes(self.W_in, [r[0][0] for r in results], n),
+                 average_changes(self.W_out, [r[0][1] for r in results], n))
         loss = math.fsum(r[1] for r in results)
         _check_finite(loss, position.epoch)
         position.loss += loss
         position.pairs += sum(r[2] for r in results)
-        position.round += 1
+        position.batch += 1
         self.stats["rounds"] += 1
         self.stats["merge_seconds"] += time.perf_counter() - merged_at
         sent = sum(rows.nbytes + values.nbytes for rows, values in merge)
@@ -370,23 +364,13 @@ class _ClusterRun:
 
     def words_done(self):
         position = self.position
-        within = sum(int(s[plan_round(s, position.round, self.n_rounds)[0]])
-                     if position.round < self.n_rounds else int(s[-1]) for s in self.starts)
+        within = sum(int(s[plan_round(s, position.batch, self.n_rounds)[0]])
+                     if position.batch < self.n_rounds else int(s[-1]) for s in self.starts)
         return position.epoch * sum(self.sizes) + within
 
     def finish_epoch(self, seconds, bar, progress):
-        position = self.position
-        seconds += position.seconds
-        words = sum(self.sizes)
-        position.history.append({"epoch": position.epoch + 1, "loss": position.loss /
-                                 max(position.pairs, 1), "pairs": position.pairs, "words": words,
-                                 "seconds": seconds, "words_per_sec": words / seconds})
-        if progress:
-            bar.write(f"epoch {position.epoch + 1}/{self.config.epochs}: loss "
-                      f"{position.history[-1]['loss']:.4f} per pair, {words / seconds:,.0f} "
-                      f"words/s, {seconds:.1f}s", file=sys.stderr)
-        position.epoch, position.round, position.loss, position.pairs = position.epoch + 1, 0, 0.0, 0
-        position.seconds = 0.0
+        _check_weights_finite(self.W_in, self.W_out, self.position.epoch)
+        end_epoch(self.position, sum(self.sizes), seconds, self.config.epochs, bar, progress)
 
 
 def shard_seed(seed, shard):

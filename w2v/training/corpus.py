@@ -8,12 +8,10 @@ vocabulary ids (other words dropped, as word2vec does) read batch by batch, so a
 than memory trains, plus int64 sentence offsets.
 """
 
-import bz2
 import codecs
 import collections
 import collections.abc
 import dataclasses
-import gzip
 import lzma
 import math
 import os
@@ -21,13 +19,13 @@ import zlib
 
 import numpy as np
 
-from ..errors import UsageError, W2VError, os_error_reason
+from ..errors import ParameterError, W2VError, os_error_reason
+from ..files import compression_of_path, open_compressed
 
 MAX_SENTENCE_LENGTH = 10_000  # longer lines are split into pieces of this many tokens (as gensim)
 _BLOCK_BYTES = 1 << 20  # compressed or plain bytes read at once
 _REMAP_TOKENS = 1 << 20  # token ids rewritten at once by Scan.encode
 _TABLE_SLOTS, _POOL_BYTES = 1 << 16, 1 << 20  # the word table's first size (it grows)
-_OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 # white space to str.split() beyond ASCII (the tokenizer knows only ASCII's): U+0085, U+00A0,
 # U+1680, U+2000-U+200A, U+2028, U+2029, U+202F, U+205F, U+3000
 UNICODE_SPACES = tuple(c for c in map(chr, range(128, 0x3001)) if c.isspace())
@@ -50,8 +48,9 @@ class TextSource:
         except LookupError:
             known_text_encoding = False
         if not known_text_encoding:
-            raise UsageError(f"--encoding {self.encoding!r} is not a known text encoding "
-                             "(e.g. utf-8, latin-1, cp1252)")
+            # no parameter names: renaming would turn "text encoding" into "text --encoding"
+            raise ParameterError(f"encoding {self.encoding!r} is not a known text encoding "
+                                 "(e.g. utf-8, latin-1, cp1252)")
 
     def files(self):
         """The files of the corpus: the path itself, or the files in the directory, sorted."""
@@ -79,12 +78,11 @@ class TextSource:
             yield None
 
     def _file_blocks(self, path, start=0, end=None):
-        opener = _OPENERS.get(os.path.splitext(path)[1].lower(), open)
         decoder = codecs.getincrementaldecoder(self.encoding)(self.errors)
         carry, at_start = "", start == 0
         left = math.inf if end is None else end - start
         try:
-            with opener(path, "rb") as handle:
+            with open_compressed(path, "rb") as handle:
                 handle.seek(start)
                 while True:
                     raw = handle.read(min(_BLOCK_BYTES, left))
@@ -100,7 +98,7 @@ class TextSource:
                     if not raw:
                         return
         except UnicodeError as exc:
-            line = self._first_undecodable_line(path, opener)
+            line = self._first_undecodable_line(path)
             reason = getattr(exc, "reason", exc)
             raise W2VError(
                 f"{path}{f', line {line}' if line else ''}: bytes that are not valid "
@@ -109,7 +107,7 @@ class TextSource:
         except IsADirectoryError:
             raise W2VError(f"{path} is a directory, expected a text file") from None
         except OSError as exc:
-            if exc.errno is None and opener is not open:  # the decompressor's complaint
+            if exc.errno is None and compression_of_path(path):  # the decompressor's complaint
                 raise W2VError(f"{path}: compressed file is truncated or corrupt ({exc})") from None
             raise W2VError(f"cannot read {path}: {os_error_reason(exc)}") from None
         except _DECOMPRESSION_ERRORS as exc:
@@ -143,14 +141,13 @@ class TextSource:
         return [dataclasses.replace(self, parts=tuple(parts)) for parts in shards if parts]
 
     def _can_cut(self, path):
-        plain = os.path.splitext(path)[1].lower() not in _OPENERS
-        return plain and "a\n".encode(self.encoding) == b"a\n"
+        return compression_of_path(path) is None and "a\n".encode(self.encoding) == b"a\n"
 
-    def _first_undecodable_line(self, path, opener):
+    def _first_undecodable_line(self, path):
         """The decoder reads ahead in blocks, so find the failing line by decoding line by line;
         None if no single line fails (a multi-byte encoding split at newline bytes)."""
         try:
-            with opener(path, "rb") as handle:
+            with open_compressed(path, "rb") as handle:
                 for lineno, raw in enumerate(handle, 1):
                     try:
                         raw.decode(self.encoding)

@@ -22,8 +22,9 @@ import numpy as np
 
 from . import checkpoint
 from .corpus import TextSource, scan
-from ..errors import UsageError, W2VError, check
+from ..errors import W2VError, check_parameter
 from ..vectors.keyed import first_nonfinite_row
+from .model import Word2VecModel
 from .vocab import Vocab, alias_table, build_vocab, huffman_tree, keep_probabilities, noise_distribution
 
 ARCHITECTURES = ("skipgram", "cbow")
@@ -57,32 +58,26 @@ class TrainConfig:
         return self.lr or (0.05 if self.arch == "cbow" else 0.025)
 
     def validate(self):
-        check(self.arch in ARCHITECTURES, f"arch must be one of {ARCHITECTURES}, got {self.arch!r}")
-        check(self.loss in LOSSES, f"loss must be one of {LOSSES}, got {self.loss!r}")
+        """Raise ParameterError for a value that cannot work; return self."""
+        # The names passed become flags on the command line ("--loss"); the other messages read
+        # the same there as in Python ("min_count must be >= 1, got 0").
+        check_parameter(self.arch in ARCHITECTURES,
+                        f"arch must be one of {ARCHITECTURES}, got {self.arch!r}")
+        check_parameter(self.loss in LOSSES, f"loss must be one of {LOSSES}, got {self.loss!r}")
         for name in ("dim", "window", "epochs", "threads", "min_count"):
             value = getattr(self, name)
-            check(value >= 1, f"{name} must be >= 1, got {value}")
-        check(self.negative >= 0, f"negative must be >= 0, got {self.negative}")
-        check(
-            self.loss != "neg" or self.negative >= 1,
-            "loss 'neg' needs negative >= 1, got 0 (or choose --loss hs / softmax)",
-        )
-        check(self.max_vocab >= 0, f"max_vocab must be >= 0, got {self.max_vocab}")
-        check(self.lr is None or (math.isfinite(self.lr) and self.lr > 0),
-              f"lr must be > 0 and finite, got {self.lr}")
-        check(self.sample >= 0, f"sample must be >= 0, got {self.sample}")
-        check(math.isfinite(self.ns_exponent), f"ns_exponent must be finite, got {self.ns_exponent}")
+            check_parameter(value >= 1, f"{name} must be >= 1, got {value}")
+        check_parameter(self.negative >= 0, f"negative must be >= 0, got {self.negative}")
+        check_parameter(self.loss != "neg" or self.negative >= 1,
+                        "loss 'neg' needs negative >= 1, got 0 (or choose loss hs / softmax)",
+                        "loss")
+        check_parameter(self.max_vocab >= 0, f"max_vocab must be >= 0, got {self.max_vocab}")
+        check_parameter(self.lr is None or (math.isfinite(self.lr) and self.lr > 0),
+                        f"lr must be > 0 and finite, got {self.lr}")
+        check_parameter(self.sample >= 0, f"sample must be >= 0, got {self.sample}")
+        check_parameter(math.isfinite(self.ns_exponent),
+                        f"ns_exponent must be finite, got {self.ns_exponent}")
         return self
-
-
-@dataclasses.dataclass
-class TrainResult:
-    words: list
-    counts: np.ndarray
-    W_in: np.ndarray  # float32 (V, dim): the word vectors
-    W_out: np.ndarray  # float32 (V, dim), or (V-1, dim) inner-node vectors for "hs"
-    log: dict  # config, vocab size, per-epoch loss and speed, wall time
-    position: "Position"  # the end of the run, for a checkpoint of the finished weights
 
 
 @dataclasses.dataclass
@@ -97,24 +92,18 @@ class Position:
     history: list = dataclasses.field(default_factory=list)  # finished epochs' logs
 
 
-@dataclasses.dataclass
-class Checkpointing:
-    path: str  # where to write the checkpoint (atomically)
-    every_seconds: float = None  # also save this often (None: only when stopped by a signal)
-    extra: dict = dataclasses.field(default_factory=dict)  # stored as is, e.g. the output path
-
-
 class TrainingInterrupted(W2VError):
     exit_code = 130
 
 
 def train(corpus_path, config, progress=True, force=False, checkpointing=None, resume=None):
-    """Train on the text at `corpus_path` (file or directory); return a `TrainResult`.
+    """Train on the text at `corpus_path` (file or directory); return a `Word2VecModel`.
 
     Full softmax on a vocabulary so large that an epoch would take hours is refused unless
-    `force`. With `checkpointing`, SIGINT/SIGTERM stop the run at the next batch, save a
-    checkpoint and raise TrainingInterrupted; `resume` (a loaded checkpoint.Checkpoint)
-    continues such a run: its vocabulary, weights and position replace fresh ones.
+    `force`. With `checkpointing` (a checkpoint.Checkpointing), SIGINT/SIGTERM stop the run at
+    the next batch, save a checkpoint and raise TrainingInterrupted; `resume` (a loaded
+    checkpoint.Checkpoint) continues such a run: its vocabulary, weights and position replace
+    fresh ones.
     """
     config.validate()
     started = time.perf_counter()
@@ -138,24 +127,28 @@ def train(corpus_path, config, progress=True, force=False, checkpointing=None, r
         else:
             W_in, W_out, position = *initial_weights(len(vocab), config), Position()
         _check_corpus_matches(corpus, vocab, resume)
-        run = _Run(corpus, W_in, W_out, batch_function(config, vocab), config, position)
-        save = functools.partial(write_checkpoint, checkpointing, corpus_path, config,
-                                 vocab.words, vocab.counts, W_in, W_out) if checkpointing else None
+        run = TrainingRun(corpus, W_in, W_out, batch_function(config, vocab), config, position)
+        save = functools.partial(_write_checkpoint, checkpointing, corpus_path, config, vocab,
+                                 W_in, W_out) if checkpointing else None
         try:
             run.train(progress, save, checkpointing.every_seconds if checkpointing else None)
         except TrainingInterrupted as stopped:
             raise TrainingInterrupted(f"{stopped}; checkpoint saved to {checkpointing.path}; "
                                       f"resume with: w2v train --resume {checkpointing.path}")
-    epochs = position.history
-    log = {
+    log = _training_log(config, vocab, position.history, time.perf_counter() - started)
+    return Word2VecModel.from_weights(vocab.words, vocab.counts, W_in, W_out, log, position,
+                                      corpus_path)
+
+
+def _training_log(config, vocab, epochs, wall_seconds):
+    return {
         "config": dataclasses.asdict(config),
         "vocab_size": len(vocab),
         "corpus_tokens": vocab.n_tokens,
         "epochs": epochs,
         "words_per_sec": sum(e["words"] for e in epochs) / sum(e["seconds"] for e in epochs),
-        "wall_seconds": time.perf_counter() - started,
+        "wall_seconds": wall_seconds,
     }
-    return TrainResult(vocab.words, vocab.counts, W_in, W_out, log, position)
 
 
 def _check_corpus_matches(corpus, vocab, resume):
@@ -166,12 +159,11 @@ def _check_corpus_matches(corpus, vocab, resume):
         )
 
 
-def write_checkpoint(checkpointing, corpus_path, config, words, counts, W_in, W_out, position):
+def _write_checkpoint(checkpointing, corpus_path, config, vocab, W_in, W_out, position):
     """Save the run at `position` (never with NaN weights: a diverged run is not worth resuming)."""
     _check_weights_finite(W_in, W_out, position.epoch)
-    checkpoint.save(checkpointing.path, checkpoint.Checkpoint(
-        dataclasses.asdict(config), os.path.abspath(corpus_path), words, counts, W_in, W_out,
-        dataclasses.asdict(position), checkpointing.extra))
+    checkpointing.write(dataclasses.asdict(config), corpus_path, vocab.words, vocab.counts, W_in,
+                        W_out, dataclasses.asdict(position))
 
 
 def initial_weights(vocab_size, config):
@@ -221,9 +213,14 @@ def batch_seed(seed, epoch, index):
     return (((seed * 1_000_003) + epoch) * 1_000_003 + index) % (1 << 64)
 
 
-class _Run:
-    """The epoch loop over batches, `threads` kernel calls in flight, with progress, checks and
-    pauses for checkpoints at batch boundaries."""
+class TrainingRun:
+    """The epoch loop over the corpus's batches, `threads` kernel calls in flight, with progress,
+    checks and pauses for checkpoints at batch boundaries.
+
+    Trains `W_in` and `W_out` in place from `position` (updated as it goes) to the end of
+    `config.epochs`; `step` is `batch_function(config, vocab)`. Nothing here needs the command
+    line: `TrainingRun(corpus, W_in, W_out, step, config, Position()).train()` runs it all.
+    """
 
     def __init__(self, corpus, W_in, W_out, step, config, position):
         self.corpus, self.W_in, self.W_out, self.step = corpus, W_in, W_out, step
@@ -232,7 +229,7 @@ class _Run:
         self.total_words = corpus.n_tokens * config.epochs
         self.lr_at = functools.partial(_lr_at, config.start_lr, self.total_words)
 
-    def train(self, progress, save, every_seconds):
+    def train(self, progress=False, save=None, every_seconds=None):
         """Run the remaining epochs. `save(position)` writes a checkpoint (None: no checkpoints);
         it is called every `every_seconds` and when SIGINT/SIGTERM asks to stop."""
         position, config = self.position, self.config
@@ -288,19 +285,8 @@ class _Run:
                         loss=f"{position.loss / max(position.pairs, 1):.4f}", refresh=False)
 
     def finish_epoch(self, seconds, bar, progress):
-        position = self.position
-        _check_weights_finite(self.W_in, self.W_out, position.epoch)
-        seconds += position.seconds
-        words = self.corpus.n_tokens
-        position.history.append({"epoch": position.epoch + 1, "loss": position.loss /
-                                 max(position.pairs, 1), "pairs": position.pairs, "words": words,
-                                 "seconds": seconds, "words_per_sec": words / seconds})
-        if progress:
-            bar.write(f"epoch {position.epoch + 1}/{self.config.epochs}: loss "
-                      f"{position.history[-1]['loss']:.4f} per pair, {words / seconds:,.0f} "
-                      f"words/s, {seconds:.1f}s", file=sys.stderr)
-        position.epoch, position.batch, position.loss, position.pairs = position.epoch + 1, 0, 0.0, 0
-        position.seconds = 0.0
+        _check_weights_finite(self.W_in, self.W_out, self.position.epoch)
+        end_epoch(self.position, self.corpus.n_tokens, seconds, self.config.epochs, bar, progress)
 
     def words_done(self):
         position = self.position
@@ -311,6 +297,20 @@ class _Run:
     def interrupted_message(self):
         done = self.words_done() / self.total_words
         return f"stopped in epoch {self.position.epoch + 1} ({done:.0%} of the run)"
+
+
+def end_epoch(position, words, seconds, epochs, bar, progress):
+    """Log the finished epoch in `position.history` (and on the progress bar); move `position` to
+    the start of the next epoch."""
+    seconds += position.seconds
+    position.history.append({"epoch": position.epoch + 1, "loss": position.loss /
+                             max(position.pairs, 1), "pairs": position.pairs, "words": words,
+                             "seconds": seconds, "words_per_sec": words / seconds})
+    if progress:
+        bar.write(f"epoch {position.epoch + 1}/{epochs}: loss {position.history[-1]['loss']:.4f} "
+                  f"per pair, {words / seconds:,.0f} words/s, {seconds:.1f}s", file=sys.stderr)
+    position.epoch, position.batch, position.loss, position.pairs = position.epoch + 1, 0, 0.0, 0
+    position.seconds = 0.0
 
 
 def _lr_at(start_lr, total_words, words_done):
@@ -326,23 +326,24 @@ def _refuse_slow_softmax(vocab, config):
     """Full softmax costs ~ 3 * V * dim multiply-adds per prediction: refuse what takes hours."""
     predictions = vocab.n_tokens * (config.window + 1 if config.arch == "skipgram" else 1)
     seconds = predictions * 3 * len(vocab) * config.dim / SOFTMAX_FLOPS_PER_SECOND / config.threads
-    if seconds > SOFTMAX_MAX_EPOCH_SECONDS:
-        raise UsageError(
-            f"--loss softmax over {len(vocab):,} words would take about {seconds / 3600:.0f} hours "
-            "per epoch; use --loss neg or hs, a smaller vocabulary (--max-vocab, --min-count), "
-            "or --force"
-        )
+    check_parameter(
+        seconds <= SOFTMAX_MAX_EPOCH_SECONDS,
+        f"loss softmax over {len(vocab):,} words would take about {seconds / 3600:.0f} hours per "
+        "epoch; use loss neg or hs, a smaller vocabulary (max_vocab, min_count), or force",
+        "loss", "max_vocab", "min_count", "force",
+    )
 
 
 def _refuse_what_memory_cannot_hold(vocab_size, config):
     needed = 2 * vocab_size * config.dim * 4  # the input and output float32 matrices
     available = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    if needed > available:
-        raise UsageError(
-            f"{vocab_size:,} words x --dim {config.dim} need {needed / 2**30:,.1f} GiB for the "
-            f"vectors, more than this machine's {available / 2**30:,.1f} GiB; "
-            "lower --dim, --max-vocab or raise --min-count"
-        )
+    check_parameter(
+        needed <= available,
+        f"{vocab_size:,} words x dim {config.dim} need {needed / 2**30:,.1f} GiB for the vectors, "
+        f"more than this machine's {available / 2**30:,.1f} GiB; lower dim, max_vocab or raise "
+        "min_count",
+        "dim", "max_vocab", "min_count",
+    )
 
 
 def _return_freed_memory():
@@ -356,18 +357,17 @@ def _return_freed_memory():
 
 def _check_finite(batch_loss, epoch):
     if not math.isfinite(batch_loss):
-        raise W2VError(
-            f"training diverged in epoch {epoch + 1} (the loss became {batch_loss}); "
-            "try a smaller --lr"
-        )
+        raise _diverged(epoch, f"the loss became {batch_loss}")
 
 
 def _check_weights_finite(W_in, W_out, epoch):
     if first_nonfinite_row(W_in) is not None or first_nonfinite_row(W_out) is not None:
-        raise W2VError(
-            f"training diverged in epoch {epoch + 1} (the vectors hold NaN or inf); "
-            "try a smaller --lr"
-        )
+        raise _diverged(epoch, "the vectors hold NaN or inf")
+
+
+def _diverged(epoch, symptom):
+    return W2VError(f"training diverged in epoch {epoch + 1} ({symptom}); try a smaller lr",
+                    parameters=("lr",))
 
 
 def _progress_bar(total, progress, initial=0):

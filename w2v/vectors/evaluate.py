@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import UsageError, W2VError
+from ..files import ReadMessages, read_text_lines
 
 DEFAULT_ANALOGY_RESTRICT_VOCAB = 30000  # word2vec's compute-accuracy
 CANDIDATES = 5  # gensim keeps the 5 best answers and takes the first that is not a question word
@@ -131,24 +132,7 @@ class WordPairResult:
 
 # ----- reading the benchmark files ----------------------------------------------------------------
 
-
-def _read_lines(path):
-    """(line number, text) of a UTF-8 text file; W2VError saying where if it cannot be read."""
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
-    except FileNotFoundError:
-        raise W2VError(f"benchmark file {path} does not exist") from None
-    except IsADirectoryError:
-        raise W2VError(f"{path} is a directory, expected a benchmark file") from None
-    except OSError as exc:
-        raise W2VError(f"cannot read benchmark file {path}: {exc.strerror or exc}") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise W2VError(f"{path}, line {line}: not valid UTF-8") from None
-    return list(enumerate(text.splitlines(), 1))
+_BENCHMARK_FILE = ReadMessages.naming("benchmark file")
 
 
 def read_analogy_questions(path):
@@ -157,7 +141,7 @@ def read_analogy_questions(path):
     Lines that are not a header and not four words are skipped and counted, as gensim does.
     """
     sections, invalid = [], 0
-    for number, line in _read_lines(path):
+    for number, line in enumerate(read_text_lines(path, _BENCHMARK_FILE), 1):
         if line.startswith(": "):
             sections.append((line.lstrip(": ").strip(), []))
             continue
@@ -178,7 +162,7 @@ def read_analogy_questions(path):
 def read_word_pairs(path):
     """([(word1, word2, score), ...], invalid line count) from a word-pair similarity file."""
     pairs, invalid = [], 0
-    for _, line in _read_lines(path):
+    for line in read_text_lines(path, _BENCHMARK_FILE):
         if not line.strip() or line.startswith("#"):
             continue
         fields = [f.strip() for f in line.split("\t")] if "\t" in line else line.split()

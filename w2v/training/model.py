@@ -1,0 +1,66 @@
+"""What training hands back: the word vectors, the output weights as trained, the training log,
+and the end of the run; `save` writes the vectors file and the log beside it."""
+
+import dataclasses
+import json
+import os
+
+import numpy as np
+
+from ..errors import W2VError
+from ..files import atomic_write
+from ..vectors import KeyedVectors
+
+
+@dataclasses.dataclass
+class Word2VecModel:
+    wv: KeyedVectors  # the word vectors with their counts, config and per-word output vectors
+    output_weights: np.ndarray  # W_out as trained: float32 (V, dim), or (V-1, dim) for "hs"
+    log: dict  # config, vocab size, per-epoch loss and speed, wall time
+    position: object  # trainer.Position: the end of the run, for a checkpoint of the weights
+    corpus: str  # the corpus path it was trained on
+
+    @classmethod
+    def from_weights(cls, words, counts, W_in, W_out, log, position, corpus):
+        # hierarchical softmax trains V-1 inner-node rows, not one output vector per word
+        per_word = W_out.shape == W_in.shape
+        wv = KeyedVectors(words, W_in, counts=counts, output_vectors=W_out if per_word else None,
+                          config=log["config"])
+        return cls(wv, W_out, log, position, corpus)
+
+    def save(self, path, checkpointing=None):
+        """Write the vectors to `path` (the format follows its extension) and the log to
+        `path + ".json"`, each atomically.
+
+        With `checkpointing` (a checkpoint.Checkpointing), a failed or interrupted write keeps the
+        weights in its checkpoint, so that resuming writes them without training again; once
+        both files are written, that checkpoint has served and is removed.
+        """
+        path = os.fspath(path)
+        try:
+            self.wv.save(path)
+            _write_json(path + ".json", self.log)
+        except (W2VError, KeyboardInterrupt) as failed:
+            if checkpointing is not None:
+                self._keep_weights(failed, checkpointing)
+            raise
+        if checkpointing is not None and os.path.exists(checkpointing.path):
+            os.remove(checkpointing.path)
+
+    def _keep_weights(self, failed, checkpointing):
+        """Raise `failed` with where the weights are kept; return if they cannot be kept either."""
+        try:
+            checkpointing.write(self.wv.config, self.corpus, self.wv.words, self.wv.counts,
+                                self.wv.vectors, self.output_weights,
+                                dataclasses.asdict(self.position))
+        except W2VError:
+            return
+        path = checkpointing.path
+        raise W2VError(f"{failed or 'interrupted'}; the trained weights are saved in {path}: run "
+                       f"w2v train --resume {path} to write the vectors again") from None
+
+
+def _write_json(path, data):
+    with atomic_write(path, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, indent=2)
+        handle.write("\n")
