@@ -16,8 +16,10 @@ BENCHMARKS.md.
 """
 
 import concurrent.futures
+import contextlib
 import dataclasses
 import functools
+import logging
 import math
 import os
 import shutil
@@ -47,13 +49,60 @@ def import_distributed():
     return distributed
 
 
+@contextlib.contextmanager
+def connect(workers=None, scheduler=None, threads=1, progress=True):
+    """A Dask client: of the scheduler at `scheduler`, or of a new local cluster of `workers`
+    processes with `threads` threads each (loopback only)."""
+    distributed = import_distributed()
+    check_parameter(workers is None or workers >= 1, f"workers must be >= 1, got {workers}",
+                    "workers")
+    with contextlib.ExitStack() as stack:
+        if scheduler:
+            try:
+                client = stack.enter_context(distributed.Client(scheduler, timeout="20s"))
+            except (OSError, TimeoutError) as exc:
+                raise W2VError(f"cannot reach the Dask scheduler at {scheduler} ({exc})",
+                               ("scheduler",)) from None
+        else:
+            cluster = stack.enter_context(distributed.LocalCluster(
+                n_workers=workers, threads_per_worker=threads, processes=True, host="127.0.0.1",
+                dashboard_address="127.0.0.1:0", silence_logs=logging.CRITICAL))
+            client = stack.enter_context(distributed.Client(cluster))
+        if progress:
+            where = f", dashboard {client.dashboard_link}" if _has_dashboard(client) else ""
+            print(f"Dask cluster: {len(client.scheduler_info()['workers'])} workers{where}",
+                  file=sys.stderr)
+        yield client
+
+
+def _has_dashboard(client):
+    try:
+        return bool(client.scheduler_info().get("services", {}).get("dashboard"))
+    except Exception:  # noqa: BLE001 - a missing link is no reason to fail
+        return False
+
+
+def on_worker(error):
+    """`error` with the address of the worker it happened on."""
+    from distributed import get_worker
+
+    try:
+        where = get_worker().address
+    except ValueError:  # not on a worker
+        return error
+    return W2VError(f"worker {where}: {error}", error.parameters)
+
+
 # --- the vocabulary: counted shard by shard on the workers, merged by a tree reduction ---------
 
 
 def count_words(source):
     """{word: count} of one shard (runs on a worker)."""
     with tempfile.TemporaryDirectory(prefix="w2v-count-") as folder:
-        scanned = scan(source, os.path.join(folder, "tokens.int32"))
+        try:
+            scanned = scan(source, os.path.join(folder, "tokens.int32"))
+        except W2VError as exc:
+            raise on_worker(exc) from None
         return dict(zip(scanned.words, scanned.counts.tolist()))
 
 
@@ -86,7 +135,11 @@ class ShardTrainer:
         self.config = TrainConfig(**config)
         vocab = Vocab(words, counts)
         self.folder = tempfile.mkdtemp(prefix="w2v-shard-")
-        self.corpus = scan(source, os.path.join(self.folder, "tokens.int32")).encode(vocab.index)
+        try:
+            scanned = scan(source, os.path.join(self.folder, "tokens.int32"))
+        except W2VError as exc:
+            raise on_worker(exc) from None
+        self.corpus = scanned.encode(vocab.index)
         self.plan = batches(self.corpus.offsets)
         self.step = batch_function(self.config, vocab)
         self.W_in, self.W_out = np.array(W_in), np.array(W_out)
@@ -158,8 +211,6 @@ class Replicas:
                                         allow_other_workers=True, pure=False)
             try:
                 return future.result()
-            except W2VError as exc:
-                raise W2VError(f"worker {worker}: {exc}", exc.parameters) from None
             except _LOST_WORKER as lost:
                 self._count_failure(lost)
 
