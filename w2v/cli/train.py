@@ -131,8 +131,10 @@ def _train_on_cluster(args, corpus, config, checkpointing, resume):
     if resume and not resume.extra.get("cluster"):
         raise UsageError(f"{args.resume} is a one-process checkpoint: resume it without "
                          "--workers or --scheduler")
-    workers = args.workers or (resume.extra["cluster"]["shards"] if not args.scheduler else None)
-    sync_words = args.sync_words or cluster.DEFAULT_SYNC_WORDS
+    resumed_alone = args.workers is None and not args.scheduler  # a local cluster as before
+    workers = resume.extra["cluster"]["shards"] if resumed_alone else args.workers
+    sync_words = cluster.DEFAULT_SYNC_WORDS if args.sync_words is None else args.sync_words
+    cluster.check_settings(workers, sync_words)  # before a cluster starts
     with cluster.connect(workers, args.scheduler, config.threads, not args.quiet) as client:
         return cluster.train_on_cluster(client, corpus, config, sync_words,
                                         progress=not args.quiet, checkpointing=checkpointing,

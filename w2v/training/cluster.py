@@ -54,15 +54,13 @@ def connect(workers=None, scheduler=None, threads=1, progress=True):
     """A Dask client: of the scheduler at `scheduler`, or of a new local cluster of `workers`
     processes with `threads` threads each (loopback only)."""
     distributed = import_distributed()
-    check_parameter(workers is None or workers >= 1, f"workers must be >= 1, got {workers}",
-                    "workers")
+    check_settings(workers=workers)
     with contextlib.ExitStack() as stack:
         if scheduler:
             try:
-                client = stack.enter_context(distributed.Client(scheduler, timeout="20s"))
+                client = stack.enter_context(distributed.Client(scheduler, timeout="10s"))
             except (OSError, TimeoutError) as exc:
-                raise W2VError(f"cannot reach the Dask scheduler at {scheduler} ({exc})",
-                               ("scheduler",)) from None
+                raise W2VError(f"cannot reach the Dask scheduler at {scheduler} ({exc})") from None
         else:
             cluster = stack.enter_context(distributed.LocalCluster(
                 n_workers=workers, threads_per_worker=threads, processes=True, host="127.0.0.1",
@@ -73,6 +71,12 @@ def connect(workers=None, scheduler=None, threads=1, progress=True):
             print(f"Dask cluster: {len(client.scheduler_info()['workers'])} workers{where}",
                   file=sys.stderr)
         yield client
+
+
+def check_settings(workers=None, sync_words=1):
+    check_parameter(workers is None or workers >= 1, f"workers must be >= 1, got {workers}",
+                    "workers")
+    check_parameter(sync_words >= 1, f"sync_words must be >= 1, got {sync_words}", "sync_words")
 
 
 def _has_dashboard(client):
@@ -301,7 +305,7 @@ def train_on_cluster(client, corpus_path, config, sync_words=DEFAULT_SYNC_WORDS,
     after_round(position): called at each merge boundary (tests use it to kill a worker).
     """
     config.validate()
-    check_parameter(sync_words >= 1, f"sync_words must be >= 1, got {sync_words}", "sync_words")
+    check_settings(sync_words=sync_words)
     started = time.perf_counter()
     settings = resume.extra["cluster"] if resume else {
         "shards": shards or len(client.scheduler_info()["workers"]), "sync_words": sync_words}
