@@ -74,6 +74,9 @@ def register(subparsers):
     p.add_argument("--sync-words", type=int, metavar="N",
                    help="cluster: words each worker trains between merges of the replicas "
                         "(default 250,000)")
+    p.add_argument("--lr-scale", type=float, metavar="X",
+                   help="cluster: each worker's learning rate multiplier, since averaging the "
+                        "replicas divides their progress (default: the number of workers)")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(func=run)
 
@@ -134,11 +137,11 @@ def _train_on_cluster(args, corpus, config, checkpointing, resume):
     resumed_alone = args.workers is None and not args.scheduler  # a local cluster as before
     workers = resume.extra["cluster"]["shards"] if resumed_alone else args.workers
     sync_words = cluster.DEFAULT_SYNC_WORDS if args.sync_words is None else args.sync_words
-    cluster.check_settings(workers, sync_words)  # before a cluster starts
+    cluster.check_settings(workers, sync_words, args.lr_scale)  # before a cluster starts
     with cluster.connect(workers, args.scheduler, config.threads, not args.quiet) as client:
         return cluster.train_on_cluster(client, corpus, config, sync_words,
-                                        progress=not args.quiet, checkpointing=checkpointing,
-                                        resume=resume)
+                                        lr_scale=args.lr_scale, progress=not args.quiet,
+                                        checkpointing=checkpointing, resume=resume)
 
 
 def config_from_args(args):

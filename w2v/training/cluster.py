@@ -73,10 +73,12 @@ def connect(workers=None, scheduler=None, threads=1, progress=True):
         yield client
 
 
-def check_settings(workers=None, sync_words=1):
+def check_settings(workers=None, sync_words=1, lr_scale=None):
     check_parameter(workers is None or workers >= 1, f"workers must be >= 1, got {workers}",
                     "workers")
     check_parameter(sync_words >= 1, f"sync_words must be >= 1, got {sync_words}", "sync_words")
+    check_parameter(lr_scale is None or (math.isfinite(lr_scale) and lr_scale > 0),
+                    f"lr_scale must be > 0 and finite, got {lr_scale}", "lr_scale")
 
 
 def _has_dashboard(client):
@@ -305,7 +307,7 @@ def train_on_cluster(client, corpus_path, config, sync_words=DEFAULT_SYNC_WORDS,
     after_round(position): called at each merge boundary (tests use it to kill a worker).
     """
     config.validate()
-    check_settings(sync_words=sync_words)
+    check_settings(sync_words=sync_words, lr_scale=lr_scale)
     started = time.perf_counter()
     settings = resume.extra["cluster"] if resume else {
         "shards": shards or len(client.scheduler_info()["workers"]), "sync_words": sync_words}
