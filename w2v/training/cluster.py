@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 
+import numba
 import numpy as np
 
 from ..errors import W2VError, check_parameter
@@ -34,6 +35,7 @@ from .corpus import TextSource, scan
 from . import checkpoint
 from .model import Word2VecModel
 from .trainer import (Position, TrainingInterrupted, _check_finite, _check_weights_finite, _lr_at,
+                      _return_freed_memory,
                       _progress_bar, _say, _training_log, _write_checkpoint, batch_function,
                       batch_seed, batches, end_epoch, initial_weights)
 from .vocab import Vocab, build_vocab
@@ -267,19 +269,33 @@ def _allowed_failures():
 
 def average_changes(W, changes, n_replicas):
     """Set W (the merged model, in place) to the mean of the replicas: `changes` holds each
-    replica's changed (rows, values); its other rows equal W. Summed in float64 in a fixed
-    order, so the result does not depend on who finished first (and one replica gives its own
-    values exactly). Returns the rows that changed and their new values."""
-    rows = np.unique(np.concatenate([r for r, _ in changes])).astype(np.int64)
-    total = np.zeros((len(rows), W.shape[1]), np.float64)
-    touched = np.zeros(len(rows), np.int64)
-    for replica_rows, values in changes:
-        where = np.searchsorted(rows, replica_rows)
-        total[where] += values
-        touched[where] += 1
-    total += (n_replicas - touched)[:, None] * W[rows]
-    W[rows] = total / n_replicas
+    replica's changed (rows, values); its other rows equal W. Summed in a fixed order, so the
+    result does not depend on who finished first (and one replica gives its own values exactly).
+    Returns the rows that changed and their new values."""
+    total = np.zeros((len(W), W.shape[1]), W.dtype)
+    replicas = np.zeros(len(W), np.int32)
+    for rows, values in changes:
+        _accumulate(total, replicas, rows, values)
+    rows = np.flatnonzero(replicas)
+    _mean_rows(W, total, replicas, rows, n_replicas)
     return rows, W[rows]
+
+
+@numba.njit(nogil=True, cache=True)
+def _accumulate(total, replicas, rows, values):
+    for i in range(rows.shape[0]):
+        replicas[rows[i]] += 1
+        for t in range(values.shape[1]):
+            total[rows[i], t] += values[i, t]
+
+
+@numba.njit(nogil=True, cache=True)
+def _mean_rows(W, total, replicas, rows, n_replicas):
+    """W[r] = (sum of the replicas' values + W[r] for each replica that left it) / n."""
+    for r in rows:
+        unchanged = W.dtype.type(n_replicas - replicas[r])
+        for t in range(W.shape[1]):
+            W[r, t] = (total[r, t] + unchanged * W[r, t]) / n_replicas
 
 
 def round_lr(word, local_start, global_start, speed_ratio, scale, start_lr, total_words):
@@ -314,6 +330,10 @@ def train_on_cluster(client, corpus_path, config, sync_words=DEFAULT_SYNC_WORDS,
     source = TextSource(corpus_path, config.lowercase, config.encoding, config.errors)
     sources = source.shards(settings["shards"])
     settings["lr_scale"] = settings.get("lr_scale") or lr_scale or len(sources)
+    if len(sources) < settings["shards"] and progress:
+        print(f"warning: the corpus gives {len(sources)} shard(s) for {settings['shards']} "
+              "workers: a compressed file is never cut (decompress it, or split it into files, "
+              "to spread it over every worker)", file=sys.stderr)
     if resume:
         vocab = Vocab(resume.words, resume.counts)
         W_in, W_out, position = resume.W_in, resume.W_out, Position(**resume.position)
@@ -408,10 +428,13 @@ class _ClusterRun:
         position.batch += 1
         self.stats["rounds"] += 1
         self.stats["merge_seconds"] += time.perf_counter() - merged_at
+        words_trained = sum(r[3] for r in results)
         sent = sum(rows.nbytes + values.nbytes for rows, values in merge)
         received = sum(rows.nbytes + values.nbytes for r in results for rows, values in r[0])
         self.stats["bytes_per_merge"] = max(self.stats["bytes_per_merge"], sent * n + received)
-        bar.update(sum(r[3] for r in results))
+        del results  # the replicas' rows: hand their memory back before the next round's
+        _return_freed_memory()
+        bar.update(words_trained)
         bar.set_postfix(lr=f"{self.lr_at(self.words_done()):.5f}",
                         loss=f"{position.loss / max(position.pairs, 1):.4f}", refresh=False)
         return merge
