@@ -191,8 +191,22 @@ class ShardTrainer:
 
 
 def _changed(W, merged):
-    rows = np.flatnonzero(np.any(W != merged, axis=1))
+    """The rows of W that differ from the last merge, and their values."""
+    rows = _differing_rows(W, merged)
     return rows, W[rows]
+
+
+@numba.njit(nogil=True, cache=True)
+def _differing_rows(A, B):
+    rows = np.empty(A.shape[0], np.int64)
+    n = 0
+    for r in range(A.shape[0]):
+        for t in range(A.shape[1]):
+            if A[r, t] != B[r, t]:
+                rows[n] = r
+                n += 1
+                break
+    return rows[:n]
 
 
 # --- the client: rounds, merges, faults, checkpoints -------------------------------------------
