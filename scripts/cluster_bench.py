@@ -32,8 +32,9 @@ def parse_args(argv):
                    help="comma-separated, from " + ",".join(bench.CONFIGS) + " (skipgram-neg)")
     p.add_argument("--workers", type=bench.comma_ints, default=[2],
                    help="worker counts, comma-separated (2)")
-    p.add_argument("--sync-words", type=bench.comma_ints, default=[250_000],
-                   help="words per worker between merges, comma-separated (250000)")
+    p.add_argument("--sync-words", type=bench.comma_ints, default=[0],
+                   help="words per worker between merges, comma-separated (0: w2v's default, "
+                        "500,000 / workers)")
     p.add_argument("--lr-scale", type=str, default="workers",
                    help="comma-separated lr multipliers per worker; 'workers' = the worker count")
     p.add_argument("--no-baseline", action="store_true", help="skip the one-process run")
@@ -61,7 +62,7 @@ def plan(args):
 def command(corpus, out, settings, workers, sync, scale):
     if not workers:
         return bench.w2v_command(corpus, out, settings, 2)
-    extra = ["--workers", str(workers), "--sync-words", str(sync)]
+    extra = ["--workers", str(workers)] + (["--sync-words", str(sync)] if sync else [])
     return bench.w2v_command(corpus, out, settings, 1) + extra + (
         ["--lr-scale", str(scale)] if scale else [])
 
@@ -72,6 +73,7 @@ def run_one(args, corpus, tokens, out_dir, config, workers, sync, scale):
     out = out_dir / f"{name}.bin"
     bench.say(f"[run] {name} ...")
     run = {"config": config, "workers": workers, "sync_words": sync, "lr_scale": scale,
+           "log": str(out.with_suffix(".log")),
            **bench.run_measured(command(corpus, out, settings, workers, sync, scale),
                                 out.with_suffix(".log"))}
     if run["exit_code"] == 0:
@@ -96,7 +98,7 @@ def table(runs):
         ratio = (run["words_per_sec_whole"] / base["words_per_sec_whole"]
                  if base and run.get("words_per_sec_whole") else None)
         mode = f"{run['workers']} workers x 1 thread" if run["workers"] else "1 process, 2 threads"
-        cells = [run["config"].replace("-", "/"), mode, bench.fmt(run["sync_words"], ",d"),
+        cells = [run["config"].replace("-", "/"), mode, bench.fmt(cluster.get("sync_words"), ",d"),
                  bench.fmt(cluster.get("lr_scale"), "g"), bench.fmt(run["wall_seconds"], ".1f"),
                  bench.fmt(run.get("words_per_sec"), ",.0f"),
                  bench.fmt(run.get("words_per_sec_whole"), ",.0f"), bench.fmt(ratio, ".2f", "x"),

@@ -73,7 +73,7 @@ def register(subparsers):
                         "be readable at the same path on every worker")
     p.add_argument("--sync-words", type=int, metavar="N",
                    help="cluster: words each worker trains between merges of the replicas "
-                        "(default 250,000)")
+                        "(default: 500,000 / workers)")
     p.add_argument("--lr-scale", type=float, metavar="X",
                    help="cluster: each worker's learning rate multiplier, since averaging the "
                         "replicas divides their progress (default: the number of workers)")
@@ -136,10 +136,10 @@ def _train_on_cluster(args, corpus, config, checkpointing, resume):
                          "--workers or --scheduler")
     resumed_alone = args.workers is None and not args.scheduler  # a local cluster as before
     workers = resume.extra["cluster"]["shards"] if resumed_alone else args.workers
-    sync_words = cluster.DEFAULT_SYNC_WORDS if args.sync_words is None else args.sync_words
-    cluster.check_settings(workers, sync_words, args.lr_scale)  # before a cluster starts
+    cluster.check_settings(workers, 1 if args.sync_words is None else args.sync_words,
+                           args.lr_scale)  # before a cluster starts
     with cluster.connect(workers, args.scheduler, config.threads, not args.quiet) as client:
-        return cluster.train_on_cluster(client, corpus, config, sync_words,
+        return cluster.train_on_cluster(client, corpus, config, args.sync_words,
                                         lr_scale=args.lr_scale, progress=not args.quiet,
                                         checkpointing=checkpointing, resume=resume)
 

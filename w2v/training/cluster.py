@@ -40,7 +40,13 @@ from .trainer import (Position, TrainingInterrupted, _check_finite, _check_weigh
                       batch_seed, batches, end_epoch, initial_weights)
 from .vocab import Vocab, build_vocab
 
-DEFAULT_SYNC_WORDS = 250_000  # words per worker between merges (see BENCHMARKS.md)
+WORDS_PER_MERGE = 500_000  # words trained by all workers together between merges (BENCHMARKS.md)
+
+
+def default_sync_words(shards):
+    """Words per worker between merges: a fixed amount of training between merges whatever the
+    number of workers (with lr x workers, longer rounds of many workers diverge)."""
+    return max(10_000, WORDS_PER_MERGE // shards)
 
 
 def import_distributed():
@@ -327,20 +333,21 @@ def plan_round(batch_starts, round_index, n_rounds):
 
 
 
-def train_on_cluster(client, corpus_path, config, sync_words=DEFAULT_SYNC_WORDS, shards=None,
+def train_on_cluster(client, corpus_path, config, sync_words=None, shards=None,
                      lr_scale=None, progress=True, checkpointing=None, resume=None,
                      after_round=None):
     """Train on the Dask cluster of `client`; returns a TrainResult like `trainer.train`.
 
     shards: how many parts the corpus is cut into (default: one per worker; a resumed run keeps
-    its own). lr_scale: each replica's lr multiplier (default: the number of shards).
+    its own). sync_words: words per shard between merges (default: `default_sync_words`). lr_scale: each replica's lr multiplier (default: the number of shards).
     after_round(position): called at each merge boundary (tests use it to kill a worker).
     """
     config.validate()
-    check_settings(sync_words=sync_words, lr_scale=lr_scale)
+    check_settings(sync_words=sync_words or 1, lr_scale=lr_scale)
     started = time.perf_counter()
+    n_shards = shards or len(client.scheduler_info()["workers"])
     settings = resume.extra["cluster"] if resume else {
-        "shards": shards or len(client.scheduler_info()["workers"]), "sync_words": sync_words}
+        "shards": n_shards, "sync_words": sync_words or default_sync_words(n_shards)}
     source = TextSource(corpus_path, config.lowercase, config.encoding, config.errors)
     sources = source.shards(settings["shards"])
     settings["lr_scale"] = settings.get("lr_scale") or lr_scale or len(sources)
