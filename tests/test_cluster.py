@@ -1,6 +1,7 @@
 """Training on a Dask cluster (a LocalCluster on loopback): the same vocabulary as one process,
 bit-reproducible, a killed worker changes nothing, checkpoints resume exactly, one-line errors."""
 
+import gzip
 import logging
 import os
 import signal
@@ -57,20 +58,23 @@ def word_counts(source, tmp_path):
     return dict(zip(scanned.words, scanned.counts.tolist()))
 
 
-def test_shards_cut_files_at_line_breaks_and_keep_every_word(tmp_path):
+def test_shards_read_every_line_once(tmp_path):
     folder = tmp_path / "corpus"
     folder.mkdir()
     lines = list(synthetic.generate_corpus(900, seed=2))
     (folder / "a.txt").write_text("".join(f"{line}\n" for line in lines[:500]))
-    (folder / "b.txt").write_text("".join(f"{line}\n" for line in lines[500:]))
+    (folder / "b.txt").write_text("".join(f"{line}\n" for line in lines[500:800]))
+    with gzip.open(folder / "c.txt.gz", "wt") as compressed:  # cannot be cut: shared by lines
+        compressed.write("".join(f"{line}\n" for line in lines[800:]))
     source = TextSource(str(folder))
     whole = word_counts(source, tmp_path)
     for n in (1, 2, 3, 7):
         shards = source.shards(n)
         assert len(shards) == n
         for shard in shards:
-            for path, start, end in shard.parts:
+            for path, start, end, every, first in shard.parts:
                 assert start == 0 or open(path, "rb").read()[start - 1 : start] == b"\n"
+                assert every == (n if path.endswith(".gz") else 1)
         merged = {}
         for shard in shards:
             for word, count in word_counts(shard, tmp_path).items():

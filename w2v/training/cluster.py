@@ -352,9 +352,8 @@ def train_on_cluster(client, corpus_path, config, sync_words=None, shards=None,
     sources = source.shards(settings["shards"])
     settings["lr_scale"] = settings.get("lr_scale") or lr_scale or len(sources)
     if len(sources) < settings["shards"] and progress:
-        print(f"warning: the corpus gives {len(sources)} shard(s) for {settings['shards']} "
-              "workers: a compressed file is never cut (decompress it, or split it into files, "
-              "to spread it over every worker)", file=sys.stderr)
+        print(f"warning: the corpus has too few lines for {settings['shards']} shards: "
+              f"{len(sources)} train", file=sys.stderr)
     if resume:
         vocab = Vocab(resume.words, resume.counts)
         W_in, W_out, position = resume.W_in, resume.W_out, Position(**resume.position)

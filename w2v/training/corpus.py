@@ -40,7 +40,9 @@ class TextSource:
     lowercase: bool = False
     encoding: str = "utf-8"
     errors: str = "strict"  # "replace" to accept bytes that are not valid in `encoding`
-    parts: tuple = None  # ((file, start, end), ...): read these byte ranges (end None: to the end)
+    # ((file, start, end, every, first), ...): read these parts instead of every file: the bytes
+    # start:end (end None: to the end), of which the lines first, first + every, ... (every 1: all)
+    parts: tuple = None
 
     def __post_init__(self):
         try:
@@ -73,13 +75,13 @@ class TextSource:
     def blocks(self):
         """The corpus re-encoded as UTF-8 (lowercased if asked), in blocks of bytes that end
         between words; None after the last block of each file (a line never spans files)."""
-        for path, start, end in self.parts or [(path, 0, None) for path in self.files()]:
-            yield from self._file_blocks(path, start, end)
+        for part in self.parts or [(path, 0, None, 1, 0) for path in self.files()]:
+            yield from self._file_blocks(*part)
             yield None
 
-    def _file_blocks(self, path, start=0, end=None):
+    def _file_blocks(self, path, start=0, end=None, every=1, first=0):
         decoder = codecs.getincrementaldecoder(self.encoding)(self.errors)
-        carry, at_start = "", start == 0
+        carry, at_start, lines_before = "", start == 0, 0
         left = math.inf if end is None else end - start
         try:
             with open_compressed(path, "rb") as handle:
@@ -90,8 +92,11 @@ class TextSource:
                     text = carry + decoder.decode(raw, final=not raw)
                     if at_start and text:  # a byte-order mark (Notepad's) is not part of a word
                         text, at_start = text.removeprefix("\ufeff"), False
-                    cut = max(text.rfind(" "), text.rfind("\n")) + 1 if raw else len(text)
+                    ends = text.rfind("\n") if every > 1 else max(text.rfind(" "), text.rfind("\n"))
+                    cut = ends + 1 if raw else len(text)
                     text, carry = text[:cut], text[cut:]
+                    if every > 1:
+                        text, lines_before = _every_nth_line(text, every, first, lines_before)
                     if text:
                         text = _ascii_spaces(text.lower() if self.lowercase else text)
                         yield text.encode("utf-8", "surrogatepass")
@@ -114,30 +119,15 @@ class TextSource:
             raise W2VError(f"{path}: compressed file is truncated or corrupt ({exc})") from None
 
     def shards(self, n):
-        """Up to `n` sources reading consecutive parts of about equal size: plain files are cut
-        into byte ranges after a line break (when `encoding` writes "\\n" as that byte), a
-        compressed file is never cut. Empty parts are left out, so fewer may come back."""
-        files = [(path, os.path.getsize(path)) for path in self.files()]
-        total = sum(size for _, size in files)
-        cuts = [total * i // n for i in range(1, n)]
-        shards, current, offset = [], [], 0
-        for path, size in files:
-            start = 0
-            while cuts and cuts[0] < offset + size and self._can_cut(path):
-                cut = _line_end_after(path, cuts.pop(0) - offset)
-                if cut > start:
-                    current.append((path, start, cut))
-                    start = cut
-                shards.append(current)
-                current = []
-            if start < size:
-                current.append((path, start, size))
-            offset += size
-            while cuts and cuts[0] <= offset:
-                cuts.pop(0)
-                shards.append(current)
-                current = []
-        shards.append(current)
+        """`n` sources that together read the corpus once: plain files cut into byte ranges of
+        about equal size after a line break (when `encoding` writes "\\n" as that byte), other
+        files (compressed: they cannot be cut) shared by lines, shard k reading lines k, k + n,
+        ... of each. A shard with nothing to read is left out, so fewer may come back."""
+        files = self.files()
+        cuttable = [path for path in files if self._can_cut(path)]
+        ranges = _byte_ranges(cuttable, n)
+        shared = [path for path in files if path not in cuttable]
+        shards = [ranges[k] + [(path, 0, None, n, k) for path in shared] for k in range(n)]
         return [dataclasses.replace(self, parts=tuple(parts)) for parts in shards if parts]
 
     def _can_cut(self, path):
@@ -321,6 +311,38 @@ def scan(source, cache_path):
         raise _cache_error(cache_path, exc) from None
     lengths = np.concatenate(line_lengths) if line_lengths else np.zeros(0, np.int64)
     return Scan(cache_path, table, int(state[3]), lengths)
+
+
+def _byte_ranges(paths, n):
+    """`n` lists of (path, start, end, 1, 0) parts of about equal size covering the files, cut
+    after line breaks (a list may be empty)."""
+    sizes = [os.path.getsize(path) for path in paths]
+    cuts = [sum(sizes) * i // n for i in range(1, n)]
+    shards, current, offset = [], [], 0
+    for path, size in zip(paths, sizes):
+        start = 0
+        while cuts and cuts[0] < offset + size:
+            cut = _line_end_after(path, cuts.pop(0) - offset)
+            if cut > start:
+                current.append((path, start, cut, 1, 0))
+                start = cut
+            shards.append(current)
+            current = []
+        if start < size:
+            current.append((path, start, size, 1, 0))
+        offset += size
+    shards.append(current)
+    return shards + [[] for _ in range(n - len(shards))]
+
+
+def _every_nth_line(text, every, first, lines_before):
+    """The lines of `text` (whole lines) whose number, counted from 0 after `lines_before`
+    earlier ones, is first, first + every, ...; and the number of lines counted so far."""
+    lines = text.split("\n")
+    if text.endswith("\n"):
+        lines.pop()
+    kept = lines[(first - lines_before) % every :: every]
+    return "".join(line + "\n" for line in kept), lines_before + len(lines)
 
 
 def _line_end_after(path, offset):
