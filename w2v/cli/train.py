@@ -58,8 +58,9 @@ def register(subparsers):
     p.add_argument("--lr", type=float, default=None,
                    help="starting learning rate, decays linearly to lr*1e-4 "
                         "(default 0.025 skip-gram, 0.05 CBOW)")
-    p.add_argument("--threads", type=int, default=os.cpu_count() or 1,
-                   help="training threads (default: all %(default)s cores); use 1 with --seed "
+    p.add_argument("--threads", type=int,
+                   help="training threads (default: all cores; with --workers N, cores / N per "
+                        "worker; with --scheduler, 1 per worker); use 1 with --seed "
                         "for bit-identical runs")
     p.add_argument("--seed", type=int, default=defaults.seed, help="random seed (%(default)s)")
     p.add_argument("--lowercase", action="store_true", help="lowercase the text first")
@@ -82,6 +83,18 @@ def register(subparsers):
                    help="also save a checkpoint this often")
     p.add_argument("--resume", metavar="CHECKPOINT",
                    help="continue a stopped run; its options and corpus are used")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="train on a local Dask cluster of N worker processes, --threads threads "
+                        "each (needs pip install 'w2v[dask]')")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="train on the Dask cluster at ADDRESS (tcp://HOST:8786); the corpus must "
+                        "be readable at the same path on every worker")
+    p.add_argument("--sync-words", type=int, metavar="N",
+                   help="cluster: words each worker trains between merges of the replicas "
+                        "(default: 500,000 / workers)")
+    p.add_argument("--lr-scale", type=float, metavar="X",
+                   help="cluster: each worker's learning rate multiplier, since averaging the "
+                        "replicas divides their progress (default: the number of workers)")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(func=run)
 
@@ -90,8 +103,12 @@ def run(args):
     from ..training.trainer import train
 
     corpus, config, output, checkpointing, resume = _settings(args)
-    model = train(corpus, config, progress=not args.quiet, force=args.force,
-                  checkpointing=checkpointing, resume=resume)
+    cluster = resume.extra.get("cluster") if resume else None
+    if args.workers is not None or args.scheduler or cluster:
+        model = _train_on_cluster(args, corpus, config, checkpointing, resume)
+    else:
+        model = train(corpus, config, progress=not args.quiet, force=args.force,
+                      checkpointing=checkpointing, resume=resume)
     model.save(output, checkpointing)
     final = model.log["epochs"][-1]
     print(f"wrote {output} ({len(model.wv):,} words x {config.dim}) and {output}.json; "
@@ -105,6 +122,9 @@ def _settings(args):
     from ..training import checkpoint
 
     resume = checkpoint.load(args.resume) if args.resume else None
+    if args.threads is None:
+        cores = os.cpu_count() or 1
+        args.threads = 1 if args.scheduler else max(1, cores // (args.workers or 1))
     config = TrainConfig(**resume.config) if resume else config_from_args(args).validate()
     output = args.output or (resume.extra.get("output") if resume else None) or "vectors.bin"
     if not output.lower().endswith(OUTPUT_EXTENSIONS):
@@ -121,6 +141,25 @@ def _settings(args):
     for path in (output, output + ".json", checkpoint_path):
         check_writable(path)
     return corpus, config, output, checkpointing, resume
+
+
+def _train_on_cluster(args, corpus, config, checkpointing, resume):
+    from ..training import cluster
+
+    if args.workers is not None and args.scheduler:
+        raise UsageError("give --workers (a local cluster) or --scheduler (an existing one), "
+                         "not both")
+    if resume and not resume.extra.get("cluster"):
+        raise UsageError(f"{args.resume} is a one-process checkpoint: resume it without "
+                         "--workers or --scheduler")
+    resumed_alone = args.workers is None and not args.scheduler  # a local cluster as before
+    workers = resume.extra["cluster"]["shards"] if resumed_alone else args.workers
+    cluster.check_settings(workers, 1 if args.sync_words is None else args.sync_words,
+                           args.lr_scale)  # before a cluster starts
+    with cluster.connect(workers, args.scheduler, config.threads, not args.quiet) as client:
+        return cluster.train_on_cluster(client, corpus, config, args.sync_words,
+                                        lr_scale=args.lr_scale, progress=not args.quiet,
+                                        checkpointing=checkpointing, resume=resume)
 
 
 def config_from_args(args):

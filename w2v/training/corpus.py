@@ -13,6 +13,7 @@ import collections
 import collections.abc
 import dataclasses
 import lzma
+import math
 import os
 import warnings
 import zlib
@@ -40,6 +41,9 @@ class TextSource:
     lowercase: bool = False
     encoding: str = "utf-8"
     errors: str = "strict"  # "replace" to accept bytes that are not valid in `encoding`
+    # ((file, start, end, every, first), ...): read these parts instead of every file: the bytes
+    # start:end (end None: to the end), of which the lines first, first + every, ... (every 1: all)
+    parts: tuple = None
 
     def __post_init__(self):
         try:
@@ -101,22 +105,28 @@ class TextSource:
     def blocks(self):
         """The corpus re-encoded as UTF-8 (lowercased if asked), in blocks of bytes that end
         between words; None after the last block of each file (a line never spans files)."""
-        for path in self.files():
-            yield from self._file_blocks(path)
+        for part in self.parts or [(path, 0, None, 1, 0) for path in self.files()]:
+            yield from self._file_blocks(*part)
             yield None
 
-    def _file_blocks(self, path):
+    def _file_blocks(self, path, start=0, end=None, every=1, first=0):
         decoder = codecs.getincrementaldecoder(self.encoding)(self.errors)
-        carry, at_start = "", True
+        carry, at_start, lines_before = "", start == 0, 0
+        left = math.inf if end is None else end - start
         try:
             with open_compressed(path, "rb") as handle:
+                handle.seek(start)
                 while True:
-                    raw = handle.read(_BLOCK_BYTES)
+                    raw = handle.read(min(_BLOCK_BYTES, left))
+                    left -= len(raw)
                     text = carry + decoder.decode(raw, final=not raw)
                     if at_start and text:  # a byte-order mark (Notepad's) is not part of a word
                         text, at_start = text.removeprefix("\ufeff"), False
-                    cut = max(text.rfind(" "), text.rfind("\n")) + 1 if raw else len(text)
+                    ends = text.rfind("\n") if every > 1 else max(text.rfind(" "), text.rfind("\n"))
+                    cut = ends + 1 if raw else len(text)
                     text, carry = text[:cut], text[cut:]
+                    if every > 1:
+                        text, lines_before = _every_nth_line(text, every, first, lines_before)
                     if text:
                         text = _ascii_spaces(text.lower() if self.lowercase else text)
                         yield text.encode("utf-8", "surrogatepass")
@@ -137,6 +147,21 @@ class TextSource:
             raise W2VError(f"cannot read {path}: {os_error_reason(exc)}") from None
         except _DECOMPRESSION_ERRORS as exc:
             raise W2VError(f"{path}: compressed file is truncated or corrupt ({exc})") from None
+
+    def shards(self, n):
+        """`n` sources that together read the corpus once: plain files cut into byte ranges of
+        about equal size after a line break (when `encoding` writes "\\n" as that byte), other
+        files (compressed: they cannot be cut) shared by lines, shard k reading lines k, k + n,
+        ... of each. A shard with nothing to read is left out, so fewer may come back."""
+        files = self.files()
+        cuttable = [path for path in files if self._can_cut(path)]
+        ranges = _byte_ranges(cuttable, n)
+        shared = [path for path in files if path not in cuttable]
+        shards = [ranges[k] + [(path, 0, None, n, k) for path in shared] for k in range(n)]
+        return [dataclasses.replace(self, parts=tuple(parts)) for parts in shards if parts]
+
+    def _can_cut(self, path):
+        return compression_of_path(path) is None and "a\n".encode(self.encoding) == b"a\n"
 
     def _first_undecodable_line(self, path):
         """The decoder reads ahead in blocks, so find the failing line by decoding line by line;
@@ -324,6 +349,50 @@ def tokenize_block(block, table, state):
     while (position := tokenize(buf, position, table.arrays, ids, lines, state)) < len(buf):
         table.grow(int(state[3]), int(state[4]), len(buf))
     return ids[: state[0]], lines[: state[1]]
+
+
+def _byte_ranges(paths, n):
+    """`n` lists of (path, start, end, 1, 0) parts of about equal size covering the files, cut
+    after line breaks (a list may be empty)."""
+    sizes = [os.path.getsize(path) for path in paths]
+    cuts = [sum(sizes) * i // n for i in range(1, n)]
+    shards, current, offset = [], [], 0
+    for path, size in zip(paths, sizes):
+        start = 0
+        while cuts and cuts[0] < offset + size:
+            cut = _line_end_after(path, cuts.pop(0) - offset)
+            if cut > start:
+                current.append((path, start, cut, 1, 0))
+                start = cut
+            shards.append(current)
+            current = []
+        if start < size:
+            current.append((path, start, size, 1, 0))
+        offset += size
+    shards.append(current)
+    return shards + [[] for _ in range(n - len(shards))]
+
+
+def _every_nth_line(text, every, first, lines_before):
+    """The lines of `text` (whole lines) whose number, counted from 0 after `lines_before`
+    earlier ones, is first, first + every, ...; and the number of lines counted so far."""
+    lines = text.split("\n")
+    if text.endswith("\n"):
+        lines.pop()
+    kept = lines[(first - lines_before) % every :: every]
+    return "".join(line + "\n" for line in kept), lines_before + len(lines)
+
+
+def _line_end_after(path, offset):
+    """The offset just after the first "\\n" at or after `offset` in the file (its size if none)."""
+    with open(path, "rb") as handle:
+        handle.seek(offset)
+        while block := handle.read(1 << 16):
+            found = block.find(b"\n")
+            if found >= 0:
+                return offset + found + 1
+            offset += len(block)
+    return offset
 
 
 def _cache_error(path, exc):

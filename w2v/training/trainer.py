@@ -321,19 +321,8 @@ class TrainingRun:
                         loss=f"{position.loss / max(position.pairs, 1):.4f}", refresh=False)
 
     def finish_epoch(self, seconds, bar, progress):
-        position = self.position
-        _check_weights_finite(self.W_in, self.W_out, position.epoch)
-        seconds += position.seconds
-        words = self.corpus.n_tokens
-        position.history.append({"epoch": position.epoch + 1, "loss": position.loss /
-                                 max(position.pairs, 1), "pairs": position.pairs, "words": words,
-                                 "seconds": seconds, "words_per_sec": words / seconds})
-        if progress:
-            bar.write(f"epoch {position.epoch + 1}/{self.config.epochs}: loss "
-                      f"{position.history[-1]['loss']:.4f} per pair, {words / seconds:,.0f} "
-                      f"words/s, {seconds:.1f}s", file=sys.stderr)
-        position.epoch, position.batch, position.loss, position.pairs = position.epoch + 1, 0, 0.0, 0
-        position.seconds = 0.0
+        _check_weights_finite(self.W_in, self.W_out, self.position.epoch)
+        end_epoch(self.position, self.corpus.n_tokens, seconds, self.config.epochs, bar, progress)
 
     def words_done(self):
         position = self.position
@@ -344,6 +333,20 @@ class TrainingRun:
     def interrupted_message(self):
         done = self.words_done() / self.total_words
         return f"stopped in epoch {self.position.epoch + 1} ({done:.0%} of the run)"
+
+
+def end_epoch(position, words, seconds, epochs, bar, progress):
+    """Log the finished epoch in `position.history` (and on the progress bar); move `position` to
+    the start of the next epoch."""
+    seconds += position.seconds
+    position.history.append({"epoch": position.epoch + 1, "loss": position.loss /
+                             max(position.pairs, 1), "pairs": position.pairs, "words": words,
+                             "seconds": seconds, "words_per_sec": words / seconds})
+    if progress:
+        bar.write(f"epoch {position.epoch + 1}/{epochs}: loss {position.history[-1]['loss']:.4f} "
+                  f"per pair, {words / seconds:,.0f} words/s, {seconds:.1f}s", file=sys.stderr)
+    position.epoch, position.batch, position.loss, position.pairs = position.epoch + 1, 0, 0.0, 0
+    position.seconds = 0.0
 
 
 def _lr_at(start_lr, total_words, words_done):

@@ -1,0 +1,139 @@
+"""Training on a local Dask cluster against one process: quality and speed, back to back.
+
+    python scripts/cluster_bench.py                                  # 1 process (2 threads) vs 2 workers x 1 thread
+    python scripts/cluster_bench.py --workers 1,2,4,8,16 --sync-words 20000
+    python scripts/cluster_bench.py --configs cbow-neg --workers 2
+    python scripts/cluster_bench.py --max-lines 100000 --epochs 1    # a quick look on a slice
+
+Every run is `w2v train` in its own process (the cluster's workers are its children), with
+word2vec C's defaults; the one-process run uses --threads 2, cluster runs --threads 1 per worker.
+Each vectors file is scored by `w2v eval` (Google analogies over the 30,000 most frequent words,
+WordSim-353 Spearman), as in scripts/bench.py, whose helpers this script uses. On a 2-core machine
+more than 2 workers are oversubscribed: those rows measure quality, not speed.
+"""
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench  # noqa: E402
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter,
+                                epilog="\n".join(__doc__.splitlines()[1:]))
+    p.add_argument("--corpus", type=Path, default=bench.SHARED_DATA / "corpora" / "mix17m.txt.xz")
+    p.add_argument("--max-lines", type=int, default=0, help="only the first N lines (0: all)")
+    p.add_argument("--configs", type=bench.comma_list(bench.CONFIGS), default=["skipgram-neg"],
+                   help="comma-separated, from " + ",".join(bench.CONFIGS) + " (skipgram-neg)")
+    p.add_argument("--workers", type=bench.comma_ints, default=[2],
+                   help="worker counts, comma-separated (2)")
+    p.add_argument("--sync-words", type=bench.comma_ints, default=[0],
+                   help="words per worker between merges, comma-separated (0: w2v's default, "
+                        "500,000 / workers)")
+    p.add_argument("--lr-scale", type=str, default="workers",
+                   help="comma-separated lr multipliers per worker; 'workers' = the worker count")
+    p.add_argument("--no-baseline", action="store_true", help="skip the one-process run")
+    p.add_argument("--epochs", type=int, default=5)
+    p.add_argument("--out-dir", type=Path, help="keep vectors and logs here")
+    p.add_argument("--json", type=Path, help="save the raw results as JSON")
+    args = p.parse_args(argv)
+    args.dim, args.window, args.negative, args.sample, args.min_count = 100, 5, 5, 1e-3, 5
+    return args
+
+
+def plan(args):
+    """(config, workers, sync_words, lr_scale) per run; workers 0: the one-process baseline."""
+    runs = []
+    for config in args.configs:
+        if not args.no_baseline:
+            runs.append((config, 0, None, None))
+        for workers in args.workers:
+            for sync in args.sync_words:
+                for scale in args.lr_scale.split(","):
+                    runs.append((config, workers, sync, None if scale == "workers" else float(scale)))
+    return runs
+
+
+def command(corpus, out, settings, workers, sync, scale):
+    if not workers:
+        return bench.w2v_command(corpus, out, settings, 2)
+    extra = ["--workers", str(workers)] + (["--sync-words", str(sync)] if sync else [])
+    return bench.w2v_command(corpus, out, settings, 1) + extra + (
+        ["--lr-scale", str(scale)] if scale else [])
+
+
+def run_one(args, corpus, tokens, out_dir, config, workers, sync, scale):
+    settings = bench.training_settings(args, config)
+    name = f"{config}-w{workers}-s{sync}-l{scale}"
+    out = out_dir / f"{name}.bin"
+    bench.say(f"[run] {name} ...")
+    run = {"config": config, "workers": workers, "sync_words": sync, "lr_scale": scale,
+           "log": str(out.with_suffix(".log")),
+           **bench.run_measured(command(corpus, out, settings, workers, sync, scale),
+                                out.with_suffix(".log"))}
+    if run["exit_code"] == 0:
+        log = json.loads(Path(f"{out}.json").read_text())
+        run["train_seconds"] = sum(epoch["seconds"] for epoch in log["epochs"])
+        run["words_per_sec"] = tokens * args.epochs / run["train_seconds"]
+        run["words_per_sec_whole"] = tokens * args.epochs / run["wall_seconds"]
+        run["cluster"] = log.get("cluster")
+        run.update(bench.evaluate(out))
+    bench.say(f"      {bench.describe_run(dict(run, tool='w2v', repeat=1, threads=workers))}")
+    return run
+
+
+def table(runs):
+    header = ["arch/loss", "mode", "sync words", "lr x", "wall s", "words/s (train)",
+              "words/s (whole)", "vs 1 process", "analogy", "WS-353", "rounds",
+              "MB per merge", "merge s"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    baseline = {run["config"]: run for run in runs if not run["workers"] and run["exit_code"] == 0}
+    for run in runs:
+        base, cluster = baseline.get(run["config"]), run.get("cluster") or {}
+        ratio = (run["words_per_sec_whole"] / base["words_per_sec_whole"]
+                 if base and run.get("words_per_sec_whole") else None)
+        mode = f"{run['workers']} workers x 1 thread" if run["workers"] else "1 process, 2 threads"
+        cells = [run["config"].replace("-", "/"), mode, bench.fmt(cluster.get("sync_words"), ",d"),
+                 bench.fmt(cluster.get("lr_scale"), "g"), bench.fmt(run["wall_seconds"], ".1f"),
+                 bench.fmt(run.get("words_per_sec"), ",.0f"),
+                 bench.fmt(run.get("words_per_sec_whole"), ",.0f"), bench.fmt(ratio, ".2f", "x"),
+                 bench.fmt(run.get("analogy"), ".3f"), bench.fmt(run.get("ws353"), ".3f"),
+                 bench.fmt(cluster.get("rounds"), "d"),
+                 bench.fmt(cluster["bytes_per_merge"] / 2**20 if cluster else None, ".1f"),
+                 bench.fmt(cluster.get("merge_seconds"), ".1f")]
+        if run["exit_code"] != 0:
+            cells[4:] = ["failed"] + ["-"] * (len(cells) - 5)
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    meta = bench.machine_and_versions(args)
+    meta["command"] = " ".join(["python", "scripts/cluster_bench.py"] + sys.argv[1:])
+    with tempfile.TemporaryDirectory(prefix="w2v-cluster-bench-") as scratch:
+        out_dir = args.out_dir or Path(scratch)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        corpus, tokens, note = bench.prepare_corpus(args, out_dir)
+        args.threads = [2]
+        args.tools = ["w2v"]
+        bench.warm_up(args, corpus, out_dir)
+        runs = [run_one(args, corpus, tokens, out_dir, *planned) for planned in plan(args)]
+    text = (f"{table(runs)}\n\n- CPU: {meta['cpu']} ({meta['cores']} cores); w2v "
+            f"{meta['w2v_commit']}; corpus {args.corpus.name}, {tokens:,} tokens, {args.epochs} "
+            f"epochs, word2vec C's defaults; {meta['command']}\n"
+            f"- {bench.contention_note([dict(r, tool='w2v', threads=r['workers'], repeat=1) for r in runs])}\n"
+            + (f"- {note}\n" if note else ""))
+    print(text, end="")
+    if args.json:
+        args.json.write_text(json.dumps({"meta": meta, "runs": runs}, indent=1))
+    return 1 if any(run["exit_code"] != 0 for run in runs) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,224 @@
+"""Training on a Dask cluster (a LocalCluster on loopback): the same vocabulary as one process,
+bit-reproducible, a killed worker changes nothing, checkpoints resume exactly, one-line errors."""
+
+import gzip
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+
+import numpy as np
+import pytest
+
+distributed = pytest.importorskip("distributed", reason="the cluster extra (w2v[dask]) is not installed")
+
+from w2v import synthetic  # noqa: E402
+from w2v.training import checkpoint  # noqa: E402
+from w2v.training.cluster import average_changes, count_on_cluster, train_on_cluster  # noqa: E402
+from w2v.training.corpus import TextSource, scan  # noqa: E402
+from w2v.training.trainer import TrainConfig, TrainingInterrupted, train  # noqa: E402
+
+CONFIG = TrainConfig(threads=1, epochs=2, dim=24)
+SYNC_WORDS = 15_000
+
+
+def start_cluster(n_workers=2):
+    return distributed.LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
+                                    host="127.0.0.1", dashboard_address=None,
+                                    silence_logs=logging.CRITICAL)
+
+
+@pytest.fixture(scope="module")
+def client():
+    with start_cluster() as cluster, distributed.Client(cluster) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    path = tmp_path_factory.mktemp("cluster") / "planted.txt"
+    path.write_text("".join(f"{line}\n" for line in synthetic.generate_corpus(6000, seed=5)))
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def fault_free(client, corpus):
+    return train_on_cluster(client, corpus, CONFIG, SYNC_WORDS, progress=False)
+
+
+def same_vectors(a, b):
+    return (a.wv.words == b.wv.words and np.array_equal(a.wv.vectors, b.wv.vectors)
+            and np.array_equal(a.output_weights, b.output_weights))
+
+
+def word_counts(source, tmp_path):
+    scanned = scan(source, str(tmp_path / "ids"))
+    return dict(zip(scanned.words, scanned.counts.tolist()))
+
+
+def test_shards_read_every_line_once(tmp_path):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    lines = list(synthetic.generate_corpus(900, seed=2))
+    (folder / "a.txt").write_text("".join(f"{line}\n" for line in lines[:500]))
+    (folder / "b.txt").write_text("".join(f"{line}\n" for line in lines[500:800]))
+    with gzip.open(folder / "c.txt.gz", "wt") as compressed:  # cannot be cut: shared by lines
+        compressed.write("".join(f"{line}\n" for line in lines[800:]))
+    source = TextSource(str(folder))
+    whole = word_counts(source, tmp_path)
+    for n in (1, 2, 3, 7):
+        shards = source.shards(n)
+        assert len(shards) == n
+        for shard in shards:
+            for path, start, end, every, first in shard.parts:
+                assert start == 0 or open(path, "rb").read()[start - 1 : start] == b"\n"
+                assert every == (n if path.endswith(".gz") else 1)
+        merged = {}
+        for shard in shards:
+            for word, count in word_counts(shard, tmp_path).items():
+                merged[word] = merged.get(word, 0) + count
+        assert merged == whole, f"{n} shards count other words than the whole corpus"
+
+
+def test_vocabulary_from_shards_equals_one_process(client, corpus, tmp_path):
+    source = TextSource(corpus)
+    assert count_on_cluster(client, source.shards(5), fan_in=2) == word_counts(source, tmp_path)
+
+
+def test_one_shard_equals_one_process_bit_for_bit(client, corpus):
+    one_process = train(corpus, CONFIG, progress=False)
+    assert same_vectors(train_on_cluster(client, corpus, CONFIG, SYNC_WORDS, shards=1,
+                                         progress=False), one_process)
+
+
+def test_two_runs_give_identical_vectors(client, corpus, fault_free):
+    again = train_on_cluster(client, corpus, CONFIG, SYNC_WORDS, progress=False)
+    assert same_vectors(again, fault_free)
+    cluster_log = fault_free.log["cluster"]
+    assert cluster_log["shards"] == 2 and cluster_log["rounds"] >= 2 * CONFIG.epochs
+
+
+def test_planted_groups_are_learned_as_in_one_process(client, corpus):
+    config = TrainConfig(threads=1, epochs=5)
+    scores = {}
+    for name, model in (("one process", train(corpus, config, progress=False)),
+                        ("cluster", train_on_cluster(client, corpus, config, 50_000,
+                                                     progress=False))):
+        precision = synthetic.group_precision(
+            lambda word, k, kv=model.wv: [w for w, _ in kv.most_similar(word, topn=k)], k=5)
+        scores[name] = sum(precision.values()) / len(precision)
+    assert scores["cluster"] >= 0.9, scores
+    assert scores["cluster"] >= scores["one process"] - 0.05, scores
+
+
+def test_a_killed_worker_changes_nothing(client, corpus, fault_free):
+    client.wait_for_workers(2)
+    pids = client.run(os.getpid)
+    killed = []
+
+    def kill_during_round(position):
+        if position.epoch == 0 and position.batch == 2 and not killed:
+            victim = sorted(pids)[1]
+            threading.Timer(0.05, os.kill, (pids[victim], signal.SIGKILL)).start()
+            killed.append(victim)
+
+    again = train_on_cluster(client, corpus, CONFIG, SYNC_WORDS, progress=False,
+                             after_round=kill_during_round)
+    assert killed
+    assert same_vectors(again, fault_free)
+
+
+def test_interrupted_run_resumes_to_the_same_vectors(client, corpus, fault_free, tmp_path):
+    client.wait_for_workers(2)
+    saving = checkpoint.Checkpointing(str(tmp_path / "run.checkpoint.npz"))
+
+    def interrupt(position):
+        if position.epoch == 1 and position.batch == 1:
+            os.kill(os.getpid(), signal.SIGINT)  # as Ctrl-C: stop at this merge and save
+
+    with pytest.raises(TrainingInterrupted):
+        train_on_cluster(client, corpus, CONFIG, SYNC_WORDS, progress=False,
+                         checkpointing=saving, after_round=interrupt)
+    resume = checkpoint.load(saving.path)
+    assert resume.extra["cluster"]["shards"] == 2 and resume.position["epoch"] == 1
+    resumed = train_on_cluster(client, corpus, CONFIG, progress=False, resume=resume)
+    assert same_vectors(resumed, fault_free)
+
+
+def test_workers_lost_too_often_is_an_error(corpus):
+    import dask
+
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
+            start_cluster() as cluster, distributed.Client(cluster) as client:
+        pids = client.run(os.getpid)
+
+        def kill(position):
+            os.kill(pids[sorted(pids)[0]], signal.SIGKILL)
+
+        with pytest.raises(Exception, match="lost 1 times, more than Dask's allowed failures"):
+            train_on_cluster(client, corpus, CONFIG, SYNC_WORDS, progress=False, after_round=kill)
+
+
+def test_average_is_the_mean_of_the_replicas_in_a_fixed_order():
+    W = np.arange(12, dtype=np.float32).reshape(4, 3)
+    first = (np.array([0, 2]), np.array([[1, 1, 1], [5, 5, 5]], np.float32))
+    second = (np.array([2, 3]), np.array([[7, 7, 7], [0, 0, 0]], np.float32))
+    rows, values = average_changes(W, [first, second], 2)
+    assert rows.tolist() == [0, 2, 3]
+    np.testing.assert_array_equal(W[0], [0.5, 1, 1.5])  # (1 + 0) / 2, ... : one replica changed it
+    np.testing.assert_array_equal(W[2], [6, 6, 6])
+    np.testing.assert_array_equal(W[3], [4.5, 5, 5.5])
+    np.testing.assert_array_equal(W[1], [3, 4, 5])  # untouched
+    np.testing.assert_array_equal(values, W[rows])
+
+
+# --- the command line --------------------------------------------------------------------------
+
+
+def w2v(*args, env=None):
+    done = subprocess.run([sys.executable, "-m", "w2v", "train", *args], capture_output=True,
+                          text=True, timeout=300, env=env)
+    return done.returncode, done.stdout, done.stderr
+
+
+def test_train_command_on_a_local_cluster(corpus, tmp_path):
+    out = tmp_path / "v.bin"
+    code, stdout, stderr = w2v(corpus, "-o", str(out), "--workers", "2", "--epochs", "1",
+                               "--sync-words", "20000", "--quiet")
+    assert code == 0, stderr
+    assert out.exists() and "wrote" in stdout
+    import json
+
+    log = json.loads((tmp_path / "v.bin.json").read_text())
+    assert log["cluster"]["workers"] == 2 and log["cluster"]["sync_words"] == 20000
+
+
+@pytest.mark.parametrize("flags,message", [
+    (["--workers", "0"], "--workers must be >= 1, got 0"),
+    (["--workers", "2", "--sync-words", "0"], "--sync-words must be >= 1, got 0"),
+    (["--scheduler", "tcp://127.0.0.1:9"], "cannot reach the Dask scheduler at tcp://127.0.0.1:9"),
+    (["--workers", "1", "--scheduler", "tcp://127.0.0.1:9"], "not both"),
+])
+def test_cluster_mistakes_are_one_line(corpus, tmp_path, flags, message):
+    code, _, stderr = w2v(corpus, "-o", str(tmp_path / "v.bin"), *flags)
+    assert code != 0 and message in stderr, stderr
+    assert len(stderr.strip().splitlines()) == 1, stderr
+
+
+def test_unreadable_shard_names_the_file_and_the_worker(tmp_path):
+    bad = tmp_path / "latin1.txt"
+    bad.write_bytes(b"a b c\n" * 100 + b"caf\xe9 au lait\n")
+    code, _, stderr = w2v(str(bad), "-o", str(tmp_path / "v.bin"), "--workers", "2", "--quiet")
+    assert code == 1
+    assert "worker tcp://127.0.0.1:" in stderr and "latin1.txt, line 101" in stderr, stderr
+
+
+def test_workers_without_dask_installed_say_what_to_install(corpus, tmp_path):
+    blocker = tmp_path / "site"
+    blocker.mkdir()
+    (blocker / "distributed.py").write_text("raise ImportError('not installed')\n")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(blocker), os.environ.get("PYTHONPATH")])))
+    code, _, stderr = w2v(corpus, "-o", str(tmp_path / "v.bin"), "--workers", "2", env=env)
+    assert code == 1 and "pip install 'w2v[dask]'" in stderr, stderr
