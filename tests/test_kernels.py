@@ -270,22 +270,22 @@ def test_batch_kernel_matches_numpy_reference(case, cbow_mean):
     out_rows = V - 1 if loss_name == "hs" else V
     W_out = rng.normal(0, 0.3, (out_rows, 6))
     cbow = arch == "cbow"
-    extra = (cbow_mean,) if cbow else ()
+    architecture = kernels.CBOW(cbow_mean) if cbow else kernels.SkipGram()
     if loss_name == "neg":
         accept, alias = alias_table(counts ** 0.75 / np.sum(counts ** 0.75))
-        tables = (accept, alias, negative)
+        tables = kernels.Negative(accept, alias, negative)
         objective = reference_negative(accept, alias, negative)
     elif loss_name == "hs":
         codes, points, depth = huffman_tree(counts)
-        tables = (points, (1 - codes).astype(np.uint8), depth)
+        tables = kernels.Hierarchical.from_tree(codes, points, depth)
         objective = reference_hierarchical(codes, points, depth)
     else:
-        tables = ()
+        tables = kernels.Softmax()
         objective = reference_softmax()
-    kernel = getattr(kernels, f"train_{arch}_{ {'neg': 'negative', 'hs': 'hierarchical', 'softmax': 'softmax'}[loss_name]}")
 
     W_in_ref, W_out_ref = W_in.copy(), W_out.copy()
-    loss, pairs = kernel(tokens, starts, W_in, W_out, keep, window, 0.05, 0.01, seed, *tables, *extra)
+    loss, pairs = kernels.train_batch(tokens, starts, W_in, W_out, keep, window, 0.05, 0.01, seed,
+                                      architecture, tables)
     ref_loss, ref_pairs = reference_batch(tokens, starts, W_in_ref, W_out_ref, keep, window, 0.05,
                                           0.01, seed, objective, cbow, cbow_mean)
     assert pairs == ref_pairs > 0

@@ -1,8 +1,8 @@
 """Numba kernels: loss and gradients of the word2vec objectives, and SGD over a batch of sentences.
 
-Only functions of arrays live here: no classes, no I/O. Orientation as in word2vec C and gensim:
-the *input* vectors (rows of `W_in`, the word vectors users keep) of the context words predict the
-*output* vectors (rows of `W_out`) of the centre word.
+Only functions of arrays and NamedTuples of tables live here, no I/O. Orientation as in word2vec
+C and gensim: the *input* vectors (rows of `W_in`, the word vectors users keep) of the context
+words predict the *output* vectors (rows of `W_out`) of the centre word.
 
 Two losses cover the three objectives:
 - `logistic_grad`: binary logistic loss of the scores X @ W_out[rows].T against 0/1 labels.
@@ -12,10 +12,18 @@ Two losses cover the three objectives:
 X holds the input vectors: one row per context word (skip-gram, the window's contexts sharing
 one draw of noise words), or one row, the mean/sum of the contexts (CBOW).
 
+One batch loop, `train_batch`, serves every architecture and objective: the architecture
+(`SkipGram`, `CBOW`) and the objective (`Negative`, `Hierarchical`, `Softmax`, each a NamedTuple of
+its tables) are arguments whose methods supply the steps that differ, so Numba compiles (and caches)
+one loop per (architecture, objective) pair with no dispatch at run time.
+
 The same functions compile for float32 (training) and float64 (the gradient checks in tests).
 Scalars in hot loops are cast to the array dtype (`like`): a float64 scalar in a float32 loop
 halves the SIMD width. Losses are summed in float64.
 """
+
+import functools
+from typing import NamedTuple
 
 import numpy as np
 from llvmlite import ir
@@ -24,6 +32,10 @@ from numba.extending import intrinsic, overload
 
 _KERNEL = dict(nogil=True, cache=True)
 _LEAF = dict(nogil=True, cache=True, fastmath=True)  # fastmath only where reassociation is safe
+# The helpers called per word are inlined into their callers (Numba IR): a call holds a reference
+# to each array argument across it, two atomic NRT updates per array and call, which took a quarter
+# of CBOW's time. The losses stay calls: they call `dot`, whose fastmath must stay its own.
+_INLINE = dict(nogil=True, cache=True, inline="always")
 
 
 # --- dtype-generic scalar cast ----------------------------------------------------------------
@@ -44,12 +56,44 @@ def _like_jit(value, array):
     return impl
 
 
+def per_class(prototype):
+    """Decorator: `prototype(self, ...)` becomes the function calling self.<its name>(...), for
+    the NamedTuple classes below, whose methods of that name take the same arguments. Numba picks
+    the method from self's class when it compiles the caller and inlines it there: one compiled
+    (and disk-cached) caller per class, no dispatch at run time. (Jitted functions passed as
+    arguments would defeat the disk cache: its key would hold their per-process identities.)"""
+    name = prototype.__name__
+
+    @functools.wraps(prototype)
+    def call(self, *args):
+        return getattr(self, name)(*args)
+
+    @overload(call, inline="always")
+    @functools.wraps(prototype)  # Numba checks the method's arguments against the prototype's
+    def _call_jit(self, *args):
+        return getattr(self.instance_class, name)
+
+    return call
+
+
 # --- software prefetch: a sentence's rows are known ahead, so fetch them before they are needed
 
 
+def prefetch(array, flat_index):
+    """Hint the CPU to load array's element `flat_index` into cache; a no-op without the JIT."""
+
+
+@overload(prefetch)
+def _prefetch_jit(array, flat_index):
+    def impl(array, flat_index):
+        _llvm_prefetch(array, flat_index)
+
+    return impl
+
+
 @intrinsic
-def prefetch(typingctx, array, flat_index):
-    """Hint the CPU to load array's element `flat_index` into cache (llvm.prefetch, read)."""
+def _llvm_prefetch(typingctx, array, flat_index):
+    """llvm.prefetch (read, keep, data cache) of array's element `flat_index`."""
 
     def codegen(context, builder, signature, args):
         data = context.make_array(signature.args[0])(context, builder, args[0]).data
@@ -64,7 +108,7 @@ def prefetch(typingctx, array, flat_index):
     return types.void(array, flat_index), codegen
 
 
-@njit(**_KERNEL)
+@njit(**_INLINE)
 def prefetch_rows(W, rows):
     """Prefetch every 64-byte line of the rows W[rows] (float32: 16 values a line)."""
     for j in range(rows.shape[0]):
@@ -76,12 +120,9 @@ def prefetch_rows(W, rows):
 PREFETCH_AHEAD = 2  # centres: measured faster than 4 on this machine
 
 
-@njit(**_KERNEL)
-def prefetch_ahead(W_in, W_out, sentence, n, c, window, out_rows):
-    """Before centre c: the output rows centre c + PREFETCH_AHEAD will use, and the input row of
-    the word entering the context windows soonest."""
-    if c + PREFETCH_AHEAD < n:
-        prefetch_rows(W_out, out_rows)
+@njit(**_INLINE)
+def prefetch_entering(W_in, sentence, n, c, window):
+    """Before centre c: the input row of the word entering the context windows soonest."""
     entering = c + window + PREFETCH_AHEAD
     if entering < n:
         prefetch_rows(W_in, sentence[entering : entering + 1])
@@ -102,7 +143,7 @@ def seed_state(seed):
     return state
 
 
-@njit(**_KERNEL)
+@njit(**_INLINE)
 def next_random(state):
     x = state[0]
     x ^= x >> np.uint64(12)
@@ -112,19 +153,19 @@ def next_random(state):
     return x * np.uint64(2685821657736338717)
 
 
-@njit(**_KERNEL)
+@njit(**_INLINE)
 def random_float(state):
     """Uniform float32 in [0, 1) with 24 random bits."""
     return np.float32((next_random(state) >> np.uint64(40)) * np.float32(1.0 / 16777216.0))
 
 
-@njit(**_KERNEL)
+@njit(**_INLINE)
 def random_below(state, n):
     """Uniform integer in [0, n), n < 2**32 (multiply-shift, no modulo)."""
     return np.int64(((next_random(state) >> np.uint64(32)) * np.uint64(n)) >> np.uint64(32))
 
 
-@njit(**_KERNEL)
+@njit(**_INLINE)
 def draw_noise(accept, alias, state):
     """One word from the noise distribution (Walker alias table from vocab.alias_table)."""
     bucket = random_below(state, accept.shape[0])
@@ -143,7 +184,7 @@ def dot(A, i, B, j):
     return total
 
 
-@njit(**_KERNEL)
+@njit(**_INLINE)
 def axpy(alpha, A, i, B, j):
     """B[j] += alpha * A[i]."""
     a = like(alpha, B)
@@ -251,7 +292,7 @@ def softmax_grad(X, W_out, target, scores, GX, GY):
 # --- windows -----------------------------------------------------------------------------------
 
 
-@njit(**_KERNEL)
+@njit(**_INLINE)
 def subsample(tokens, start, end, keep_prob, state, out):
     """Copy tokens[start:end] into `out`, dropping each word w with probability 1 - keep_prob[w]."""
     n = 0
@@ -263,7 +304,7 @@ def subsample(tokens, start, end, keep_prob, state, out):
     return n
 
 
-@njit(**_KERNEL)
+@njit(**_INLINE)
 def contexts(sentence, n, centre, window, state, out):
     """Fill `out` with the context words of sentence[centre] in a reduced window; return count.
 
@@ -281,20 +322,22 @@ def contexts(sentence, n, centre, window, state, out):
 
 @njit(**_KERNEL)
 def learning_rate(lr_start, lr_end, done, total):
-    return lr_start + (lr_end - lr_start) * (done / max(total, 1))
+    """The learning rate after `done` of `total` words: linear from lr_start to lr_end (word2vec's
+    schedule; the trainer's per-batch rates and a batch's per-sentence rates both come from here)."""
+    return lr_start + (lr_end - lr_start) * min(done / max(total, 1), 1.0)
 
 
 # --- SGD steps: gather the input rows, take the gradient, scatter the update ------------------
 
 
-@njit(**_KERNEL)
+@njit(**_INLINE)
 def gather(W, ids, m, X):
     for i in range(m):
         for t in range(W.shape[1]):
             X[i, t] = W[ids[i], t]
 
 
-@njit(**_KERNEL)
+@njit(**_INLINE)
 def gather_mean(W, ids, m, mean, X):
     """X[0] = sum (or mean) of the rows W[ids[:m]]."""
     X[0] = 0
@@ -304,21 +347,21 @@ def gather_mean(W, ids, m, mean, X):
         X[0] *= like(1.0 / m, X)
 
 
-@njit(**_KERNEL)
+@njit(**_INLINE)
 def scatter(W, ids, G, lr):
     """W[ids[i]] -= lr * G[i] for each i."""
     for i in range(ids.shape[0]):
         axpy(-lr, G, i, W, ids[i])
 
 
-@njit(**_KERNEL)
+@njit(**_INLINE)
 def scatter_all(W, G, lr):
     """W -= lr * G, row by row (no temporary)."""
     for v in range(W.shape[0]):
         axpy(-lr, G, v, W, v)
 
 
-@njit(**_KERNEL)
+@njit(**_INLINE)
 def scatter_one(W, ids, G, lr):
     """W[ids[i]] -= lr * g for each i: CBOW sends the hidden vector's gradient to every context,
     as word2vec C does (for --cbow-mean that is m times the exact gradient of each context)."""
@@ -326,7 +369,7 @@ def scatter_one(W, ids, G, lr):
         axpy(-lr, G, 0, W, ids[i])
 
 
-@njit(**_KERNEL)
+@njit(**_INLINE)
 def draw_targets(centre, negative, accept, alias, state, rows):
     """rows = [centre, `negative` noise words]; a draw equal to the centre is redrawn."""
     rows[0] = centre
@@ -339,7 +382,7 @@ def draw_targets(centre, negative, accept, alias, state, rows):
         rows[k] = w
 
 
-@njit(**_KERNEL)
+@njit(**_INLINE)
 def sentence_targets(sentence, n, negative, accept, alias, state, targets):
     """targets[c] = draw_targets for every centre of the sentence, drawn up front so that the
     rows can be prefetched ahead of use."""
@@ -347,169 +390,195 @@ def sentence_targets(sentence, n, negative, accept, alias, state, targets):
         draw_targets(sentence[c], negative, accept, alias, state, targets[c])
 
 
-# --- batch kernels: one per architecture x objective ------------------------------------------
-# Arguments: tokens int32 (N,), starts int64 (S+1,) sentence boundaries of the batch, W_in float32
-# (V, d), W_out float32 (V, d) (V-1 rows for hierarchical softmax), keep_prob float32 (V,), window,
-# lr_start/lr_end (linear decay across the batch's words), seed; then the objective's tables.
-# Returns (loss summed in float64, number of predictions) for the mean loss per training pair.
+# --- architectures: how the context words' input rows form X, and how their gradient returns ---
+
+
+@per_class
+def hidden_rows(self, W_in, ctx, m, X):
+    """Write the input rows X[:r] from the m contexts ctx[:m]; returns r, the predictions made."""
+
+
+@per_class
+def logistic_update(self, X, W_out, rows, labels, GX, GY, lr):
+    """The binary logistic loss of X against W_out[rows] and labels, with its SGD step on
+    W_out[rows]; writes GX = dL/dX (GY: scratch, a row per row). Returns the loss, float64."""
+
+
+@per_class
+def update_inputs(self, W_in, ctx, GX, lr):
+    """The SGD step on the input rows W_in[ctx] from GX = dL/dX."""
+
+
+class SkipGram(NamedTuple):
+    """Skip-gram: each context word's input row predicts the centre word, one prediction each."""
+
+    def hidden_rows(self, W_in, ctx, m, X):
+        """X[:m] = the input rows of the m contexts, one prediction each."""
+        gather(W_in, ctx, m, X)
+        return m
+
+    def logistic_update(self, X, W_out, rows, labels, GX, GY, lr):
+        loss = logistic_grad(X, W_out, rows, labels, GX, GY)
+        scatter(W_out, rows, GY, lr)
+        return loss
+
+    def update_inputs(self, W_in, ctx, GX, lr):
+        scatter(W_in, ctx, GX, lr)
+
+
+class CBOW(NamedTuple):
+    """CBOW: the mean (`mean` True) or sum of the context words' input rows predicts the centre."""
+
+    mean: bool
+
+    def hidden_rows(self, W_in, ctx, m, X):
+        """X[0] = the mean or sum of the m contexts' input rows: one prediction."""
+        gather_mean(W_in, ctx, m, self.mean, X)
+        return 1
+
+    def logistic_update(self, X, W_out, rows, labels, GX, GY, lr):
+        return logistic_step(X, W_out, rows, labels, GX, lr)
+
+    def update_inputs(self, W_in, ctx, GX, lr):
+        scatter_one(W_in, ctx, GX, lr)
+
+
+# --- objectives: the output side of a prediction, each a NamedTuple of the tables it needs -------
+
+
+@per_class
+def output_buffers(self, longest, window, W_out):
+    """The objective's scratch arrays for a batch (GY first), as a tuple."""
+
+
+@per_class
+def start_sentence(self, sentence, n, state, buffers):
+    """Called before each sentence's centres (negative sampling draws its noise words here)."""
+
+
+@per_class
+def prefetch_targets(self, W_out, sentence, c, buffers):
+    """Prefetch the output rows the prediction of centre c will use."""
+
+
+@per_class
+def output_step(self, arch, X, W_out, sentence, c, buffers, GX, lr):
+    """The loss of the predictions X make of centre c, float64; takes the SGD step on W_out and
+    writes GX = dL/dX."""
+
+
+class Negative(NamedTuple):
+    """Negative sampling: the centre word's output row (label 1) against `negative` noise words
+    (label 0) drawn from the Walker alias table (accept, alias) of vocab.alias_table."""
+
+    accept: np.ndarray  # float32 (V,)
+    alias: np.ndarray  # int32 (V,)
+    negative: int  # noise words per prediction
+
+    def output_buffers(self, longest, window, W_out):
+        """(GY, targets, labels); targets[c] = [centre c, its noise words], drawn per sentence."""
+        labels = np.zeros(self.negative + 1, np.uint8)
+        labels[0] = 1
+        GY = np.empty((self.negative + 1, W_out.shape[1]), W_out.dtype)
+        return GY, np.empty((longest, self.negative + 1), np.int32), labels
+
+    def start_sentence(self, sentence, n, state, buffers):
+        sentence_targets(sentence, n, self.negative, self.accept, self.alias, state, buffers[1])
+
+    def prefetch_targets(self, W_out, sentence, c, buffers):
+        prefetch_rows(W_out, buffers[1][c])
+
+    def output_step(self, arch, X, W_out, sentence, c, buffers, GX, lr):
+        GY, targets, labels = buffers
+        return logistic_update(arch, X, W_out, targets[c], labels, GX, GY, lr)
+
+
+class Hierarchical(NamedTuple):
+    """Hierarchical softmax: a logistic prediction at each inner node of the centre word's Huffman
+    path (W_out has V - 1 rows, one per inner node)."""
+
+    points: np.ndarray  # int32 (V, longest path): the inner nodes on each word's path
+    labels: np.ndarray  # uint8 (V, longest path): 1 - the branch codes
+    depth: np.ndarray  # int32 (V,): each path's length
+
+    @classmethod
+    def from_tree(cls, codes, points, depth):
+        """From vocab.huffman_tree's (codes, points, depth)."""
+        return cls(points, (1 - codes).astype(np.uint8), depth)
+
+    def output_buffers(self, longest, window, W_out):
+        return (np.empty((self.points.shape[1], W_out.shape[1]), W_out.dtype),)
+
+    def start_sentence(self, sentence, n, state, buffers):
+        pass
+
+    def prefetch_targets(self, W_out, sentence, c, buffers):
+        word = sentence[c]
+        prefetch_rows(W_out, self.points[word, : self.depth[word]])
+
+    def output_step(self, arch, X, W_out, sentence, c, buffers, GX, lr):
+        word = sentence[c]
+        k = self.depth[word]
+        return logistic_update(arch, X, W_out, self.points[word, :k], self.labels[word, :k], GX,
+                               buffers[0][:k], lr)
+
+
+class Softmax(NamedTuple):
+    """Full softmax over every output row: no tables."""
+
+    def output_buffers(self, longest, window, W_out):
+        """(GY, scores): dL/dW_out, and each input row's scores against every output row."""
+        return np.empty_like(W_out), np.empty((2 * window, W_out.shape[0]), W_out.dtype)
+
+    def start_sentence(self, sentence, n, state, buffers):
+        pass
+
+    def prefetch_targets(self, W_out, sentence, c, buffers):
+        pass  # every output row is used at every centre
+
+    def output_step(self, arch, X, W_out, sentence, c, buffers, GX, lr):
+        GY, scores = buffers
+        loss = softmax_grad(X, W_out, sentence[c], scores[: X.shape[0]], GX, GY)
+        scatter_all(W_out, GY, lr)
+        return loss
+
+
+# --- the batch loop ----------------------------------------------------------------------------
 
 
 @njit(**_KERNEL)
-def workspace(starts, W, window, k):
+def train_batch(tokens, starts, W_in, W_out, keep_prob, window, lr_start, lr_end, seed, arch,
+                objective):
+    """SGD over one batch of sentences, for `arch` (SkipGram() or CBOW(mean)) and `objective`
+    (Negative, Hierarchical or Softmax with its tables).
+
+    tokens int32 (N,), starts int64 (S+1,) the batch's sentence boundaries in tokens; W_in float32
+    (V, d) and W_out float32 (V, d) ((V-1, d) for Hierarchical), updated in place; keep_prob float32
+    (V,) subsampling; window the maximum half-width; the learning rate decays linearly from lr_start
+    to lr_end across the batch's words; seed: the batch's random numbers. Returns (the loss summed
+    in float64, the number of predictions): their ratio is the mean loss per training pair.
+    """
+    state = seed_state(seed)
     longest = np.max(starts[1:] - starts[:-1]) if starts.shape[0] > 1 else 0
     sentence = np.empty(longest, np.int32)
     ctx = np.empty(2 * window, np.int32)
-    X = np.empty((2 * window, W.shape[1]), W.dtype)
+    X = np.empty((2 * window, W_in.shape[1]), W_in.dtype)
     GX = np.empty_like(X)
-    GY = np.empty((k, W.shape[1]), W.dtype)
-    return sentence, ctx, X, GX, GY
-
-
-@njit(**_KERNEL)
-def train_skipgram_negative(
-    tokens, starts, W_in, W_out, keep_prob, window, lr_start, lr_end, seed, accept, alias, negative
-):
-    state = seed_state(seed)
-    sentence, ctx, X, GX, GY = workspace(starts, W_in, window, negative + 1)
-    targets = np.empty((sentence.shape[0] + PREFETCH_AHEAD, negative + 1), np.int32)
-    labels = np.zeros(negative + 1, np.uint8)
-    labels[0] = 1
+    buffers = output_buffers(objective, longest, window, W_out)
     loss, pairs = 0.0, 0
     for s in range(starts.shape[0] - 1):
         lr = learning_rate(lr_start, lr_end, starts[s] - starts[0], starts[-1] - starts[0])
         n = subsample(tokens, starts[s], starts[s + 1], keep_prob, state, sentence)
-        sentence_targets(sentence, n, negative, accept, alias, state, targets)
+        start_sentence(objective, sentence, n, state, buffers)
         for c in range(n):
-            prefetch_ahead(W_in, W_out, sentence, n, c, window, targets[c + PREFETCH_AHEAD])
+            if c + PREFETCH_AHEAD < n:  # here, not in a helper: that costs CBOW ~10% (NRT)
+                prefetch_targets(objective, W_out, sentence, c + PREFETCH_AHEAD, buffers)
+            prefetch_entering(W_in, sentence, n, c, window)
             m = contexts(sentence, n, c, window, state, ctx)
             if m == 0:
                 continue
-            rows = targets[c]
-            gather(W_in, ctx, m, X)
-            loss += logistic_grad(X[:m], W_out, rows, labels, GX[:m], GY)
-            scatter(W_in, ctx[:m], GX, lr)
-            scatter(W_out, rows, GY, lr)
-            pairs += m
-    return loss, pairs
-
-
-@njit(**_KERNEL)
-def train_cbow_negative(
-    tokens, starts, W_in, W_out, keep_prob, window, lr_start, lr_end, seed, accept, alias, negative,
-    cbow_mean,
-):
-    state = seed_state(seed)
-    sentence, ctx, X, GX, GY = workspace(starts, W_in, window, negative + 1)
-    targets = np.empty((sentence.shape[0] + PREFETCH_AHEAD, negative + 1), np.int32)
-    labels = np.zeros(negative + 1, np.uint8)
-    labels[0] = 1
-    loss, pairs = 0.0, 0
-    for s in range(starts.shape[0] - 1):
-        lr = learning_rate(lr_start, lr_end, starts[s] - starts[0], starts[-1] - starts[0])
-        n = subsample(tokens, starts[s], starts[s + 1], keep_prob, state, sentence)
-        sentence_targets(sentence, n, negative, accept, alias, state, targets)
-        for c in range(n):
-            prefetch_ahead(W_in, W_out, sentence, n, c, window, targets[c + PREFETCH_AHEAD])
-            m = contexts(sentence, n, c, window, state, ctx)
-            if m == 0:
-                continue
-            rows = targets[c]
-            gather_mean(W_in, ctx, m, cbow_mean, X)
-            loss += logistic_step(X, W_out, rows, labels, GX, lr)
-            scatter_one(W_in, ctx[:m], GX, lr)
-            pairs += 1
-    return loss, pairs
-
-
-@njit(**_KERNEL)
-def train_skipgram_hierarchical(
-    tokens, starts, W_in, W_out, keep_prob, window, lr_start, lr_end, seed, points, labels, depth
-):
-    state = seed_state(seed)
-    sentence, ctx, X, GX, GY = workspace(starts, W_in, window, points.shape[1])
-    loss, pairs = 0.0, 0
-    for s in range(starts.shape[0] - 1):
-        lr = learning_rate(lr_start, lr_end, starts[s] - starts[0], starts[-1] - starts[0])
-        n = subsample(tokens, starts[s], starts[s + 1], keep_prob, state, sentence)
-        for c in range(n):
-            ahead = sentence[min(c + PREFETCH_AHEAD, n - 1)]
-            prefetch_ahead(W_in, W_out, sentence, n, c, window, points[ahead, : depth[ahead]])
-            m = contexts(sentence, n, c, window, state, ctx)
-            if m == 0:
-                continue
-            w, k = sentence[c], depth[sentence[c]]
-            gather(W_in, ctx, m, X)
-            loss += logistic_grad(X[:m], W_out, points[w, :k], labels[w, :k], GX[:m], GY[:k])
-            scatter(W_in, ctx[:m], GX, lr)
-            scatter(W_out, points[w, :k], GY, lr)
-            pairs += m
-    return loss, pairs
-
-
-@njit(**_KERNEL)
-def train_cbow_hierarchical(
-    tokens, starts, W_in, W_out, keep_prob, window, lr_start, lr_end, seed, points, labels, depth,
-    cbow_mean,
-):
-    state = seed_state(seed)
-    sentence, ctx, X, GX, GY = workspace(starts, W_in, window, points.shape[1])
-    loss, pairs = 0.0, 0
-    for s in range(starts.shape[0] - 1):
-        lr = learning_rate(lr_start, lr_end, starts[s] - starts[0], starts[-1] - starts[0])
-        n = subsample(tokens, starts[s], starts[s + 1], keep_prob, state, sentence)
-        for c in range(n):
-            ahead = sentence[min(c + PREFETCH_AHEAD, n - 1)]
-            prefetch_ahead(W_in, W_out, sentence, n, c, window, points[ahead, : depth[ahead]])
-            m = contexts(sentence, n, c, window, state, ctx)
-            if m == 0:
-                continue
-            w, k = sentence[c], depth[sentence[c]]
-            gather_mean(W_in, ctx, m, cbow_mean, X)
-            loss += logistic_step(X, W_out, points[w, :k], labels[w, :k], GX, lr)
-            scatter_one(W_in, ctx[:m], GX, lr)
-            pairs += 1
-    return loss, pairs
-
-
-@njit(**_KERNEL)
-def train_skipgram_softmax(tokens, starts, W_in, W_out, keep_prob, window, lr_start, lr_end, seed):
-    state = seed_state(seed)
-    sentence, ctx, X, GX, GY = workspace(starts, W_in, window, W_out.shape[0])
-    scores = np.empty((2 * window, W_out.shape[0]), W_out.dtype)
-    loss, pairs = 0.0, 0
-    for s in range(starts.shape[0] - 1):
-        lr = learning_rate(lr_start, lr_end, starts[s] - starts[0], starts[-1] - starts[0])
-        n = subsample(tokens, starts[s], starts[s + 1], keep_prob, state, sentence)
-        for c in range(n):
-            m = contexts(sentence, n, c, window, state, ctx)
-            if m == 0:
-                continue
-            gather(W_in, ctx, m, X)
-            loss += softmax_grad(X[:m], W_out, sentence[c], scores[:m], GX[:m], GY)
-            scatter(W_in, ctx[:m], GX, lr)
-            scatter_all(W_out, GY, lr)
-            pairs += m
-    return loss, pairs
-
-
-@njit(**_KERNEL)
-def train_cbow_softmax(
-    tokens, starts, W_in, W_out, keep_prob, window, lr_start, lr_end, seed, cbow_mean
-):
-    state = seed_state(seed)
-    sentence, ctx, X, GX, GY = workspace(starts, W_in, window, W_out.shape[0])
-    scores = np.empty((1, W_out.shape[0]), W_out.dtype)
-    loss, pairs = 0.0, 0
-    for s in range(starts.shape[0] - 1):
-        lr = learning_rate(lr_start, lr_end, starts[s] - starts[0], starts[-1] - starts[0])
-        n = subsample(tokens, starts[s], starts[s + 1], keep_prob, state, sentence)
-        for c in range(n):
-            m = contexts(sentence, n, c, window, state, ctx)
-            if m == 0:
-                continue
-            gather_mean(W_in, ctx, m, cbow_mean, X)
-            loss += softmax_grad(X[:1], W_out, sentence[c], scores, GX[:1], GY)
-            scatter_one(W_in, ctx[:m], GX, lr)
-            scatter_all(W_out, GY, lr)
-            pairs += 1
+            r = hidden_rows(arch, W_in, ctx, m, X)
+            loss += output_step(objective, arch, X[:r], W_out, sentence, c, buffers, GX[:r], lr)
+            update_inputs(arch, W_in, ctx[:m], GX, lr)
+            pairs += r
     return loss, pairs

@@ -211,28 +211,24 @@ def initial_weights(vocab_size, config):
 
 
 def batch_function(config, vocab):
-    """The kernel for (arch, loss) with its tables bound: f(tokens, starts, W_in, W_out, lr0,
-    lr1, seed) -> (loss, predictions)."""
+    """kernels.train_batch with the architecture, objective and tables of (arch, loss) bound:
+    f(tokens, starts, W_in, W_out, lr_start, lr_end, seed) -> (loss, predictions)."""
     from . import kernels  # numba: imported only when training
 
-    keep = keep_probabilities(vocab.counts, config.sample)
-    cbow = config.arch == "cbow"
-    if config.loss == "neg":
-        accept, alias = alias_table(noise_distribution(vocab.counts, config.ns_exponent))
-        kernel = kernels.train_cbow_negative if cbow else kernels.train_skipgram_negative
-        tables = (accept, alias, config.negative)
-    elif config.loss == "hs":
-        codes, points, depth = huffman_tree(vocab.counts)
-        kernel = kernels.train_cbow_hierarchical if cbow else kernels.train_skipgram_hierarchical
-        tables = (points, (1 - codes).astype(np.uint8), depth)
-    else:
-        kernel = kernels.train_cbow_softmax if cbow else kernels.train_skipgram_softmax
-        tables = ()
-    tables += (config.cbow_mean,) if cbow else ()
+    counts = vocab.counts
+    architectures = {"skipgram": kernels.SkipGram, "cbow": lambda: kernels.CBOW(config.cbow_mean)}
+    objectives = {
+        "neg": lambda: kernels.Negative(
+            *alias_table(noise_distribution(counts, config.ns_exponent)), config.negative),
+        "hs": lambda: kernels.Hierarchical.from_tree(*huffman_tree(counts)),
+        "softmax": kernels.Softmax,
+    }
+    arch, objective = architectures[config.arch](), objectives[config.loss]()
+    keep = keep_probabilities(counts, config.sample)
 
     def run(tokens, starts, W_in, W_out, lr_start, lr_end, seed):
-        return kernel(tokens, starts, W_in, W_out, keep, config.window, lr_start, lr_end, seed,
-                      *tables)
+        return kernels.train_batch(tokens, starts, W_in, W_out, keep, config.window, lr_start,
+                                   lr_end, seed, arch, objective)
 
     return run
 
@@ -350,8 +346,9 @@ def end_epoch(position, words, seconds, epochs, bar, progress):
 
 
 def _lr_at(start_lr, total_words, words_done):
-    fraction = min(words_done / max(total_words, 1), 1.0)
-    return start_lr * (1.0 - (1.0 - FINAL_LR_FRACTION) * fraction)
+    from .kernels import learning_rate  # numba: imported only when training
+
+    return learning_rate(start_lr, start_lr * FINAL_LR_FRACTION, words_done, total_words)
 
 
 SOFTMAX_FLOPS_PER_SECOND = 2e9  # per thread, measured order of magnitude for the dense kernel
