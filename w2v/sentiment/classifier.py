@@ -127,22 +127,8 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
         if coef_init is None and self.warm_start and getattr(self, "coef_", None) is not None:
             if self.coef_.shape == coef.shape:
                 coef_init, intercept_init = self.coef_, self.intercept_
-        if coef_init is not None:
-            coef_init = np.asarray(coef_init, dtype=np.float64)
-            check_parameter(
-                coef_init.shape == coef.shape,
-                f"coef_init must have shape {coef.shape}, got {coef_init.shape}",
-                "coef_init",
-            )
-            coef = coef_init
-        if intercept_init is not None:
-            intercept_init = np.asarray(intercept_init, dtype=np.float64)
-            check_parameter(
-                intercept_init.shape == intercept.shape,
-                f"intercept_init must have shape {intercept.shape}, got {intercept_init.shape}",
-                "intercept_init",
-            )
-            intercept = intercept_init
+        coef = _initial(coef_init, coef, "coef_init")
+        intercept = _initial(intercept_init, intercept, "intercept_init")
         return np.concatenate([coef.ravel(), intercept])
 
     def decision_function(self, X):
@@ -261,3 +247,13 @@ def _as_float64_matrix(X):
     check_parameter(X.shape[0] >= 1, "X has no rows", "X")
     check_parameter(np.all(np.isfinite(data)), "X contains NaN or infinite values", "X")
     return X
+
+
+def _initial(given, default, name):
+    """`given` as float64 if not None (checked to have `default`'s shape), else `default`."""
+    if given is None:
+        return default
+    given = np.asarray(given, dtype=np.float64)
+    check_parameter(given.shape == default.shape,
+                    f"{name} must have shape {default.shape}, got {given.shape}", name)
+    return given
