@@ -161,6 +161,15 @@ def test_workers_lost_too_often_is_an_error(corpus):
             train_on_cluster(client, corpus, CONFIG, SYNC_WORDS, progress=False, after_round=kill)
 
 
+def test_rows_changed_by_more_replicas_than_the_divisor_take_their_mean():
+    W = np.zeros((3, 2), np.float32)
+    changes = [(np.array([0, 1]), np.full((2, 2), 4, np.float32)),
+               (np.array([1]), np.full((1, 2), 8, np.float32)),
+               (np.array([1, 2]), np.full((2, 2), 6, np.float32))]
+    average_changes(W, changes, 2)
+    np.testing.assert_array_equal(W[:, 0], [2, 6, 3])  # 4 / 2; (4 + 8 + 6) / 3; 6 / 2
+
+
 def test_average_is_the_mean_of_the_replicas_in_a_fixed_order():
     W = np.arange(12, dtype=np.float32).reshape(4, 3)
     first = (np.array([0, 2]), np.array([[1, 1, 1], [5, 5, 5]], np.float32))

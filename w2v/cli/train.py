@@ -94,7 +94,8 @@ def register(subparsers):
                         "(default: 500,000 / workers)")
     p.add_argument("--lr-scale", type=float, metavar="X",
                    help="cluster: each worker's learning rate multiplier, since averaging the "
-                        "replicas divides their progress (default: the number of workers)")
+                        "replicas divides their progress (default: the number of workers, at "
+                        "most 4)")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(func=run)
 

@@ -43,6 +43,9 @@ from .vocab import Vocab, build_vocab
 WORDS_PER_MERGE = 500_000  # words trained by all workers together between merges (BENCHMARKS.md)
 
 
+MAX_LR_SCALE = 4  # replicas at lr x 8 diverged on mix17m (skip-gram, lr 0.2); x 4 held
+
+
 def default_sync_words(shards):
     """Words per worker between merges: a fixed amount of training between merges whatever the
     number of workers (with lr x workers, longer rounds of many workers diverge)."""
@@ -287,17 +290,20 @@ def _allowed_failures():
     return int(dask.config.get("distributed.scheduler.allowed-failures", 3))
 
 
-def average_changes(W, changes, n_replicas):
-    """Set W (the merged model, in place) to the mean of the replicas: `changes` holds each
-    replica's changed (rows, values); its other rows equal W. Summed in a fixed order, so the
-    result does not depend on who finished first (and one replica gives its own values exactly).
-    Returns the rows that changed and their new values."""
+def average_changes(W, changes, divisor):
+    """Merge the replicas' changes into W (the merged model, in place): `changes` holds each
+    replica's changed (rows, values); its other rows equal W. A row changed by c replicas gets
+    the sum of their changes divided by max(divisor, c): with `divisor` the number of replicas
+    that is their mean; with `divisor` the lr multiplier s of the replicas, a row only one
+    replica changed moves as one process would move it, and a row many changed moves by the mean
+    of their changes. Summed in a fixed order, so the result does not depend on who finished
+    first (one replica gives its own values exactly). Returns the rows changed and their values."""
     total = np.zeros((len(W), W.shape[1]), W.dtype)
     replicas = np.zeros(len(W), np.int32)
     for rows, values in changes:
         _accumulate(total, replicas, rows, values)
     rows = np.flatnonzero(replicas)
-    _mean_rows(W, total, replicas, rows, n_replicas)
+    _merge_rows(W, total, replicas, rows, divisor)
     return rows, W[rows]
 
 
@@ -310,12 +316,14 @@ def _accumulate(total, replicas, rows, values):
 
 
 @numba.njit(nogil=True, cache=True)
-def _mean_rows(W, total, replicas, rows, n_replicas):
-    """W[r] = (sum of the replicas' values + W[r] for each replica that left it) / n."""
+def _merge_rows(W, total, replicas, rows, divisor):
+    """W[r] = (sum of the c replicas' values + (d - c) * W[r]) / d, d = max(divisor, c): W[r]
+    plus the sum of the changes over d."""
     for r in rows:
-        unchanged = W.dtype.type(n_replicas - replicas[r])
+        d = max(divisor, replicas[r])
+        unchanged = W.dtype.type(d - replicas[r])
         for t in range(W.shape[1]):
-            W[r, t] = (total[r, t] + unchanged * W[r, t]) / n_replicas
+            W[r, t] = (total[r, t] + unchanged * W[r, t]) / d
 
 
 def round_lr(word, local_start, global_start, speed_ratio, scale, start_lr, total_words):
@@ -339,7 +347,8 @@ def train_on_cluster(client, corpus_path, config, sync_words=None, shards=None,
     """Train on the Dask cluster of `client`; returns a TrainResult like `trainer.train`.
 
     shards: how many parts the corpus is cut into (default: one per worker; a resumed run keeps
-    its own). sync_words: words per shard between merges (default: `default_sync_words`). lr_scale: each replica's lr multiplier (default: the number of shards).
+    its own). sync_words: words per shard between merges (default: `default_sync_words`). lr_scale: each replica's lr multiplier, also the divisor of the
+    merge (default: the number of shards, at most MAX_LR_SCALE).
     after_round(position): called at each merge boundary (tests use it to kill a worker).
     """
     config.validate()
@@ -350,7 +359,7 @@ def train_on_cluster(client, corpus_path, config, sync_words=None, shards=None,
         "shards": n_shards, "sync_words": sync_words or default_sync_words(n_shards)}
     source = TextSource(corpus_path, config.lowercase, config.encoding, config.errors)
     sources = source.shards(settings["shards"])
-    settings["lr_scale"] = settings.get("lr_scale") or lr_scale or len(sources)
+    settings["lr_scale"] = settings.get("lr_scale") or lr_scale or min(len(sources), MAX_LR_SCALE)
     if len(sources) < settings["shards"] and progress:
         print(f"warning: the corpus has too few lines for {settings['shards']} shards: "
               f"{len(sources)} train", file=sys.stderr)
@@ -439,8 +448,9 @@ class _ClusterRun:
         results = self.replicas.call("train", calls, self.W_in, self.W_out)
         merged_at = time.perf_counter()
         n = len(results)
-        merge = (average_changes(self.W_in, [r[0][0] for r in results], n),
-                 average_changes(self.W_out, [r[0][1] for r in results], n))
+        # replicas at lr x s: a row's changes over max(s, c), the mean of the replicas if s = n
+        merge = (average_changes(self.W_in, [r[0][0] for r in results], self.lr_scale),
+                 average_changes(self.W_out, [r[0][1] for r in results], self.lr_scale))
         loss = math.fsum(r[1] for r in results)
         _check_finite(loss, position.epoch)
         position.loss += loss
