@@ -91,7 +91,7 @@ def register(subparsers):
                         "be readable at the same path on every worker")
     p.add_argument("--sync-words", type=int, metavar="N",
                    help="cluster: words each worker trains between merges of the replicas "
-                        "(default: 500,000 / workers)")
+                        "(default: 2,000,000 / workers)")
     p.add_argument("--lr-scale", type=float, metavar="X",
                    help="cluster: each worker's learning rate multiplier, since averaging the "
                         "replicas divides their progress (default: the number of workers, at "

@@ -40,7 +40,7 @@ from .trainer import (Position, TrainingInterrupted, _check_finite, _check_weigh
                       batch_seed, batches, end_epoch, initial_weights)
 from .vocab import Vocab, build_vocab
 
-WORDS_PER_MERGE = 500_000  # words trained by all workers together between merges (BENCHMARKS.md)
+WORDS_PER_MERGE = 2_000_000  # words trained by all workers together between merges (BENCHMARKS.md)
 
 
 MAX_LR_SCALE = 4  # replicas at lr x 8 diverged on mix17m (skip-gram, lr 0.2); x 4 held
@@ -114,21 +114,38 @@ def on_worker(error):
 
 
 def count_words(source):
-    """{word: count} of one shard (runs on a worker)."""
+    """The words of one shard and their counts (runs on a worker), as `WordCounts`."""
     with tempfile.TemporaryDirectory(prefix="w2v-count-") as folder:
         try:
             scanned = scan(source, os.path.join(folder, "tokens.int32"))
         except W2VError as exc:
             raise on_worker(exc) from None
-        return dict(zip(scanned.words, scanned.counts.tolist()))
+        return WordCounts.of(list(scanned.words), scanned.counts)
 
 
-def add_counts(*tables):
-    total = dict(tables[0])
-    for table in tables[1:]:
-        for word, count in table.items():
+@dataclasses.dataclass
+class WordCounts:
+    """Words as one UTF-8 text (one word a line) and their counts: Dask moves bytes and arrays
+    fast, where a dict of a shard's words took it 20 s."""
+
+    text: bytes
+    counts: np.ndarray
+
+    @classmethod
+    def of(cls, words, counts):
+        return cls("\n".join(words).encode("utf-8", "surrogatepass"), np.asarray(counts, np.int64))
+
+    def words(self):
+        return self.text.decode("utf-8", "surrogatepass").split("\n") if self.text else []
+
+
+def add_counts(*shards):
+    """The WordCounts of several shards together."""
+    total = {}
+    for shard in shards:
+        for word, count in zip(shard.words(), shard.counts.tolist()):
             total[word] = total.get(word, 0) + count
-    return total
+    return WordCounts.of(list(total), list(total.values()))
 
 
 def count_on_cluster(client, shards, fan_in=4):
@@ -137,7 +154,8 @@ def count_on_cluster(client, shards, fan_in=4):
     while len(level) > 1:
         level = [client.submit(add_counts, *level[i : i + fan_in], pure=False)
                  for i in range(0, len(level), fan_in)]
-    return level[0].result()
+    counted = level[0].result()
+    return dict(zip(counted.words(), counted.counts.tolist()))
 
 
 # --- the replica of one shard, held by a Dask actor --------------------------------------------
@@ -229,21 +247,25 @@ class Replicas:
         self.allowed_failures = _allowed_failures()
         self.failures = 0
         workers = sorted(client.scheduler_info()["workers"])
-        self.actors = [self._start(k, W_in, W_out, workers[k % len(workers)])
-                       for k in range(len(shards))]
+        weights = client.scatter([W_in, W_out], broadcast=True, hash=False)
+        starting = [self._submit(k, weights, workers[k % len(workers)]) for k in range(len(shards))]
+        self.actors = [self._started(k, future, W_in, W_out) for k, future in enumerate(starting)]
 
-    def _start(self, k, W_in, W_out, worker):
-        """A new actor for shard k, on `worker` if it is still there."""
+    def _submit(self, k, weights, worker):
+        """Start the actor of shard k on `worker` (if it is still there) from `weights`."""
+        return self.client.submit(ShardTrainer, self.shards[k], self.vocab.words,
+                                  self.vocab.counts, dataclasses.asdict(self.config), *weights,
+                                  actor=True, workers=worker and [worker], allow_other_workers=True,
+                                  pure=False)
+
+    def _started(self, k, future, W_in, W_out):
+        """The actor of `future`; started again from (W_in, W_out) while workers are lost."""
         while True:
-            weights = self.client.scatter([W_in, W_out], hash=False)
-            future = self.client.submit(ShardTrainer, self.shards[k], self.vocab.words,
-                                        self.vocab.counts, dataclasses.asdict(self.config),
-                                        *weights, actor=True, workers=[worker],
-                                        allow_other_workers=True, pure=False)
             try:
                 return future.result()
             except _LOST_WORKER as lost:
                 self._count_failure(lost)
+                future = self._submit(k, self.client.scatter([W_in, W_out], hash=False), None)
 
     def call(self, method, args_per_shard, W_in, W_out):
         """Call `method` on every shard's actor; a shard whose worker is lost gets a new actor
@@ -277,7 +299,8 @@ class Replicas:
         busy = {getattr(actor, "_address", None) for i, actor in enumerate(self.actors) if i != k}
         workers = sorted(self.client.scheduler_info()["workers"])
         idle = [w for w in workers if w not in busy] or workers
-        self.actors[k] = self._start(k, W_in, W_out, idle[0])
+        weights = self.client.scatter([W_in, W_out], hash=False)
+        self.actors[k] = self._started(k, self._submit(k, weights, idle[0]), W_in, W_out)
 
 
 # an actor's worker gone (CommClosedError is an OSError), or the data scattered to it
