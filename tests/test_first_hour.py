@@ -21,7 +21,7 @@ from w2v.vectors import KeyedVectors
 WORDS = ["the", "horse", "cow", "pig", "violin", "cello", "harp", "france", "paris", "germany",
          "berlin", "good", "bad"]
 COMMANDS = ("train", "neighbors", "analogy", "eval", "plot", "plot-loss", "sentiment",
-            "corpora", "download")
+            "corpora", "download", "phrases")
 TRAINING_LOG = '{"config": {"dim": 8}, "epochs": [{"epoch": 1, "loss": 2.5, "words_per_sec": 9}]}'
 
 

@@ -3,22 +3,23 @@
 from ..errors import UsageError
 from ..files import check_writable
 from ..phrases import DEFAULT_THRESHOLD, ENGLISH_CONNECTOR_WORDS, SCORERS
+from .parser import add_command
 
 # detect()'s parameters: given only without --model (a model brings its own)
 DETECTION = ("min_count", "threshold", "scorer", "passes", "connector_words", "max_vocab")
 
 
 def register(subparsers):
-    p = subparsers.add_parser(
-        "phrases",
+    p = add_command(
+        subparsers, "phrases",
         help="detect phrases (new york) and join them into single tokens (new_york)",
         description="Find word pairs that occur together far more often than chance (word2vec's "
         "word2phrase, gensim's Phrases) and rewrite CORPUS with each phrase joined by _, lines "
         "kept, tokens separated by one space. CORPUS is anything `w2v train` reads. Or join the "
         "phrases of a model saved with --save-model (--model) in new text.",
-        epilog="examples: w2v phrases corpus.txt -o phrased.txt --save-model phrases.json;  "
-        "w2v phrases new.txt --model phrases.json -o new-phrased.txt.gz;  "
-        "w2v phrases --model phrases.json --top 50",
+        examples=["w2v phrases corpus.txt -o phrased.txt --save-model phrases.json",
+                  "w2v phrases new.txt --model phrases.json -o new-phrased.txt.gz",
+                  "w2v phrases --model phrases.json --top 50    # the strongest phrases"],
     )
     p.add_argument("corpus", nargs="?", metavar="CORPUS",
                    help="text file, .gz/.bz2/.xz file, or directory of them")
