@@ -9,10 +9,10 @@ a merge every replica equals the merged model. That makes a round a pure functio
 model, shard, round): a worker lost mid-round is replaced and its round redone from the merged
 model, giving the same bits; with one thread per worker the whole run is bit-reproducible.
 
-Averaging K replicas divides every row's progress by K, so each replica trains with K times the
-learning rate (in the linear regime the average then moves a row as far as one process would; a
-saturated row does not overshoot as summed updates do). See `LR_SCALE` and the measurements in
-BENCHMARKS.md.
+Averaging K replicas divides every row's progress by K, so each replica trains at s times the
+learning rate, s = min(K, MAX_LR_SCALE), and a row's merged change is the sum of the replicas'
+changes over max(s, the replicas that changed it) (`average_changes`): for K <= 4 the mean of the
+replicas. The measurements behind these choices are in BENCHMARKS.md.
 """
 
 import concurrent.futures
@@ -35,14 +35,11 @@ from .corpus import TextSource, scan
 from . import checkpoint
 from .model import Word2VecModel
 from .trainer import (Position, TrainingInterrupted, _check_finite, _check_weights_finite, _lr_at,
-                      _return_freed_memory,
-                      _progress_bar, _say, _training_log, _write_checkpoint, batch_function,
-                      batch_seed, batches, end_epoch, initial_weights)
+                      _progress_bar, _return_freed_memory, _say, _training_log, _write_checkpoint,
+                      batch_function, batch_seed, batches, end_epoch, initial_weights)
 from .vocab import Vocab, build_vocab
 
 WORDS_PER_MERGE = 2_000_000  # words trained by all workers together between merges (BENCHMARKS.md)
-
-
 MAX_LR_SCALE = 4  # replicas at lr x 8 diverged on mix17m (skip-gram, lr 0.2); x 4 held
 
 
@@ -363,15 +360,15 @@ def plan_round(batch_starts, round_index, n_rounds):
     return int(first), int(last)
 
 
-
 def train_on_cluster(client, corpus_path, config, sync_words=None, shards=None,
                      lr_scale=None, progress=True, checkpointing=None, resume=None,
                      after_round=None):
-    """Train on the Dask cluster of `client`; returns a TrainResult like `trainer.train`.
+    """Train on the Dask cluster of `client`; returns a Word2VecModel like `trainer.train`.
 
     shards: how many parts the corpus is cut into (default: one per worker; a resumed run keeps
-    its own). sync_words: words per shard between merges (default: `default_sync_words`). lr_scale: each replica's lr multiplier, also the divisor of the
-    merge (default: the number of shards, at most MAX_LR_SCALE).
+    its own). sync_words: words per shard between merges (default: `default_sync_words`).
+    lr_scale: each replica's lr multiplier, also the divisor of the merge (default: the number
+    of shards, at most MAX_LR_SCALE).
     after_round(position): called at each merge boundary (tests use it to kill a worker).
     """
     config.validate()
