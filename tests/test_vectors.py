@@ -83,7 +83,8 @@ def test_most_similar_options(hand):
     assert [w for w, _ in hand.most_similar("king", topn=5, restrict_vocab=3)] == ["queen", "man"]
     by_vector = hand.most_similar(positive=[np.array([1.0, 1.0, 0.0])], topn=1)
     assert by_vector[0][0] == "king"  # raw vectors are not excluded
-    for bad in (0, -1, 1.5, True):
+    assert hand.most_similar("king", topn=0) == []  # as gensim
+    for bad in (-1, 1.5, True):
         with pytest.raises(UsageError, match="topn"):
             hand.most_similar("king", topn=bad)
     with pytest.raises(UsageError, match="restrict_vocab"):

@@ -217,27 +217,39 @@ def evaluate_analogies(
     kv, path, restrict_vocab=DEFAULT_ANALOGY_RESTRICT_VOCAB, case_insensitive=True, batch_size=256
 ):
     """Accuracy of 3CosAdd on an analogy file, overall, semantic/syntactic and per section."""
+    limit, sections, invalid = analogy_outcomes(
+        kv, path, restrict_vocab, case_insensitive, batch_size
+    )
+    scores = []
+    for name, _, outcomes in sections:
+        answered = [ok for ok in outcomes if ok is not None]
+        scores.append(SectionScore(name, correct=sum(answered), answered=len(answered),
+                                   oov=len(outcomes) - len(answered)))
+    return AnalogyResult(str(path), limit, scores, invalid)
+
+
+def analogy_outcomes(kv, path, restrict_vocab, case_insensitive=True, batch_size=256):
+    """Each question of an analogy file answered by 3CosAdd: (the vocabulary limit, [(section
+    name, [(a, b, c, d), ...], [outcome, ...]), ...], invalid line count), an outcome being
+    whether the answer was right, or None for a question with a word outside the first
+    `restrict_vocab` words."""
     limit = _limit(kv, restrict_vocab)
     vocab = _BenchmarkVocab(kv, limit, case_insensitive)
     sections, invalid = read_analogy_questions(path)
-    scores, questions, owners = [], [], []
-    for name, section_questions in sections:
-        score = SectionScore(name)
-        for question in section_questions:
-            rows = vocab.rows(question)
-            if rows is None:
-                score.oov += 1
-            else:
-                questions.append(rows)
-                owners.append(len(scores))
-        scores.append(score)
-    correct = answer_analogies(
-        kv, np.array(questions, dtype=np.int64).reshape(-1, 4), vocab, batch_size
-    )
-    for owner, is_correct in zip(owners, correct):
-        scores[owner].answered += 1
-        scores[owner].correct += int(is_correct)
-    return AnalogyResult(str(path), limit, scores, invalid)
+    rows, places = [], []
+    for section, (_, questions) in enumerate(sections):
+        for number, question in enumerate(questions):
+            question_rows = vocab.rows(question)
+            if question_rows is not None:
+                rows.append(question_rows)
+                places.append((section, number))
+    correct = answer_analogies(kv, np.array(rows, dtype=np.int64).reshape(-1, 4), vocab,
+                               batch_size)
+    outcomes = [[None] * len(questions) for _, questions in sections]
+    for (section, number), is_correct in zip(places, correct):
+        outcomes[section][number] = bool(is_correct)
+    named = [(name, questions, outcome) for (name, questions), outcome in zip(sections, outcomes)]
+    return limit, named, invalid
 
 
 def answer_analogies(kv, questions, vocab, batch_size=256):
@@ -339,23 +351,31 @@ def evaluate_word_pairs(kv, path, restrict_vocab=None, case_insensitive=True):
     """
     from scipy import stats
 
+    scored, invalid = pair_similarities(kv, path, restrict_vocab, case_insensitive)
+    human = [score for score, cosine in scored if cosine is not None]
+    model = [cosine for _, cosine in scored if cosine is not None]
+    used = len(human)
+    if used == 0:
+        raise W2VError(f"{path}: none of the {len(scored)} pairs has both words in the vocabulary")
+    defined = used >= 2 and np.ptp(human) > 0 and np.ptp(model) > 0
+    spearman = float(stats.spearmanr(human, model)[0]) if defined else None
+    pearson = float(stats.pearsonr(human, model)[0]) if defined else None
+    return WordPairResult(
+        str(path), len(scored), used, len(scored) - used, spearman, pearson, invalid
+    )
+
+
+def pair_similarities(kv, path, restrict_vocab=None, case_insensitive=True):
+    """([(human score, cosine), ...], invalid line count) for the pairs of a word-pair file, the
+    cosine None for a pair with a word outside the first `restrict_vocab` words."""
     vocab = _BenchmarkVocab(kv, _limit(kv, restrict_vocab), case_insensitive)
     pairs, invalid = read_word_pairs(path)
     if not pairs:
         raise W2VError(f"{path}: no 'word1 word2 score' lines ({invalid} lines could not be read)")
     unit = kv.unit_vectors
-    human, model = [], []
+    scored = []
     for word1, word2, score in pairs:
         rows = vocab.rows((word1, word2))
-        if rows is not None:
-            human.append(score)
-            model.append(float(unit[rows[0]].astype(np.float64) @ unit[rows[1]]))
-    used = len(human)
-    if used == 0:
-        raise W2VError(f"{path}: none of the {len(pairs)} pairs has both words in the vocabulary")
-    defined = used >= 2 and np.ptp(human) > 0 and np.ptp(model) > 0
-    spearman = float(stats.spearmanr(human, model)[0]) if defined else None
-    pearson = float(stats.pearsonr(human, model)[0]) if defined else None
-    return WordPairResult(
-        str(path), len(pairs), used, len(pairs) - used, spearman, pearson, invalid
-    )
+        cosine = None if rows is None else float(unit[rows[0]].astype(np.float64) @ unit[rows[1]])
+        scored.append((score, cosine))
+    return scored, invalid
