@@ -1,6 +1,5 @@
 """`w2v neighbors` and `w2v analogy`: query a vectors file from the command line."""
 
-import os
 import sys
 
 from ..errors import UsageError, W2VError
@@ -11,15 +10,16 @@ def add_vectors_argument(parser):
     """The VECTORS positional of every command that reads a vectors file."""
     action = parser.add_argument(
         "vectors", metavar="VECTORS",
-        help="vectors file: word2vec .bin/.txt, fastText .vec, GloVe text or w2v .npz",
+        help="vectors file: word2vec .bin/.txt, fastText .vec, GloVe text, w2v .npz, or gensim "
+             ".model/.kv (with gensim installed)",
     )
     action.recognises = is_vectors_file  # see OneLineParser: VECTORS may follow --data A B
 
 
 def is_vectors_file(path):
-    from ..files import VECTOR_KINDS, file_kind
+    from ..vectors.formats import holds_vectors
 
-    return os.path.isfile(path) and file_kind(path) in VECTOR_KINDS
+    return holds_vectors(path)
 
 
 def register(subparsers):

@@ -6,7 +6,9 @@ Formats, chosen on save by the file extension and detected on load from the cont
   - word2vec text (`.txt`, `.vec`): a `n d` header line, then `word v1 ... vd` lines; fastText's
     `.vec` is the same format, GloVe's is the same without the header line;
   - our `.npz`: vectors, words, and when known counts, output vectors and the training config.
-Any of them may be gzip/bz2/xz compressed (`.gz`, `.bz2`, `.xz` on save).
+Any of them may be gzip/bz2/xz compressed (`.gz`, `.bz2`, `.xz` on save). gensim's pickles
+(`Word2Vec.save()`, `KeyedVectors.save()`) are read through gensim when it is installed, and the
+TensorFlow Embedding Projector's `vectors.tsv` + `metadata.tsv` are written for `w2v export`.
 
 The readers build the vectors with the class they are given (`KeyedVectors`), so this module
 does not import it.
@@ -41,6 +43,8 @@ _WHITESPACE = re.compile(rb"[ \t\n\r\x0b\x0c]")
 _UTF8_BOM = b"\xef\xbb\xbf"
 _NOT_NUMBER_TEXT = re.compile(rb"[^0-9A-Za-z+\-. \t\r\x0b\x0c\n]")  # numbers, nan, inf, spaces
 _VECTORS_FILE = ReadMessages.naming("vectors file")
+GENSIM_EXTENSIONS = (".model", ".kv")
+INSTALL_GENSIM = "install gensim to read gensim's pickled .model/.kv files"
 
 
 def read_vectors(vectors_class, path, file_format=None):
@@ -49,8 +53,46 @@ def read_vectors(vectors_class, path, file_format=None):
     `file_format` ("bin", "text", "npz") is given."""
     _check_format_name(file_format)
     path = os.fspath(path)
+    if file_format is None and is_gensim_file(path):
+        return _read_gensim(vectors_class, path)
     data = decompress_bytes(read_bytes(path, _VECTORS_FILE), path)
     return _parse_vectors(vectors_class, data, path, file_format)
+
+
+def holds_vectors(path):
+    """Whether `path` is a file `read_vectors` reads: vectors in any format or a gensim pickle."""
+    return os.path.isfile(path) and (file_kind(path) in VECTOR_KINDS or is_gensim_file(path))
+
+
+def is_gensim_file(path):
+    """A pickle naming gensim in its first bytes, or any pickle named .model or .kv."""
+    if not os.path.isfile(path):
+        return False
+    kind = file_kind(path)
+    return kind == "gensim pickle" or (kind == "pickle" and _extension(path) in GENSIM_EXTENSIONS)
+
+
+def _read_gensim(vectors_class, path):
+    """Words, vectors and counts (when the file has them) of a gensim Word2Vec (or other model
+    with a `wv`) or KeyedVectors pickle, loaded by gensim."""
+    try:
+        from gensim.utils import SaveLoad
+    except ImportError:
+        raise W2VError(f"{path} is {FILE_KINDS['gensim pickle']}: {INSTALL_GENSIM}") from None
+    try:
+        loaded = SaveLoad.load(path)
+    except Exception as exc:  # noqa: BLE001 - unpickling raises anything a damaged file causes
+        raise W2VError(
+            f"{path}: gensim could not load it ({type(exc).__name__}: {exc})"
+        ) from None
+    wv = getattr(loaded, "wv", loaded)
+    if not (hasattr(wv, "index_to_key") and hasattr(wv, "vectors")):
+        raise W2VError(f"{path} holds a gensim {type(loaded).__name__}, not word vectors")
+    counts = getattr(wv, "expandos", {}).get("count")
+    try:
+        return vectors_class(wv.index_to_key, wv.vectors, counts=counts)
+    except W2VError as exc:
+        raise W2VError(f"{path}: {exc}") from None
 
 
 def format_for_path(path, file_format=None):
@@ -124,9 +166,7 @@ def _check_holds_vectors(data, path):
         return
     hints = {
         "checkpoint": f"; to finish its run and write the vectors: w2v train --resume {path}",
-        "gensim pickle": "; w2v does not read pickles: load it in gensim and save its "
-                         "KeyedVectors (model.wv) with save_word2vec_format('vectors.bin', "
-                         "binary=True)",
+        "gensim pickle": "; read it without a format, with gensim installed",
         "training log": (f"; the vectors are in {path[:-5]}" if path.endswith(".json")
                          and os.path.isfile(path[:-5]) else ""),
         "text": f"; to train vectors on it: w2v train {path} -o vectors.bin",
@@ -460,6 +500,31 @@ def _write_text(kv, stream, rows_per_write=4096):
             for i, row in enumerate(rows)
         ]
         stream.write(b"".join(lines))
+
+
+def write_projector(kv, folder, limit=None):
+    """The TensorFlow Embedding Projector's files in `folder`, each written atomically:
+    vectors.tsv (one vector per line, tab-separated, no header) and metadata.tsv (one word per
+    line; with counts a `word<TAB>count` header then both columns, as the projector wants a
+    header exactly when there are several columns), for the first `limit` words (all if None).
+    Returns the two paths."""
+    rows = len(kv) if limit is None else min(limit, len(kv))
+    vectors_path = os.path.join(folder, "vectors.tsv")
+    metadata_path = os.path.join(folder, "metadata.tsv")
+    row_format = "\t".join(["%.9g"] * kv.dim) + "\n"
+    with atomic_write(vectors_path, "w", encoding="utf-8") as stream:
+        for start in range(0, rows, 4096):
+            block = kv.vectors[start : min(start + 4096, rows)].tolist()
+            stream.write("".join(row_format % tuple(row) for row in block))
+    if kv.counts is None:
+        metadata = [f"{word}\n" for word in kv.words[:rows]]
+    else:
+        metadata = ["word\tcount\n"] + [
+            f"{word}\t{count}\n" for word, count in zip(kv.words[:rows], kv.counts[:rows].tolist())
+        ]
+    with atomic_write(metadata_path, "w", encoding="utf-8") as stream:
+        stream.write("".join(metadata))
+    return vectors_path, metadata_path
 
 
 def _write_npz(kv, stream):

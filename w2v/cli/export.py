@@ -1,0 +1,43 @@
+"""`w2v export`: vectors in another tool's layout (the TensorFlow Embedding Projector's)."""
+
+from .parser import add_command
+from .query import add_vectors_argument, check_positive, load_vectors
+
+EXPORT_FORMATS = ("projector",)
+
+
+def register(subparsers):
+    export = add_command(
+        subparsers, "export",
+        help="write vectors for the TensorFlow Embedding Projector",
+        description="Write VECTORS into the folder DIR in the TensorFlow Embedding Projector's "
+        "layout (projector.tensorflow.org, 'Load'): vectors.tsv, one vector per line, "
+        "tab-separated, no header; metadata.tsv, one word per line, or with the counts a "
+        "'word<TAB>count' header and both columns when VECTORS has counts (a .npz from w2v "
+        "train, a gensim .model). Each file is written atomically; a missing DIR is created.",
+        examples=[
+            "w2v export vectors.bin -o projector/",
+            "w2v export vectors.npz -o projector/ --limit 10000   # the 10,000 most frequent",
+        ],
+    )
+    add_vectors_argument(export)
+    export.add_argument("-o", "--output", required=True, metavar="DIR",
+                        help="folder to write vectors.tsv and metadata.tsv into")
+    export.add_argument("--format", choices=EXPORT_FORMATS, default="projector",
+                        help="the layout to write (projector, the only one so far)")
+    export.add_argument("--limit", type=int, metavar="N",
+                        help="only the first N words, the most frequent (default: all)")
+    export.set_defaults(func=run_export)
+
+
+def run_export(args):
+    from ..vectors.formats import write_projector
+
+    check_positive(args.limit, "--limit")
+    kv = load_vectors(args.vectors)
+    vectors_path, metadata_path = write_projector(kv, args.output, args.limit)
+    rows = len(kv) if args.limit is None else min(args.limit, len(kv))
+    columns = "words" if kv.counts is None else "words and counts"
+    print(f"wrote {vectors_path} ({rows:,} vectors of dimension {kv.dim}) and {metadata_path} "
+          f"({columns})")
+    return 0
