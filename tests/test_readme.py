@@ -1,6 +1,6 @@
 """Every example of README.md runs (issue 12): each command block and Python snippet is run in a
 temporary folder holding the quick start's output (`w2v train -o vectors.bin` on the default
-corpus, trained once per test session), so a README example that breaks fails the tests.
+corpus, trained once per test session: conftest.py's `quick_start`, shared with other tests), so a README example that breaks fails the tests.
 
 Blocks run:
 - ```bash (or sh, shell) blocks: as a bash script, `set -euo pipefail`;
@@ -86,15 +86,6 @@ def readme_blocks(text):
 
 BLOCKS = readme_blocks(README.read_text(encoding="utf-8"))
 EXAMPLES = [block for block in BLOCKS if block.kind]
-
-
-@pytest.fixture(scope="session")
-def quick_start(tmp_path_factory):
-    """A folder holding the quick start's vectors.bin and vectors.bin.json."""
-    folder = tmp_path_factory.mktemp("readme")
-    result = run_shell("w2v train -o vectors.bin\n", folder)
-    assert result.returncode == 0, result.stderr
-    return folder
 
 
 def run_shell(script, folder):
