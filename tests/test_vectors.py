@@ -107,6 +107,74 @@ def test_doesnt_match_and_mean_vector(hand):
         hand.mean_vector(["nope"], ignore_unknown=True)
 
 
+def test_gensim_names_exact(hand):
+    assert hand.index_to_key is hand.words and hand.vector_size == 3
+    assert hand.get_index("man") == 2 and hand.get_index("nope", -1) == -1
+    assert hand.get_vecattr("queen", "count") == 5
+    np.testing.assert_allclose(hand.get_vector("queen", norm=True), np.float32([1, 2, 0]) / 5**0.5)
+    assert hand.get_normed_vectors() is hand.unit_vectors
+    # angles from king: woman 2.7 degrees, queen 18.4, man 45, apple and car 90
+    np.testing.assert_allclose(hand.distances("man", ["king", "apple"]), [1 - 0.5**0.5, 1],
+                               atol=1e-6)
+    np.testing.assert_allclose(hand.distances(np.float32([0, 0, 2]))[4:], [0, 2], atol=1e-6)
+    assert hand.distance("apple", "car") == pytest.approx(2, abs=1e-6)
+    assert hand.closer_than("king", "man") == ["queen", "woman"]
+    assert hand.rank("king", "man") == 3 and hand.rank("king", "woman") == 1
+    assert hand.n_similarity(["king", "man"], ["queen"]) == pytest.approx(
+        (1 + 1) / (1.25**0.5 * 5**0.5), abs=1e-6)  # mean (1, 0.5, 0) against (1, 2, 0)
+    assert [w for w, _ in hand.similar_by_word("king", topn=2)] == ["woman", "queen"]
+    assert hand.similar_by_vector([0, 0, 1], topn=1)[0][0] == "apple"
+
+
+def test_get_mean_vector_follows_gensim(hand):
+    np.testing.assert_allclose(hand.get_mean_vector(["king", "man"], pre_normalize=False),
+                               [1, 0.5, 0])
+    np.testing.assert_allclose(  # divided by the sum of the absolute weights
+        hand.get_mean_vector(["king", "man"], [1, -3], pre_normalize=False), [-0.5, 0.25, 0])
+    np.testing.assert_allclose(hand.get_mean_vector(["apple", np.float32([0, 3, 0])]),
+                               [0, 1.5, 0.5])  # vectors are used as given, words unit length
+    np.testing.assert_allclose(hand.get_mean_vector(["queen", "nope"], post_normalize=True),
+                               np.float32([1, 2, 0]) / 5**0.5, rtol=1e-6)
+    assert hand.get_mean_vector(["nope"]).tolist() == [0, 0, 0]
+    with pytest.raises(KeyError, match="'nope' is not in the vocabulary"):
+        hand.get_mean_vector(["king", "nope"], ignore_missing=False)
+    with pytest.raises(ValueError, match="one number per key"):
+        hand.get_mean_vector(["king", "man"], [1])
+    weighted = hand.most_similar(positive=[("king", 2.0), "woman"], negative=[("man", -1.0)])
+    assert weighted[0][0] == "queen"
+
+
+def test_unknown_words_raise_a_key_error_too(hand):
+    with pytest.raises(KeyError) as raised:
+        hand["prince"]
+    assert isinstance(raised.value, W2VError)
+    assert str(raised.value).startswith("'prince' is not")  # not in KeyError's quotes
+    with pytest.raises(KeyError):
+        hand.n_similarity(["king"], ["prince"])  # gensim skips it; a typo is worth an error
+
+
+def test_benchmarks_return_gensims_shapes(hand, tmp_path):
+    from w2v.vectors.evaluate import evaluate_analogies
+
+    questions = tmp_path / "questions.txt"
+    questions.write_text(": royals\nman king woman queen\nking man queen woman\n"
+                         "man king nope queen\n: cars\napple car apple car\n")
+    score, sections = hand.evaluate_word_analogies(questions)
+    assert [s["section"] for s in sections] == ["royals", "cars", "Total accuracy"]
+    assert ("MAN", "KING", "WOMAN", "QUEEN") in sections[0]["correct"]
+    assert sections[2]["correct"] == sections[0]["correct"] + sections[1]["correct"]
+    graded = len(sections[2]["correct"]) + len(sections[2]["incorrect"])
+    assert graded == 3 and score == evaluate_analogies(hand, questions).accuracy
+    _, with_unknown = hand.evaluate_word_analogies(questions, dummy4unknown=True)
+    assert ("MAN", "KING", "NOPE", "QUEEN") in with_unknown[0]["incorrect"]
+    pairs = tmp_path / "pairs.txt"
+    pairs.write_text("king\tqueen\t8\nman\twoman\t7\napple\tcar\t1\nking\tnope\t5\n")
+    pearson, spearman, oov_ratio = hand.evaluate_word_pairs(pairs)
+    cosines = [hand.similarity(*p) for p in [("king", "queen"), ("man", "woman"), ("apple", "car")]]
+    assert pearson[0] == pytest.approx(np.corrcoef([8, 7, 1], cosines)[0, 1])
+    assert spearman[0] == pytest.approx(1.0) and oov_ratio == 25.0
+
+
 def test_queries_equal_gensim_on_random_vectors():
     gensim_models = pytest.importorskip("gensim.models")
     kv = random_vectors(300, 20, seed=3)
@@ -276,6 +344,59 @@ def test_unencodable_word_is_a_clear_error(tmp_path):
     kv = KeyedVectors(["ok", "bad\udc80"], np.ones((2, 2)))
     with pytest.raises(W2VError, match="cannot be encoded as UTF-8"):
         kv.save(tmp_path / "v.txt")
+
+
+def test_projector_export_layout(tmp_path):
+    from w2v.vectors.formats import write_projector
+
+    kv = random_vectors(5, 3)
+    write_projector(kv, tmp_path / "counted", limit=4)
+    metadata = (tmp_path / "counted" / "metadata.tsv").read_text(encoding="utf-8")
+    # several columns: a header; one column: none (the projector's rule)
+    assert metadata.splitlines() == ["word\tcount"] + [f"w{i}\t{8 - i}" for i in range(4)]
+    rows = (tmp_path / "counted" / "vectors.tsv").read_text().splitlines()
+    assert len(rows) == 4 and all(len(row.split("\t")) == 3 for row in rows)
+    np.testing.assert_array_equal(np.float32([r.split("\t") for r in rows]), kv.vectors[:4])
+    bare = KeyedVectors(kv.words, kv.vectors)
+    write_projector(bare, tmp_path / "bare")
+    assert (tmp_path / "bare" / "metadata.tsv").read_text(encoding="utf-8").splitlines() == \
+        kv.words
+    assert sorted(os.listdir(tmp_path / "bare")) == ["metadata.tsv", "vectors.tsv"]
+
+
+def test_export_command(tmp_path, capsys):
+    from w2v.cli import main
+
+    random_vectors(5, 3).save(tmp_path / "v.npz")
+    assert main(["export", str(tmp_path / "v.npz"), "-o", str(tmp_path / "out"),
+                 "--limit", "2"]) == 0
+    assert "2 vectors of dimension 3" in capsys.readouterr().out
+    assert len((tmp_path / "out" / "vectors.tsv").read_text().splitlines()) == 2
+    assert main(["export", str(tmp_path / "v.npz"), "-o", str(tmp_path / "x"), "--limit", "0"]) == 2
+    assert capsys.readouterr().err.strip() == "w2v export: error: --limit must be >= 1, got 0"
+
+
+@pytest.mark.parametrize("name,content", [
+    ("w2v.model", {"gensim.models.word2vec": "Word2Vec"}),  # told by its content
+    ("plain.kv", {"vectors": [1.0]}),  # a pickle named .kv
+])
+def test_gensim_pickles_without_gensim_say_to_install_it(tmp_path, monkeypatch, capsys, name,
+                                                         content):
+    import pickle
+    import sys
+
+    from w2v.cli import main
+
+    path = tmp_path / name
+    path.write_bytes(pickle.dumps(content, protocol=4))
+    monkeypatch.setitem(sys.modules, "gensim", None)  # `import gensim` fails
+    monkeypatch.setitem(sys.modules, "gensim.utils", None)
+    with pytest.raises(W2VError, match="install gensim to read gensim's pickled .model/.kv files"):
+        KeyedVectors.load(path)
+    assert main(["neighbors", str(path), "king"]) == 1
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "install gensim to read gensim's pickled .model/.kv files" \
+        in error
 
 
 # ----- bad files: one clear error saying where ----------------------------------------------------
