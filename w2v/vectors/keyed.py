@@ -104,7 +104,7 @@ class KeyedVectors:
         return (self.unit_vectors if norm else self.vectors)[self.index_of(word)]
 
     def get_index(self, word, default=None):
-        """gensim's `index_of`: the row of `word`, else `default` if given, else UnknownWordError."""
+        """gensim's `index_of`: the row of `word`, else `default` if given, else an error."""
         if default is not None and word not in self.key_to_index:
             return default
         return self.index_of(word)
@@ -148,7 +148,9 @@ class KeyedVectors:
         verb = "is" if len(missing) == 1 else "are"
         hints = [repr(close) for close in map(self._closest_word, missing[:5]) if close]
         hint = f" (did you mean {' or '.join(hints)}?)" if hints else ""
-        return UnknownWordError(f"{shown} {verb} not in the vocabulary ({len(self):,} words){hint}")
+        return UnknownWordError(
+            f"{shown} {verb} not in the vocabulary ({len(self):,} words){hint}"
+        )
 
     def _closest_word(self, word, frequent=SPELLING_CANDIDATES):
         """The lowercase `word` if known, else the closest spelling among the `frequent` first
