@@ -173,6 +173,11 @@ def test_benchmarks_return_gensims_shapes(hand, tmp_path):
     cosines = [hand.similarity(*p) for p in [("king", "queen"), ("man", "woman"), ("apple", "car")]]
     assert pearson[0] == pytest.approx(np.corrcoef([8, 7, 1], cosines)[0, 1])
     assert spearman[0] == pytest.approx(1.0) and oov_ratio == 25.0
+    commas = tmp_path / "pairs.csv"
+    commas.write_text(pairs.read_text().replace("\t", ","))
+    assert hand.evaluate_word_pairs(commas, ",")[0][0] == pytest.approx(pearson[0])
+    with pytest.raises(ValueError, match="encoding must be UTF-8"):
+        hand.evaluate_word_pairs(pairs, encoding="latin-1")
 
 
 def test_queries_equal_gensim_on_random_vectors():

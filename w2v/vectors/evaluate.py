@@ -159,13 +159,16 @@ def read_analogy_questions(path):
     return sections, invalid
 
 
-def read_word_pairs(path):
-    """([(word1, word2, score), ...], invalid line count) from a word-pair similarity file."""
+def read_word_pairs(path, delimiter=None):
+    """([(word1, word2, score), ...], invalid line count) from a word-pair similarity file, its
+    fields separated by `delimiter`, or by default by a tab if the line has one, else by white
+    space."""
     pairs, invalid = [], 0
     for line in read_text_lines(path, _BENCHMARK_FILE):
         if not line.strip() or line.startswith("#"):
             continue
-        fields = [f.strip() for f in line.split("\t")] if "\t" in line else line.split()
+        separator = delimiter or ("\t" if "\t" in line else None)
+        fields = [f.strip() for f in line.split(separator)] if separator else line.split()
         try:
             word1, word2, score = fields
             pairs.append((word1, word2, float(score)))
@@ -365,11 +368,11 @@ def evaluate_word_pairs(kv, path, restrict_vocab=None, case_insensitive=True):
     )
 
 
-def pair_similarities(kv, path, restrict_vocab=None, case_insensitive=True):
+def pair_similarities(kv, path, restrict_vocab=None, case_insensitive=True, delimiter=None):
     """([(human score, cosine), ...], invalid line count) for the pairs of a word-pair file, the
     cosine None for a pair with a word outside the first `restrict_vocab` words."""
     vocab = _BenchmarkVocab(kv, _limit(kv, restrict_vocab), case_insensitive)
-    pairs, invalid = read_word_pairs(path)
+    pairs, invalid = read_word_pairs(path, delimiter)
     if not pairs:
         raise W2VError(f"{path}: no 'word1 word2 score' lines ({invalid} lines could not be read)")
     unit = kv.unit_vectors

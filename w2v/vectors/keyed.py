@@ -369,15 +369,21 @@ class KeyedVectors:
         graded = len(total["correct"]) + len(total["incorrect"])
         return (len(total["correct"]) / graded if graded else 0.0), results
 
-    def evaluate_word_pairs(self, pairs, restrict_vocab=300000, case_insensitive=True,
-                            dummy4unknown=False):
+    def evaluate_word_pairs(self, pairs, delimiter=None, encoding="utf8", restrict_vocab=300000,
+                            case_insensitive=True, dummy4unknown=False):
         """gensim's word-pair benchmark: (pearson, spearman, oov_ratio), scipy's results (the
         correlation and its p-value) of the cosine similarity against the human scores of a
         `word1 word2 score` file, and the percentage of pairs with a word outside the first
-        `restrict_vocab` words (left out, or scored 0 with dummy4unknown)."""
+        `restrict_vocab` words (left out, or scored 0 with dummy4unknown). Fields are separated
+        by `delimiter`, by default by a tab if the line has one, else by white space (gensim
+        takes only tabs by default); files are read as UTF-8."""
         from scipy import stats
 
-        scored, _ = evaluate.pair_similarities(self, pairs, restrict_vocab, case_insensitive)
+        check_parameter(str(encoding).lower().replace("-", "").replace("_", "") == "utf8",
+                        f"encoding must be UTF-8, the benchmark files' encoding, got {encoding!r}",
+                        "encoding")
+        scored, _ = evaluate.pair_similarities(self, pairs, restrict_vocab, case_insensitive,
+                                               delimiter)
         oov = sum(cosine is None for _, cosine in scored)
         if not dummy4unknown:
             scored = [(human, cosine) for human, cosine in scored if cosine is not None]
