@@ -78,7 +78,7 @@ class KeyedVectors:
 
     def __getitem__(self, word_or_words):
         """The vector of a word (a row view), or the (k, d) matrix of a list of words."""
-        if isinstance(word_or_words, str):
+        if isinstance(word_or_words, str) or not hasattr(word_or_words, "__iter__"):
             return self.get_vector(word_or_words)
         return self.vectors[self.indices_of(word_or_words)]
 
