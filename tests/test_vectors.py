@@ -150,7 +150,7 @@ def test_unknown_words_raise_a_key_error_too(hand):
     assert isinstance(raised.value, W2VError)
     assert str(raised.value).startswith("'prince' is not")  # not in KeyError's quotes
     with pytest.raises(KeyError, match="^0 is not in the vocabulary"):
-        hand[0]  # a key, as for gensim, not a row number
+        hand[0]  # rows are not keys here (gensim takes an unknown int as a row number)
     with pytest.raises(KeyError):
         hand.n_similarity(["king"], ["prince"])  # gensim skips it; a typo is worth an error
 
