@@ -1,9 +1,17 @@
 """Benchmark w2v against gensim (and optionally word2vec C) on one corpus with the same settings.
 
-    python scripts/bench.py                                   # skipgram-neg and cbow-neg (~14 minutes here)
+    python scripts/bench.py                                   # skipgram-neg and cbow-neg (~12 minutes here)
     python scripts/bench.py --configs skipgram-neg --threads 1,2 --repeats 2
     python scripts/bench.py --max-lines 200000 --epochs 1     # a quick look on a slice
-    python scripts/bench.py --word2vec-c ~/word2vec/bin/word2vec --gensim-corpus-file
+    python scripts/bench.py --tools w2v,gensim,gensim-linesentence --word2vec-c ~/word2vec/bin/word2vec
+    python scripts/make_scale_corpus.py -o /tmp/scale187m.txt     # then, 17M and 187M tokens, 1 epoch:
+    python scripts/bench.py --scale /tmp/scale187m.txt
+
+gensim runs as its experts run it, in its fastest mode: reading with `corpus_file=` (tool
+`gensim`); `gensim-linesentence` reads with `LineSentence`. The speed ratio of each row is taken
+against the fastest gensim mode whose vectors are as good as w2v's (Google analogy within 0.01,
+WS-353 within 0.02; a mode can lose quality, as corpus_file does on ordered corpora); the notes
+say which mode that was.
 
 Runs alternate (w2v, gensim[, word2vec C], w2v, gensim, ...), each in its own process, so the
 wall time (reading + training + writing) and the peak RSS are those of one process. Every
@@ -32,7 +40,9 @@ SHARED_DATA = Path(os.environ.get("W2V_SHARED_DATA") or REPO.parent / "shared" /
 ANALOGIES = SHARED_DATA / "google-analogy" / "questions-words.txt"
 WORDSIM = SHARED_DATA / "wordsim353" / "wordsim353.tsv"
 CONFIGS = ("skipgram-neg", "cbow-neg", "skipgram-hs", "cbow-hs")
-TOOLS = ("w2v", "gensim", "word2vec-c")
+TOOLS = ("w2v", "gensim", "gensim-linesentence", "word2vec-c")
+GENSIM_TOOLS = {"gensim": "corpus_file=", "gensim-linesentence": "LineSentence"}
+NOISE = {"analogy": 0.01, "ws353": 0.02}  # run-to-run spread of the scores: "as good as"
 WARMUP_LINES = 20_000
 RESTRICT_VOCAB = 30_000
 BUSY_CORES = 0.1  # other processes' CPU use above which a timing is flagged
@@ -53,16 +63,19 @@ def corpus_parser(doc):
 
 def parse_args(argv):
     p = corpus_parser(__doc__)
-    p.add_argument("--configs", type=comma_list(CONFIGS), default=["skipgram-neg", "cbow-neg"],
+    p.add_argument("--configs", type=comma_list(CONFIGS),
                    help=f"comma-separated, from {','.join(CONFIGS)} (skipgram-neg,cbow-neg)")
     p.add_argument("--threads", type=comma_ints, default=[2],
                    help="thread counts, comma-separated, e.g. 1,2 for scaling (2)")
-    p.add_argument("--tools", type=comma_list(TOOLS[:2]), default=list(TOOLS[:2]),
-                   help="comma-separated, from w2v,gensim (both); --word2vec-c adds the C binary")
+    p.add_argument("--tools", type=comma_list(TOOLS[:3]),
+                   help="comma-separated, from w2v,gensim,gensim-linesentence (w2v,gensim; with "
+                        "--scale all three); --word2vec-c adds the C binary")
     p.add_argument("--word2vec-c", type=Path, metavar="PATH", help="word2vec C binary to include")
-    p.add_argument("--gensim-corpus-file", action="store_true",
-                   help="gensim reads with corpus_file= (its faster mode) instead of LineSentence")
-    p.add_argument("--epochs", type=int, default=5)
+    p.add_argument("--scale", type=Path, metavar="FILE",
+                   help="also run on this large corpus (scripts/make_scale_corpus.py makes one) "
+                        "and compare peak RSS between the two; defaults become --epochs 1 "
+                        "--configs skipgram-neg --tools w2v,gensim,gensim-linesentence")
+    p.add_argument("--epochs", type=int, help="(5; with --scale 1)")
     p.add_argument("--repeats", type=int, default=1, help="rounds of alternating runs (1)")
     p.add_argument("--dim", type=int, default=100)
     p.add_argument("--window", type=int, default=5)
@@ -74,6 +87,12 @@ def parse_args(argv):
     p.add_argument("--json", type=Path, metavar="FILE", help="save the raw results as JSON")
     p.add_argument("--markdown", type=Path, metavar="FILE", help="also write the table here")
     args = p.parse_args(argv)
+    scale = args.scale is not None
+    args.epochs = args.epochs or (1 if scale else 5)
+    args.configs = args.configs or (["skipgram-neg"] if scale else ["skipgram-neg", "cbow-neg"])
+    args.tools = args.tools or list(TOOLS[:3] if scale else TOOLS[:2])
+    if scale and not args.scale.is_file():
+        p.error(f"--scale must be a file, got {args.scale} (scripts/make_scale_corpus.py makes one)")
     if args.word2vec_c:
         if not os.access(args.word2vec_c, os.X_OK):
             p.error(f"--word2vec-c must be an executable file, got {args.word2vec_c}")
@@ -246,19 +265,21 @@ def plan_runs(args):
 def tool_command(tool, corpus, out, settings, threads, args):
     if tool == "w2v":
         return w2v_command(corpus, out, settings, threads)
-    if tool == "gensim":
-        return gensim_command(corpus, out, settings, threads, args.gensim_corpus_file)
+    if tool in GENSIM_TOOLS:
+        return gensim_command(corpus, out, settings, threads, tool == "gensim")
     return word2vec_c_command(args.word2vec_c, corpus, out, settings, threads)
 
 
 def run_all(args, corpus, tokens, out_dir):
-    runs, plan = [], plan_runs(args)
+    runs, plan, name = [], plan_runs(args), Path(corpus).name
     for number, (repeat, threads, config, tool) in enumerate(plan, 1):
         settings = training_settings(args, config)
-        out = out_dir / f"{tool}-{config}-t{threads}-r{repeat + 1}.bin"
+        out = out_dir / f"{name}-{tool}-{config}-t{threads}-r{repeat + 1}.bin"
         command = tool_command(tool, corpus, out, settings, threads, args)
-        say(f"[{number}/{len(plan)}] {tool} {config} threads={threads} repeat={repeat + 1} ...")
-        run = {"tool": tool, "config": config, "threads": threads, "repeat": repeat + 1,
+        say(f"[{number}/{len(plan)}] {name}: {tool} {config} threads={threads} "
+            f"repeat={repeat + 1} ...")
+        run = {"corpus": name, "tool": tool, "config": config, "threads": threads,
+               "repeat": repeat + 1,
                **run_measured(command, out.with_suffix(".log")),
                "train_seconds": None, "corpus_tokens": tokens, "epochs": args.epochs,
                "command": command, "log": str(out.with_suffix(".log"))}
@@ -340,15 +361,17 @@ def prepare_corpus(args, out_dir):
 # ---------------------------------------------------------------- the table
 
 def summarize(runs):
-    """One row per (tool, config, threads), in first-run order: medians over the repeats."""
+    """One row per (corpus, tool, config, threads), in first-run order: medians over the
+    repeats."""
     groups = {}
     for run in runs:
-        groups.setdefault((run["tool"], run["config"], run["threads"]), []).append(run)
+        key = (run.get("corpus"), run["tool"], run["config"], run["threads"])
+        groups.setdefault(key, []).append(run)
     rows = []
-    for (tool, config, threads), group in groups.items():
+    for (corpus, tool, config, threads), group in groups.items():
         ok = [run for run in group if run["exit_code"] == 0]
-        row = {"tool": tool, "config": config, "threads": threads, "runs": len(group),
-               "failed": len(group) - len(ok)}
+        row = {"corpus": corpus, "tool": tool, "config": config, "threads": threads,
+               "runs": len(group), "failed": len(group) - len(ok)}
         for key in ("wall_seconds", "train_seconds", "peak_rss_mb", "analogy", "ws353"):
             values = [run[key] for run in ok if run.get(key) is not None]
             row[key] = statistics.median(values) if values else None
@@ -362,28 +385,49 @@ def summarize(runs):
 
 
 def add_speed_ratios(rows):
-    """speed_vs_gensim = gensim's wall time / this row's, same config and threads."""
-    gensim_wall = {(row["config"], row["threads"]): row["wall_seconds"]
-                   for row in rows if row["tool"] == "gensim"}
+    """speed_vs_gensim = the reference gensim row's wall time / this row's, same corpus, config
+    and threads; the reference (named in row["reference"]) is the fastest gensim mode whose
+    scores are as good as w2v's, or the fastest when no mode's are."""
     for row in rows:
-        reference = gensim_wall.get((row["config"], row["threads"]))
-        row["speed_vs_gensim"] = (reference / row["wall_seconds"]
+        reference = gensim_reference(rows, row)
+        row["reference"] = reference and reference["tool"]
+        row["speed_vs_gensim"] = (reference["wall_seconds"] / row["wall_seconds"]
                                   if reference and row["wall_seconds"] else None)
 
 
+def gensim_reference(rows, row):
+    same = [other for other in rows if other["wall_seconds"] and
+            (other["corpus"], other["config"], other["threads"]) ==
+            (row["corpus"], row["config"], row["threads"])]
+    gensims = sorted((other for other in same if other["tool"] in GENSIM_TOOLS),
+                     key=lambda other: other["wall_seconds"])
+    w2v = next((other for other in same if other["tool"] == "w2v"), None)
+    as_good = [other for other in gensims if w2v is None or as_good_as(other, w2v)]
+    return (as_good or gensims or [None])[0]
+
+
+def as_good_as(row, other):
+    """Whether row's scores are within noise of other's or better (True when either has none)."""
+    return all(row.get(key) is None or other.get(key) is None
+               or row[key] >= other[key] - margin for key, margin in NOISE.items())
+
+
 def markdown_table(rows, tool_labels):
-    header = ["tool", "arch/loss", "threads", "wall s", "train s", "words/s (train)",
-              "words/s (whole)", "peak RSS MB", "analogy", "WS-353", "speed vs gensim"]
+    by_corpus = len({row.get("corpus") for row in rows}) > 1
+    header = (["corpus"] * by_corpus + ["tool", "arch/loss", "threads", "wall s", "train s",
+              "words/s (train)", "words/s (whole)", "peak RSS MB", "analogy", "WS-353",
+              "speed vs gensim"])
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for row in rows:
-        cells = [tool_labels.get(row["tool"], row["tool"]), row["config"].replace("-", "/"),
+        cells = [row["corpus"]] * by_corpus + [
+                 tool_labels.get(row["tool"], row["tool"]), row["config"].replace("-", "/"),
                  str(row["threads"]),
                  fmt(row["wall_seconds"], ".1f"), fmt(row["train_seconds"], ".1f"),
                  fmt(row.get("words_per_sec"), ",.0f"), fmt(row.get("words_per_sec_whole"), ",.0f"),
                  fmt(row["peak_rss_mb"], ",.0f"), fmt(row["analogy"], ".3f"),
                  fmt(row["ws353"], ".3f"), fmt(row["speed_vs_gensim"], ".2f", "x")]
         if row["failed"] == row["runs"]:
-            cells[3:] = ["failed"] + ["-"] * (len(cells) - 4)
+            cells[3 + by_corpus:] = ["failed"] + ["-"] * (len(cells) - 4 - by_corpus)
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -425,7 +469,9 @@ def report(args, runs, rows, meta, corpus_note):
     warm = (f"w2v ran once untimed per config on the first {WARMUP_LINES:,} lines first, so "
             f"Numba's compiled kernels come from its disk cache: steady state, not first run")
     notes = [
-        f"corpus: {meta['corpus_tokens']:,} tokens ({meta['corpus']}); settings for every tool: "
+        f"corpus: {meta['corpus_tokens']:,} tokens ({meta['corpus']})"
+        + (f" and {meta['scale_tokens']:,} tokens ({meta['scale_corpus']})" if args.scale else "")
+        + "; settings for every tool: "
         f"dim {args.dim}, window {args.window}, negative {args.negative} (0 with hs), "
         f"sample {args.sample:g}, min-count {args.min_count}, epochs {args.epochs}, lr 0.025 "
         f"skip-gram / 0.05 CBOW decaying to lr x 1e-4, seed 1",
@@ -437,14 +483,47 @@ def report(args, runs, rows, meta, corpus_note):
         f"over the {RESTRICT_VOCAB:,} most frequent words, accuracy on the questions answered; "
         "WS-353: Spearman; both scored by `w2v eval` for every tool",
     ]
-    if "gensim" in args.tools:
-        notes.append(f"gensim read the corpus with {meta['gensim_mode']}")
+    notes += reference_notes(rows)
     notes += [warm] if "w2v" in args.tools else []
     if not (ANALOGIES.exists() and WORDSIM.exists()):
         notes.append(f"no scores: {ANALOGIES} or {WORDSIM} is missing (set W2V_SHARED_DATA)")
     notes += ([corpus_note] if corpus_note else []) + [contention_note(runs)] + scaling_notes(rows)
-    table = markdown_table(rows, meta["tool_labels"])
-    return table + "\n\n" + "\n".join(f"- {note}" for note in notes) + "\n"
+    machine = f"Machine: {meta['cpu']}, {meta['cores']} cores; {meta['blas']}"
+    tables = [machine, markdown_table(rows, meta["tool_labels"])]
+    if args.scale:
+        tables.append(growth_table(rows, meta["tool_labels"]))
+    return "\n\n".join(tables) + "\n\n" + "\n".join(f"- {note}" for note in notes) + "\n"
+
+
+def reference_notes(rows):
+    """Which gensim mode each ratio was taken against, and why when it was not the fastest."""
+    notes = []
+    for row in rows:
+        if row["tool"] != "w2v" or not row.get("reference"):
+            continue
+        fastest = gensim_reference([r for r in rows if r["tool"] != "w2v"], row)
+        why = ("" if fastest is None or fastest["tool"] == row["reference"] else
+               f" ({fastest['tool']} was faster but scored below w2v by more than noise)")
+        notes.append(f"speed vs gensim, {row['corpus']} {row['config']} threads={row['threads']}:"
+                     f" against {row['reference']} ({GENSIM_TOOLS[row['reference']]}){why}")
+    return notes
+
+
+def growth_table(rows, tool_labels):
+    """Peak RSS and whole-process words/s of each tool on each corpus, side by side."""
+    corpora = list(dict.fromkeys(row["corpus"] for row in rows))
+    header = ["tool", "arch/loss", "threads"] + [f"{what}, {corpus}" for corpus in corpora
+                                                 for what in ("peak RSS MB", "words/s (whole)")]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    keys = dict.fromkeys((row["tool"], row["config"], row["threads"]) for row in rows)
+    for tool, config, threads in keys:
+        cells = [tool_labels.get(tool, tool), config.replace("-", "/"), str(threads)]
+        for corpus in corpora:
+            row = next((r for r in rows if (r["corpus"], r["tool"], r["config"], r["threads"])
+                        == (corpus, tool, config, threads)), {})
+            cells += [fmt(row.get("peak_rss_mb"), ",.0f"), fmt(row.get("words_per_sec_whole"), ",.0f")]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------- provenance
@@ -453,6 +532,7 @@ def machine_and_versions(args):
     return {
         "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
         "cpu": cpu_model(), "cores": os.cpu_count(), "platform": platform.platform(),
+        "blas": blas_build(),
         "python": platform.python_version(), "w2v_commit": w2v_commit(),
         "versions": {name: package_version(name) for name in ("gensim", "numba", "numpy")},
         "command": " ".join(["python", "scripts/bench.py"] + sys.argv[1:]),
@@ -467,6 +547,20 @@ def cpu_model():
     except OSError:
         pass
     return platform.processor() or "unknown"
+
+
+def blas_build():
+    """NumPy's version and the BLAS it runs (library, version, the kernel chosen for this CPU)."""
+    import numpy
+    from threadpoolctl import threadpool_info
+
+    numpy.ones(2) @ numpy.ones(2)  # loads the BLAS
+    blas = [f"{info.get('internal_api')} {info.get('version')} ({info.get('architecture')} kernel)"
+            for info in threadpool_info() if info.get("user_api") == "blas"]
+    forced = {name: os.environ[name] for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+              if name in os.environ}
+    return (f"NumPy {numpy.__version__} with {', '.join(blas) or 'no BLAS found'}"
+            + (f", forced by {forced}" if forced else ""))
 
 
 def w2v_commit():
@@ -486,8 +580,9 @@ def package_version(name):
 
 
 def tool_labels(meta):
-    return {"w2v": f"w2v {meta['w2v_commit']}", "gensim": f"gensim {meta['versions']['gensim']}",
-            "word2vec-c": "word2vec C"}
+    gensim = f"gensim {meta['versions']['gensim']}"
+    return {"w2v": f"w2v {meta['w2v_commit']}", "gensim": f"{gensim} corpus_file",
+            "gensim-linesentence": f"{gensim} LineSentence", "word2vec-c": "word2vec C"}
 
 
 def say(text):
@@ -499,10 +594,9 @@ def main(argv=None):
     if argv[:1] == ["_gensim"]:
         return gensim_worker(argv[1])
     args = parse_args(argv)
-    if "gensim" in args.tools and package_version("gensim") is None:
+    if set(GENSIM_TOOLS) & set(args.tools) and package_version("gensim") is None:
         sys.exit("bench.py: gensim is not installed (pip install -e '.[dev]'), or pass --tools w2v")
     meta = machine_and_versions(args)
-    meta["gensim_mode"] = "corpus_file=" if args.gensim_corpus_file else "LineSentence"
     meta["tool_labels"] = tool_labels(meta)
     with tempfile.TemporaryDirectory(prefix="w2v-bench-") as scratch:
         out_dir = args.out_dir or Path(scratch)
@@ -511,6 +605,10 @@ def main(argv=None):
         meta.update(corpus=str(args.corpus), corpus_used=str(corpus), corpus_tokens=tokens)
         warm_up(args, corpus, out_dir)
         runs = run_all(args, corpus, tokens, out_dir)
+        if args.scale:
+            say(f"[prepare] counting the tokens of {args.scale} (untimed) ...")
+            meta.update(scale_corpus=str(args.scale), scale_tokens=count_tokens(args.scale))
+            runs += run_all(args, args.scale, meta["scale_tokens"], out_dir)
     rows = summarize(runs)
     text = report(args, runs, rows, meta, corpus_note)
     print(text, end="")

@@ -21,7 +21,7 @@ spec.loader.exec_module(bench)
 def make_args(**overrides):
     values = dict(dim=100, window=5, negative=5, sample=1e-3, min_count=5, epochs=5, repeats=1,
                   threads=[2], configs=["skipgram-neg", "cbow-neg"], tools=["w2v", "gensim"],
-                  word2vec_c=None, gensim_corpus_file=False)
+                  word2vec_c=None, scale=None)
     values.update(overrides)
     return argparse.Namespace(**values)
 
@@ -70,8 +70,9 @@ def test_runs_alternate_tools_innermost():
         (0, 1), (0, 2), (1, 1), (1, 2)]
 
 
-def fake_run(tool, wall, threads=2, train=None, code=0, analogy=0.5, config="skipgram-neg"):
-    return {"tool": tool, "config": config, "threads": threads, "exit_code": code,
+def fake_run(tool, wall, threads=2, train=None, code=0, analogy=0.5, config="skipgram-neg",
+             corpus="c.txt"):
+    return {"corpus": corpus, "tool": tool, "config": config, "threads": threads, "exit_code": code,
             "wall_seconds": wall, "train_seconds": train, "peak_rss_mb": 100.0,
             "analogy": analogy, "ws353": 0.6, "corpus_tokens": 1000, "epochs": 5}
 
@@ -91,11 +92,34 @@ def test_summary_takes_medians_and_divides_gensim_wall_by_each_tool_wall():
 def test_table_marks_missing_values_and_failed_rows():
     rows = bench.summarize([fake_run("word2vec-c", 20), fake_run("w2v", 5, code=1)])
     lines = bench.markdown_table(rows, {"w2v": "w2v abc"}).splitlines()
-    assert len(lines) == 4 and lines[1].count("---") == 11
+    assert len(lines) == 4 and lines[1].count("---") == 11  # one corpus: no corpus column
     c_cells = [cell.strip() for cell in lines[2].strip("|").split("|")]
     assert c_cells[:5] == ["word2vec-c", "skipgram/neg", "2", "20.0", "-"]
     assert c_cells[-1] == "-"  # no gensim row: no ratio
     assert "| w2v abc | skipgram/neg | 2 | failed | -" in lines[3]
+
+
+def test_ratio_is_against_the_fastest_gensim_mode_as_good_as_w2v():
+    runs = [fake_run("w2v", 10, analogy=0.55), fake_run("gensim", 20, analogy=0.37),
+            fake_run("gensim-linesentence", 25, analogy=0.55)]
+    w2v, _, _ = rows = bench.summarize(runs)
+    assert (w2v["reference"], w2v["speed_vs_gensim"]) == ("gensim-linesentence", 2.5)
+    (note,) = bench.reference_notes(rows)
+    assert "against gensim-linesentence" in note and "gensim was faster but scored below" in note
+    runs[1]["analogy"] = 0.545  # within noise (0.01): the faster mode counts
+    w2v = bench.summarize(runs)[0]
+    assert (w2v["reference"], w2v["speed_vs_gensim"]) == ("gensim", 2.0)
+
+
+def test_growth_table_puts_each_corpus_side_by_side():
+    runs = [fake_run("w2v", 10), fake_run("gensim", 20),
+            fake_run("w2v", 100, corpus="big.txt"), fake_run("gensim", 200, corpus="big.txt")]
+    runs[2]["peak_rss_mb"] = 400.0
+    rows = bench.summarize(runs)
+    assert bench.markdown_table(rows, {}).splitlines()[2].startswith("| c.txt | w2v |")
+    lines = bench.growth_table(rows, {}).splitlines()
+    assert lines[0].count("peak RSS MB") == 2 and len(lines) == 4
+    assert lines[2].startswith("| w2v | skipgram/neg | 2 | 100 | 500 | 400 | 50 |")
 
 
 def test_scaling_compares_each_thread_count_with_one_thread():

@@ -8,7 +8,8 @@ import pytest
 
 from w2v import synthetic
 from w2v.cli import main
-from w2v.training.trainer import TrainConfig, batches, train
+from w2v.training.corpus import Corpus
+from w2v.training.trainer import TrainConfig, train
 from w2v.vectors import KeyedVectors
 
 SHARED = os.environ.get("W2V_SHARED_DATA")
@@ -83,10 +84,23 @@ def test_two_threads_train_as_well(planted_corpus):
 
 
 def test_batches_cover_every_sentence_once():
-    offsets = np.array([0, 3, 10, 10_005, 10_010, 25_000, 25_001], np.int64)
-    plan = batches(offsets, batch_words=5000)
-    assert plan[0][0] == 0 and plan[-1][1] == len(offsets) - 1
-    assert all(a[1] == b[0] and a[0] < a[1] for a, b in zip(plan, plan[1:]))
+    lengths = np.array([3, 7, 9995, 5, 14990, 1], np.uint16)
+    corpus = Corpus("unused", lengths, batch_words=5000)
+    sentences, tokens = corpus.batch_sentences, corpus.batch_tokens
+    assert sentences[0] == 0 and sentences[-1] == len(lengths) and tokens[-1] == lengths.sum()
+    assert all(np.diff(sentences) > 0)
+    assert tokens.tolist() == corpus.offsets[sentences].tolist()
+
+
+@pytest.mark.parametrize("batch_words", [1, 7, 50, 1000])
+def test_batches_end_at_the_first_sentence_start_after_each_multiple(batch_words):
+    lengths = np.random.default_rng(batch_words).integers(1, 40, 300).astype(np.uint16)
+    offsets = Corpus("unused", lengths).offsets
+    # each multiple m of batch_words below the total ends a batch at the first start >= m
+    multiples = np.arange(batch_words, offsets[-1], batch_words)
+    cuts = np.unique(np.searchsorted(offsets, multiples, side="left"))
+    expected = [0, *cuts[(cuts > 0) & (cuts < len(lengths))].tolist(), len(lengths)]
+    assert Corpus("unused", lengths, batch_words).batch_sentences.tolist() == expected
 
 
 @pytest.mark.parametrize("extension", [".bin", ".txt", ".npz"])

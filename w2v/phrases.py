@@ -18,6 +18,8 @@ and scores the text the previous pass wrote, so phrases grow ("new_york times").
 same phrases in new text (`apply`, `join_blocks`, `rewrite`, `w2v train --phrases`).
 """
 
+import collections
+import concurrent.futures
 import dataclasses
 import json
 import math
@@ -198,6 +200,7 @@ def npmi_score(a, b, ab, tokens, min_count):
 
 _SCORE = {"word2vec": word2vec_score, "npmi": npmi_score}
 _FIRST_ROWS = 1 << 12  # the tables of candidates and runs start this small and double
+JOIN_THREADS = min(os.cpu_count() or 1, 4)  # pieces of text joined at once
 
 
 # ----- counting ---------------------------------------------------------------------------------
@@ -234,13 +237,11 @@ def _count(blocks, connector_words, max_vocab=0):
     _enter_connectors(words, word_state, connector_words)
     tail = np.zeros(0, np.int32)  # the candidate still open at the end of the last block
     tokens, min_reduce = 0, 1
-    for block in blocks:
-        if block is None:  # end of a file: its last line ends
-            word_state[2] = 0
+    for tokenized in _one_ahead(_tokenized(blocks, words, word_state)):
+        if tokenized is None:  # end of a file: its last line ends
             tail = tail[:0]
             continue
-        carried = int(word_state[2])  # tokens of the unfinished line before this block
-        new_ids, line_lengths = tokenize_block(block, words, word_state)
+        new_ids, line_lengths, carried = tokenized
         tokens += len(new_ids)
         ids = np.concatenate((tail, new_ids))
         line_ends = np.cumsum(line_lengths) - carried + len(tail)
@@ -256,6 +257,30 @@ def _count(blocks, connector_words, max_vocab=0):
             candidates, state[4] = rebuilt(candidates, len(candidates), min_reduce)
             min_reduce += 1
     return _Counts(words, int(word_state[3]), candidates, runs, int(state[4]), tokens)
+
+
+def _tokenized(blocks, words, word_state):
+    """(word ids, lengths of the lines finished, tokens of the line unfinished before it) of each
+    block, None at the end of a file, counting the words in `words`."""
+    for block in blocks:
+        if block is None:
+            word_state[2] = 0
+            yield None
+            continue
+        carried = int(word_state[2])
+        yield (*tokenize_block(block, words, word_state), carried)
+
+
+def _one_ahead(items):
+    """The items of the iterator `items`, the next one computed in a thread while the caller
+    works on this one (the kernels release the GIL: reading and tokenizing overlap counting)."""
+    end = object()
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        items = iter(items)
+        future = pool.submit(next, items, end)
+        while (item := future.result()) is not end:
+            future = pool.submit(next, items, end)
+            yield item
 
 
 def _enter_connectors(words, word_state, connector_words):
@@ -290,23 +315,52 @@ def _phrases_above(counts, scorer, min_count, threshold):
 
 
 def _join(blocks, tables, joined):
-    """`blocks` with the phrases of one pass's `tables` joined (see PhraseModel.join_blocks)."""
+    """`blocks` with the phrases of one pass's `tables` joined (see PhraseModel.join_blocks).
+
+    Phrases never span lines, so the text is cut after the last line break of each block and
+    the pieces are joined independently, JOIN_THREADS at a time, and yielded in order."""
+    with concurrent.futures.ThreadPoolExecutor(JOIN_THREADS) as pool:
+        pending, phrases = collections.deque(), 0
+        for piece, final in _whole_lines(blocks):
+            pending.append(pool.submit(_join_piece, piece, tables, final))
+            while len(pending) > 2 * JOIN_THREADS or (final and pending):
+                out, count = pending.popleft().result()
+                phrases += count
+                if out:
+                    yield out
+                if final and not pending:
+                    yield None
+    if joined is not None:
+        joined.append(phrases)
+
+
+def _whole_lines(blocks):
+    """(text, whether it ends a file) pieces of `blocks`, each ending after a line break or at
+    the end of a file."""
+    carry = b""
+    for block in blocks:
+        if block is None:
+            yield carry, True
+            carry = b""
+            continue
+        cut = block.rfind(b"\n") + 1 or block.rfind(b"\r") + 1  # "\r" alone: old Mac files
+        if cut == 0:
+            carry += block
+            continue
+        yield carry + block[:cut], False
+        carry = block[cut:]
+
+
+def _join_piece(piece, tables, final):
+    """(`piece` with its phrases joined, how many), for a piece of whole lines."""
     from .training.phrase_kernels import join_phrases
 
+    buf = np.frombuffer(piece, np.uint8)
+    out = np.empty(len(buf) + 2, np.uint8)  # + a space before the first token, a last "\\n"
     state = np.zeros(3, np.int64)  # as join_phrases takes it
-    carry = b""  # the text of the candidate still open at the end of the last block
-    for block in blocks:
-        buf = np.frombuffer(carry + (block or b""), np.uint8)
-        out = np.empty(len(buf) + 2, np.uint8)  # + a space before the first token, a last "\n"
-        state[0] = 0
-        done = join_phrases(buf, *tables, out, state, block is None)
-        carry = buf[done:].tobytes()
-        if state[0]:
-            yield out[: state[0]].tobytes()
-        if block is None:
-            yield None
-    if joined is not None:
-        joined.append(int(state[2]))
+    done = join_phrases(buf, *tables, out, state, final)
+    assert done == len(buf)  # whole lines: no candidate is left open
+    return out[: state[0]].tobytes(), int(state[2])
 
 
 def _block_reader(corpus, lowercase, encoding, errors):

@@ -36,7 +36,7 @@ from . import checkpoint
 from .model import Word2VecModel
 from .trainer import (Position, TrainingInterrupted, _check_finite, _check_weights_finite, _lr_at,
                       _progress_bar, _return_freed_memory, _say, _training_log, _write_checkpoint,
-                      batch_function, batch_seed, batches, end_epoch, initial_weights)
+                      batch_function, batch_seed, end_epoch, initial_weights)
 from .vocab import Vocab, build_vocab
 
 WORDS_PER_MERGE = 2_000_000  # words trained by all workers together between merges (BENCHMARKS.md)
@@ -172,7 +172,6 @@ class ShardTrainer:
         except W2VError as exc:
             raise on_worker(exc) from None
         self.corpus = scanned.encode(vocab.index)
-        self.plan = batches(self.corpus.offsets)
         self.step = batch_function(self.config, vocab)
         self.W_in, self.W_out = np.array(W_in), np.array(W_out)
         self.merged_in, self.merged_out = np.array(W_in), np.array(W_out)
@@ -182,28 +181,25 @@ class ShardTrainer:
 
     def batch_starts(self):
         """The word offset of each batch and the shard's size: for planning rounds."""
-        offsets = self.corpus.offsets
-        return np.array([offsets[first] for first, _ in self.plan] + [offsets[-1]], np.int64)
+        return self.corpus.batch_tokens
 
     def train(self, merge, epoch, first, last, lr_of_word, seed):
         """Apply the last merge, train batches first..last-1 of the plan, and return the rows that
         changed (indices and values) with the loss, predictions and words."""
         if merge is not None:
             self._apply(merge)
-        offsets = self.corpus.offsets
+        starts = self.corpus.batch_tokens
 
         def run(index):
-            start, end = self.plan[index]
-            a, b = offsets[start], offsets[end]
-            return self.step(self.corpus.read(a, b), offsets[start : end + 1] - a, self.W_in,
-                             self.W_out, lr_of_word(a), lr_of_word(b),
+            return self.step(*self.corpus.batch(index), self.W_in, self.W_out,
+                             lr_of_word(starts[index]), lr_of_word(starts[index + 1]),
                              batch_seed(seed, epoch, index))
 
         with concurrent.futures.ThreadPoolExecutor(self.config.threads) as pool:
             results = list(pool.map(run, range(first, last)))
         loss = math.fsum(loss for loss, _ in results)
         pairs = sum(pairs for _, pairs in results)
-        words = int(offsets[self.plan[last - 1][1]] - offsets[self.plan[first][0]]) if last > first else 0
+        words = int(starts[last] - starts[first]) if last > first else 0
         changed = _changed(self.W_in, self.merged_in), _changed(self.W_out, self.merged_out)
         return changed, loss, pairs, words
 

@@ -5,7 +5,7 @@ space), a `.gz`/`.bz2`/`.xz` file, or a directory of such files. `scan` reads it
 Numba tokenizer: no Python string per token) into a `Scan`: word counts and every token's id in a
 cache file. With the vocabulary chosen, `Scan.encode` rewrites that file in place into a `Corpus`:
 vocabulary ids (other words dropped, as word2vec does) read batch by batch, so a corpus larger
-than memory trains, plus int64 sentence offsets.
+than memory trains, plus each sentence's length.
 """
 
 import codecs
@@ -24,6 +24,7 @@ from ..errors import ParameterError, W2VError, W2VWarning, os_error_reason
 from ..files import FILE_KINDS, compression_of_path, file_kind, open_compressed
 
 MAX_SENTENCE_LENGTH = 10_000  # longer lines are split into pieces of this many tokens (as gensim)
+BATCH_WORDS = 10_000  # words per kernel call: small enough for a smooth lr decay and progress
 _BLOCK_BYTES = 1 << 20  # compressed or plain bytes read at once
 _REMAP_TOKENS = 1 << 20  # token ids rewritten at once by Scan.encode
 _TABLE_SLOTS, _POOL_BYTES = 1 << 16, 1 << 20  # the word table's first size (it grows)
@@ -180,30 +181,54 @@ class TextSource:
 
 @dataclasses.dataclass
 class Corpus:
-    """Sentence offsets (int64) in memory, token ids (int32) in a cache file read batch by batch,
-    so the whole token array is never resident (and a corpus larger than memory trains).
+    """Token ids (int32) in a cache file read batch by batch, so the token array is never
+    resident (and a corpus larger than memory trains); in memory only each sentence's length
+    (uint16: 2 bytes a sentence) and where each batch starts.
 
-    Sentence i is tokens offsets[i]:offsets[i + 1]; empty sentences are dropped.
+    Sentences are never empty. Batch i is sentences batch_sentences[i]:batch_sentences[i + 1],
+    tokens batch_tokens[i]:batch_tokens[i + 1]: whole sentences, about `batch_words` tokens.
     """
 
     path: str
-    offsets: np.ndarray
+    lengths: np.ndarray  # uint16 tokens per sentence, 1..MAX_SENTENCE_LENGTH
+    batch_words: int = BATCH_WORDS
+
+    def __post_init__(self):
+        from .tokenize import batch_cuts
+
+        self.batch_sentences, self.batch_tokens = batch_cuts(self.lengths, self.batch_words)
 
     def read(self, start, end):
         """Token ids start:end, int32."""
         return np.fromfile(self.path, np.int32, end - start, offset=4 * start)
+
+    def batch(self, index):
+        """(token ids, int64 offsets of its sentences and their end) of batch `index`."""
+        first, last = self.batch_sentences[index : index + 2]
+        starts = np.zeros(last - first + 1, np.int64)
+        np.cumsum(self.lengths[first:last], dtype=np.int64, out=starts[1:])
+        return self.read(*self.batch_tokens[index : index + 2]), starts
+
+    @property
+    def n_batches(self):
+        return len(self.batch_tokens) - 1
 
     @property
     def tokens(self):
         return self.read(0, self.n_tokens)
 
     @property
+    def offsets(self):
+        """int64 start of every sentence and the end (8 bytes a sentence: for small corpora)."""
+        return np.concatenate(([0], np.cumsum(self.lengths, dtype=np.int64)))
+
+    @property
     def n_tokens(self):
-        return int(self.offsets[-1])
+        return int(self.batch_tokens[-1])
 
     @property
     def n_sentences(self):
-        return len(self.offsets) - 1
+        return len(self.lengths)
 
 
 class _WordTable:
@@ -262,7 +287,7 @@ class Scan:
     path: str
     table: _WordTable
     n_words: int
-    line_lengths: np.ndarray  # int64, tokens per non-empty line
+    line_lengths: np.ndarray  # int32, tokens per non-empty line
 
     @property
     def words(self):
@@ -275,29 +300,30 @@ class Scan:
     def encode(self, index):
         """Rewrite the cache (in place) with the ids of `index` (word -> id), dropping other words
         before windows are formed, as word2vec C and gensim do; lines longer than
-        MAX_SENTENCE_LENGTH kept tokens are split. Returns the `Corpus`."""
+        MAX_SENTENCE_LENGTH kept tokens are split. Returns the `Corpus`. Consumes the scan: its
+        word table and line lengths are let go on the way (the largest things it holds)."""
+        from .tokenize import remap, sentence_lengths
+
         new_id = self._new_ids(index)
-        line_ends = np.cumsum(self.line_lengths)
-        kept_at_line_ends = np.zeros(len(line_ends), np.int64)
+        self.table = None
+        line_lengths, self.line_lengths = self.line_lengths, None
+        state = np.array([-1, 0, 0], np.int64)
         read = kept = 0
-        total = int(line_ends[-1]) if len(line_ends) else 0
+        total = int(line_lengths.sum(dtype=np.int64))
         try:
             with open(self.path, "r+b") as cache:
                 while read < total:
                     cache.seek(4 * read)
-                    ids = new_id[np.frombuffer(cache.read(4 * min(_REMAP_TOKENS, total - read)),
-                                               np.int32)]
-                    keep = ids >= 0
+                    ids = np.frombuffer(bytearray(cache.read(4 * min(_REMAP_TOKENS, total - read))),
+                                        np.int32)
+                    n_kept = remap(ids, new_id, line_lengths, state)
                     cache.seek(4 * kept)
-                    cache.write(ids[keep].tobytes())
-                    lo, hi = np.searchsorted(line_ends, [read, read + len(ids)], side="right")
-                    kept_so_far = np.cumsum(keep)
-                    kept_at_line_ends[lo:hi] = kept + kept_so_far[line_ends[lo:hi] - read - 1]
-                    read, kept = read + len(ids), kept + int(kept_so_far[-1])
+                    cache.write(ids[:n_kept].tobytes())
+                    read, kept = read + len(ids), kept + n_kept
                 cache.truncate(4 * kept)
         except OSError as exc:
             raise _cache_error(self.path, exc) from None
-        return Corpus(self.path, _sentence_offsets(np.diff(kept_at_line_ends, prepend=0)))
+        return Corpus(self.path, sentence_lengths(line_lengths, MAX_SENTENCE_LENGTH))
 
     def _new_ids(self, index):
         """scan id -> id in `index` (-1: dropped), found by looking the words up in the table."""
@@ -323,15 +349,15 @@ def scan(source, cache_path):
             for block in source.blocks():
                 if block is None:  # end of a file: its last line ends even without "\n"
                     if state[2]:
-                        line_lengths.append(state[2:3].copy())
+                        line_lengths.append(_as_int32(state[2:3]))
                         state[2] = 0
                     continue
                 ids, lines = tokenize_block(block, table, state)
                 cache.write(ids.tobytes())
-                line_lengths.append(lines.copy())
+                line_lengths.append(_as_int32(lines))
     except OSError as exc:  # reading errors are W2VErrors already: this is the cache's folder
         raise _cache_error(cache_path, exc) from None
-    lengths = np.concatenate(line_lengths) if line_lengths else np.zeros(0, np.int64)
+    lengths = np.concatenate(line_lengths) if line_lengths else np.zeros(0, np.int32)
     return Scan(cache_path, table, int(state[3]), lengths)
 
 
@@ -408,10 +434,11 @@ def _ascii_spaces(text):
     return text
 
 
-def _sentence_offsets(line_lengths):
-    """Offsets of non-empty sentences, lines longer than MAX_SENTENCE_LENGTH cut into pieces."""
-    pieces = -(-line_lengths // MAX_SENTENCE_LENGTH)  # ceil: pieces per line (0 for empty lines)
-    sizes = np.full(int(pieces.sum()), MAX_SENTENCE_LENGTH, np.int64)
-    last_piece = np.cumsum(pieces)[pieces > 0] - 1
-    sizes[last_piece] = line_lengths[pieces > 0] - (pieces[pieces > 0] - 1) * MAX_SENTENCE_LENGTH
-    return np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+def _as_int32(line_lengths):
+    """int32 copy of a block's line lengths (half the memory of int64 for many short lines)."""
+    if line_lengths.max(initial=0) > np.iinfo(np.int32).max:
+        raise W2VError(f"a line of {line_lengths.max():,} tokens: put line breaks in the text")
+    return line_lengths.astype(np.int32)
+
+
+assert MAX_SENTENCE_LENGTH <= np.iinfo(np.uint16).max  # Corpus.lengths are uint16

@@ -120,3 +120,69 @@ def find_words(buf, table):
         n += 1
         pos = end
     return found[:n]
+
+
+@numba.njit(cache=True, nogil=True)
+def remap(ids, new_id, line_lengths, state):
+    """Map `ids` through `new_id` in place, dropping ids mapped to -1; return how many are kept
+    (now ids[:kept]). Lines are counted across calls: `line_lengths` (one entry per non-empty
+    line, in order) is overwritten line by line with the tokens kept of each line.
+    state: int64 [current line, its tokens still to come, its tokens kept so far], first -1, 0, 0.
+    """
+    line, left, kept_in_line = state[0], state[1], state[2]
+    kept = 0
+    for i in range(len(ids)):
+        if left == 0:
+            line += 1
+            left = line_lengths[line]
+            kept_in_line = 0
+        new = new_id[ids[i]]
+        if new >= 0:
+            ids[kept] = new
+            kept += 1
+            kept_in_line += 1
+        left -= 1
+        if left == 0:
+            line_lengths[line] = kept_in_line
+    state[0], state[1], state[2] = line, left, kept_in_line
+    return kept
+
+
+@numba.njit(cache=True, nogil=True)
+def sentence_lengths(line_lengths, max_length):
+    """uint16 lengths of the sentences: each non-empty line, cut into pieces of `max_length`
+    (<= 65535) tokens and a shorter last piece."""
+    n = 0
+    for length in line_lengths:
+        n += (length + max_length - 1) // max_length
+    lengths = np.empty(n, np.uint16)
+    j = 0
+    for length in line_lengths:
+        while length > 0:
+            piece = min(length, max_length)
+            lengths[j] = piece
+            j += 1
+            length -= piece
+    return lengths
+
+
+@numba.njit(cache=True, nogil=True)
+def batch_cuts(lengths, batch_words):
+    """Where each batch of whole sentences starts, and the end: (sentence indices, token offsets),
+    int64. A batch ends at the first sentence start at or after each multiple of `batch_words`."""
+    total = 0
+    for length in lengths:
+        total += length
+    sentences = np.empty(total // batch_words + 2, np.int64)
+    tokens = np.empty(total // batch_words + 2, np.int64)
+    sentences[0], tokens[0] = 0, 0
+    n, target, offset = 1, batch_words, 0
+    for i in range(len(lengths)):
+        if i > 0 and offset >= target:
+            sentences[n], tokens[n] = i, offset
+            n += 1
+            while target <= offset:
+                target += batch_words
+        offset += lengths[i]
+    sentences[n], tokens[n] = len(lengths), offset
+    return sentences[: n + 1], tokens[: n + 1]

@@ -30,7 +30,6 @@ from .vocab import Vocab, alias_table, build_vocab, huffman_tree, keep_probabili
 
 ARCHITECTURES = ("skipgram", "cbow")
 LOSSES = ("neg", "softmax", "hs")
-BATCH_WORDS = 10_000  # words per kernel call: small enough for a smooth lr decay and progress
 FINAL_LR_FRACTION = 1e-4  # lr decays linearly to lr * this over the whole run (word2vec C)
 
 
@@ -172,7 +171,7 @@ def _check_something_trained(epochs, vocab, corpus, config):
     if pairs >= FEW_PAIRS:
         return
     kept = float(keep_probabilities(vocab.counts, config.sample) @ vocab.counts) / vocab.n_tokens
-    if np.diff(corpus.offsets).max(initial=0) < 2:
+    if corpus.lengths.max(initial=0) < 2:
         why = "no line holds two vocabulary words, and words pair only within a line"
     elif kept < 0.5:
         why = (f"subsampling, sample {config.sample}, drops {1 - kept:.0%} of the "
@@ -205,9 +204,11 @@ def _write_checkpoint(checkpointing, corpus_path, config, vocab, W_in, W_out, po
 def initial_weights(vocab_size, config):
     """word2vec's initialization: inputs uniform in +-0.5/dim, outputs zero."""
     rng = np.random.default_rng(config.seed)
-    W_in = (rng.random((vocab_size, config.dim), dtype=np.float32) - 0.5) / config.dim
+    W_in = rng.random((vocab_size, config.dim), dtype=np.float32)
+    W_in -= 0.5  # in place: no temporary copy of the largest array
+    W_in /= config.dim
     rows_out = vocab_size - 1 if config.loss == "hs" else vocab_size
-    return np.ascontiguousarray(W_in), np.zeros((max(rows_out, 1), config.dim), np.float32)
+    return W_in, np.zeros((max(rows_out, 1), config.dim), np.float32)
 
 
 def batch_function(config, vocab):
@@ -233,14 +234,6 @@ def batch_function(config, vocab):
     return run
 
 
-def batches(offsets, batch_words=BATCH_WORDS):
-    """Split sentences into batches of about `batch_words` tokens: list of (first, last+1)."""
-    targets = np.arange(batch_words, offsets[-1], batch_words)
-    cuts = np.unique(np.searchsorted(offsets, targets, side="left"))
-    bounds = np.concatenate(([0], cuts[(cuts > 0) & (cuts < len(offsets) - 1)], [len(offsets) - 1]))
-    return list(zip(bounds[:-1].tolist(), bounds[1:].tolist()))
-
-
 def batch_seed(seed, epoch, index):
     return (((seed * 1_000_003) + epoch) * 1_000_003 + index) % (1 << 64)
 
@@ -257,7 +250,6 @@ class TrainingRun:
     def __init__(self, corpus, W_in, W_out, step, config, position):
         self.corpus, self.W_in, self.W_out, self.step = corpus, W_in, W_out, step
         self.config, self.position = config, position
-        self.plan = batches(corpus.offsets)
         self.total_words = corpus.n_tokens * config.epochs
         self.lr_at = functools.partial(_lr_at, config.start_lr, self.total_words)
 
@@ -271,13 +263,13 @@ class TrainingRun:
                 checkpoint.stop_requests() as stop:
             while position.epoch < config.epochs:
                 pending, submitted, t0 = collections.deque(), position.batch, time.perf_counter()
-                while position.batch < len(self.plan):
+                while position.batch < self.corpus.n_batches:
                     if stop.is_set() and not save:
                         raise KeyboardInterrupt
                     due = (every_seconds is not None and saved_at != (position.epoch, position.batch)
                            and time.monotonic() - last_save >= every_seconds)
                     pause = save is not None and (stop.is_set() or due)
-                    while not pause and submitted < len(self.plan) and len(pending) < 2 * config.threads:
+                    while not pause and submitted < self.corpus.n_batches and len(pending) < 2 * config.threads:
                         pending.append(pool.submit(self.run_batch, position.epoch, submitted))
                         submitted += 1
                     if pending:
@@ -295,14 +287,11 @@ class TrainingRun:
         bar.close()
 
     def run_batch(self, epoch, index):
-        first, last = self.plan[index]
-        offsets = self.corpus.offsets
-        a, b = offsets[first], offsets[last]
+        a, b = self.corpus.batch_tokens[index : index + 2]
         done_before = epoch * self.corpus.n_tokens
         loss, pairs = self.step(
-            self.corpus.read(a, b), offsets[first : last + 1] - a, self.W_in,
-            self.W_out, self.lr_at(done_before + a), self.lr_at(done_before + b),
-            batch_seed(self.config.seed, epoch, index))
+            *self.corpus.batch(index), self.W_in, self.W_out, self.lr_at(done_before + a),
+            self.lr_at(done_before + b), batch_seed(self.config.seed, epoch, index))
         return loss, pairs, b - a
 
     def account(self, result, bar):
@@ -322,8 +311,7 @@ class TrainingRun:
 
     def words_done(self):
         position = self.position
-        first = self.plan[position.batch][0] if position.batch < len(self.plan) else None
-        within = self.corpus.offsets[first] if first is not None else self.corpus.n_tokens
+        within = self.corpus.batch_tokens[min(position.batch, self.corpus.n_batches)]
         return int(position.epoch * self.corpus.n_tokens + within)
 
     def interrupted_message(self):
