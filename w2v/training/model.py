@@ -26,7 +26,7 @@ class Word2VecModel:
         # hierarchical softmax trains V-1 inner-node rows, not one output vector per word
         per_word = W_out.shape == W_in.shape
         wv = KeyedVectors(words, W_in, counts=counts, output_vectors=W_out if per_word else None,
-                          config=log["config"])
+                          config=log["config"], validate=False)  # the tokenizer's words
         return cls(wv, W_out, log, position, corpus)
 
     def save(self, path, checkpointing=None):

@@ -460,11 +460,14 @@ def _npz_config(array, path):
 # ----- writing ----------------------------------------------------------------------------------
 
 
-def _encoded_words(kv):
+def _encoded_words(kv, start, stop):
+    """The UTF-8 bytes of words start:stop (a slice at a time: all of a large vocabulary's at
+    once would cost tens of MB while the file is written)."""
+    words = kv.words[start:stop]
     try:
-        return [w.encode("utf-8") for w in kv.words]
+        return [w.encode("utf-8") for w in words]
     except UnicodeEncodeError:
-        bad = next(w for w in kv.words if not _encodable(w))
+        bad = next(w for w in words if not _encodable(w))
         raise W2VError(f"cannot save: word {bad!r} cannot be encoded as UTF-8") from None
 
 
@@ -478,28 +481,22 @@ def _encodable(word):
 
 def _write_binary(kv, stream, rows_per_write=4096):
     stream.write(f"{len(kv)} {kv.dim}\n".encode("ascii"))
-    words = _encoded_words(kv)
     little_endian = kv.vectors.astype("<f4", copy=False)
-    for start in range(0, len(words), rows_per_write):
-        chunk = [
-            words[i] + b" " + little_endian[i].tobytes() + b"\n"
-            for i in range(start, min(start + rows_per_write, len(words)))
-        ]
-        stream.write(b"".join(chunk))
+    for start in range(0, len(kv), rows_per_write):
+        words = _encoded_words(kv, start, start + rows_per_write)
+        stream.write(b"".join(word + b" " + little_endian[start + i].tobytes() + b"\n"
+                              for i, word in enumerate(words)))
 
 
 def _write_text(kv, stream, rows_per_write=4096):
     # %.9g: nine significant digits are enough for every float32 to read back bit-exact
     stream.write(f"{len(kv)} {kv.dim}\n".encode("ascii"))
     row_format = " ".join(["%.9g"] * kv.dim)
-    words = _encoded_words(kv)
-    for start in range(0, len(words), rows_per_write):
+    for start in range(0, len(kv), rows_per_write):
         rows = kv.vectors[start : start + rows_per_write].tolist()
-        lines = [
-            words[start + i] + b" " + (row_format % tuple(row)).encode("ascii") + b"\n"
-            for i, row in enumerate(rows)
-        ]
-        stream.write(b"".join(lines))
+        words = _encoded_words(kv, start, start + rows_per_write)
+        stream.write(b"".join(word + b" " + (row_format % tuple(row)).encode("ascii") + b"\n"
+                              for word, row in zip(words, rows)))
 
 
 def write_projector(kv, folder, limit=None):
@@ -531,7 +528,7 @@ def _write_npz(kv, stream):
     arrays = {
         "format_version": np.array(NPZ_FORMAT_VERSION),
         "vectors": kv.vectors,
-        "words": np.frombuffer(b"\n".join(_encoded_words(kv)), dtype=np.uint8),
+        "words": np.frombuffer(b"\n".join(_encoded_words(kv, 0, len(kv))), dtype=np.uint8),
     }
     if kv.counts is not None:
         arrays["counts"] = kv.counts

@@ -5,6 +5,7 @@ reading and writing the files is `formats`' job.
 """
 
 import difflib
+import functools
 import os
 import re
 
@@ -38,7 +39,11 @@ class KeyedVectors:
     raises `UnknownWordError`, a KeyError as in gensim.
     """
 
-    def __init__(self, words, vectors, counts=None, output_vectors=None, config=None):
+    def __init__(self, words, vectors, counts=None, output_vectors=None, config=None,
+                 validate=True):
+        """validate=False trusts `words` to be distinct non-empty tokens without white space
+        (the trainer's are) and builds `key_to_index` on first use, not here: a large vocabulary's
+        index costs tens of MB that writing a file never needs."""
         self.words = list(words)
         self.vectors = _as_float32_matrix(vectors, "vectors")
         self.counts = None if counts is None else np.ascontiguousarray(counts, dtype=np.int64)
@@ -47,8 +52,14 @@ class KeyedVectors:
         )
         self.config = None if config is None else dict(config)
         self._check_shapes()
-        self.key_to_index = _index_words(self.words)
+        if validate:
+            self.key_to_index = _index_words(self.words)
         self._unit_vectors = None
+
+    @functools.cached_property
+    def key_to_index(self):
+        """word -> row (gensim's name)."""
+        return {word: i for i, word in enumerate(self.words)}
 
     def _check_shapes(self):
         n, d = self.vectors.shape
