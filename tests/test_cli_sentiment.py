@@ -76,7 +76,11 @@ def test_end_to_end_with_hand_made_vectors(tmp_path, capsys, tsv_data, vectors_p
         "--quiet",
     )
     assert code == 0, err
-    assert err == "", "--quiet leaves stderr empty"
+    # --quiet: no progress; only the one-line warnings (60 test sentences: < 100 per class)
+    assert err.splitlines() == [
+        "w2v sentiment: warning: fewer than 100 test sentences for class neg (28), pos (32): "
+        "test accuracy is noisy; use --cv for a steadier estimate"
+    ]
     table = out.splitlines()
     assert [line.split()[0] for line in table[:4]] == ["model", "vectors", "majority", "bow"]
     assert "coverage: 100.0% of" in out and f"report: {out_dir}" in out
@@ -236,7 +240,7 @@ def write(folder, files):
             1,
             "train.txt:2: unknown label '9' (SST labels are 0..4)",
         ),
-        ({"notes.txt": "hello\n"}, 2, "no train or test file found"),
+        ({"notes.txt": "hello\n"}, 1, "no train/dev/test files, nor one file or subfolder per class"),
     ],
 )
 def test_bad_data_gives_one_line_and_exit_code(

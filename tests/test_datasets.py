@@ -245,7 +245,7 @@ def test_path_errors(tmp_path):
     expect_error(
         W2VError, r"missing\.tsv: no such file", [tmp_path / "missing.tsv", tmp_path / "test.tsv"]
     )
-    expect_error(UsageError, r"no train or test file found", tmp_path)
+    expect_error(W2VError, r"no train/dev/test files, nor one file or subfolder per", tmp_path)
     write_files(tmp_path, {"reviews.tsv": ["a\tx"], "test.tsv": ["a\tx"]})
     expect_error(
         UsageError,
