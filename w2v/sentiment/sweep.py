@@ -150,11 +150,12 @@ def sweep_model(model, set_strength, splits, lambdas, *, name, description, clas
     """Fit `model` for each lambda, largest first (warm-started if the model keeps its
     solution between fits), and score every split.
 
-    splits: {'train': (X, y), 'dev': (X, y), 'test': (X, y)}, y as class indices.
+    splits: {'train': (X, y), 'dev': (X, y), 'test': (X, y)}, y as class indices; without
+    'test' (choosing lambda inside a cross-validation fold) the test scores are NaN.
     set_strength(model, lam): puts the L2 strength into the model before each fit.
     """
     lambdas = check_lambdas(lambdas)
-    X_test, y_test = splits["test"]
+    X_test, y_test = splits.get("test", (None, None))
     points, test_outputs = [], []
     for lam in reversed(lambdas):
         set_strength(model, lam)
@@ -162,7 +163,10 @@ def sweep_model(model, set_strength, splits, lambdas, *, name, description, clas
         model.fit(*splits["train"])
         point = _score(model, splits, lam, time.perf_counter() - started)
         points.append(point)
-        test_outputs.append((model.predict(X_test), model.predict_proba(X_test)))
+        if X_test is not None:
+            test_outputs.append((model.predict(X_test), model.predict_proba(X_test)))
+        else:
+            test_outputs.append((None, None))
         if progress is not None:
             progress.update(1)
             progress.set_postfix_str(f"{name} lambda={lam:.0e} dev={point.dev_accuracy:.3f}")
@@ -185,7 +189,7 @@ def sweep_model(model, set_strength, splits, lambdas, *, name, description, clas
 def _score(model, splits, lam, seconds):
     from sklearn.metrics import f1_score
 
-    scores = {}
+    scores = {f"test_{score}": float("nan") for score in ("accuracy", "macro_f1")}
     for split, (X, y) in splits.items():
         predicted = model.predict(X)
         scores[f"{split}_accuracy"] = float(np.mean(predicted == y))
@@ -390,7 +394,7 @@ def run_sentiment(
         results = {name: job(bar) for name, job in jobs.items()}
     chosen_pooling = choose_pooling({method: results[method] for method in poolings})
     main = results[chosen_pooling]
-    warn_lambda_at_grid_end(main)
+    warn_lambda_at_grid_end(main.chosen_point.l2, lambdas)
     split_coverage = coverage[chosen_pooling]
     warn_low_coverage(total_coverage(split_coverage))
     baseline_results = []
@@ -492,14 +496,15 @@ def warn_small_test(y_test, classes):
         )
 
 
-def warn_lambda_at_grid_end(sweep):
-    if len(sweep.points) < 2 or 0 < sweep.chosen < len(sweep.points) - 1:
+def warn_lambda_at_grid_end(chosen, lambdas, which="the chosen lambda"):
+    """A W2VWarning when `chosen` is the smallest or largest of several `lambdas`."""
+    if len(lambdas) < 2 or min(lambdas) < chosen < max(lambdas):
         return
-    end = "smallest" if sweep.chosen == 0 else "largest"
+    end = "smallest" if chosen == min(lambdas) else "largest"
     warnings.warn(
         W2VWarning(
-            f"the chosen lambda {sweep.chosen_point.l2:g} is the {end} of the grid: the best "
-            "may lie beyond it; extend lambdas",
+            f"{which} {chosen:g} is the {end} of the grid: the best may lie beyond it; "
+            "extend lambdas",
             ("lambdas",),
         ),
         stacklevel=3,
