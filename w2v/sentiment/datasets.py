@@ -472,11 +472,12 @@ def split_three(whole, dev_fraction, test_fraction, seed):
     rows = np.arange(len(whole))
     try:
         rest, test = train_test_split(
-            rows, test_size=test_fraction, stratify=whole.labels, random_state=seed
+            rows, test_size=round(test_fraction * len(rows)), stratify=whole.labels,
+            random_state=seed,
         )
         train, dev = train_test_split(
             rest,
-            test_size=dev_fraction / (1 - test_fraction),
+            test_size=round(dev_fraction * len(rows)),  # counts: fractions of fractions round up
             stratify=[whole.labels[i] for i in rest],
             random_state=seed,
         )
@@ -490,10 +491,9 @@ def split_three(whole, dev_fraction, test_fraction, seed):
         for name, part in (("train", train), ("dev", dev), ("test", test))
     }
     classes = _check_labels(splits)
-    note = (
-        f"one source split {1 - dev_fraction - test_fraction:.0%}/{dev_fraction:.0%}/"
-        f"{test_fraction:.0%} into train/dev/test, stratified by class, seed {seed}"
-    )
+    shares = "/".join(f"{100 * x:.0f}" for x in (1 - dev_fraction - test_fraction, dev_fraction,
+                                                    test_fraction))
+    note = f"{whole.path} split {shares} into train/dev/test, stratified by class, seed {seed}"
     return Dataset(splits["train"], splits["dev"], splits["test"], classes, True, note)
 
 
@@ -625,7 +625,7 @@ def _check_labels(splits):
             f"{train.path}: only one label ({next(iter(train_labels))!r}) in the "
             "train split; a classifier needs at least two"
         )
-    for split in (splits["dev"], splits["test"]):
+    for split in (split for name, split in splits.items() if name != "train"):
         for label, number in zip(split.labels, split.line_numbers):
             if label not in train_labels:
                 raise W2VError(
