@@ -118,6 +118,9 @@ def run(args):
         raise UsageError(f"--out {args.out} is a file, expected a folder for the report")
     say = (lambda message: None) if args.quiet else (lambda m: print(m, file=sys.stderr))
     if args.cv is not None:
+        from ..sentiment.crossval import check_folds
+
+        check_folds(args.cv)
         return _cross_validate(args, lambdas, say)
 
     dataset = load_dataset(args.paths, seed=args.seed)

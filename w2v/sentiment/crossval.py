@@ -78,9 +78,7 @@ def cross_validate(
 
     lambdas = check_options(lambdas, classifier, hidden)
     poolings = check_pooling(pooling)
-    check_parameter(
-        isinstance(cv, int) and cv >= 2, f"cv must be an integer >= 2, got {cv!r}", "cv"
-    )
+    check_folds(cv)
     index = {label: i for i, label in enumerate(classes)}
     y = np.array([index[label] for label in whole.labels], dtype=np.int64)
     smallest = int(np.bincount(y).min())
@@ -130,6 +128,14 @@ def cross_validate(
     return CrossValidation(
         results, tuple(classes), config, total_coverage(coverage), time.perf_counter() - started
     )
+
+
+def check_folds(cv):
+    """The fold count, once known to be an integer >= 2."""
+    check_parameter(
+        isinstance(cv, int) and cv >= 2, f"cv must be an integer >= 2, got {cv!r}", "cv"
+    )
+    return cv
 
 
 def choose_on_training_part(
