@@ -289,7 +289,11 @@ def write(folder, files):
             1,
             "train.txt:2: unknown label '9' (SST labels are 0..4)",
         ),
-        ({"notes.txt": "hello\n"}, 1, "no train/dev/test files, nor one file or subfolder per class"),
+        (
+            {"notes.txt": "hello\n"},
+            1,
+            "no train/dev/test files, nor one file or subfolder per class",
+        ),
     ],
 )
 def test_bad_data_gives_one_line_and_exit_code(

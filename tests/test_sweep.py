@@ -290,7 +290,10 @@ def test_bad_lambdas(lambdas, message):
         ({"classifier": "tree"}, "classifier must be one of ('softmax', 'mlp'), got 'tree'"),
         ({"hidden": 2.5}, "hidden must be an integer, got 2.5"),
         ({"hidden": 0}, "hidden must be >= 1, got 0"),
-        ({"pooling": "max"}, "pooling must be one of ('mean', 'sum', 'sif', 'tfidf', 'minmax', 'all'), got 'max'"),
+        (
+            {"pooling": "max"},
+            "pooling must be one of ('mean', 'sum', 'sif', 'tfidf', 'minmax', 'all'), got 'max'",
+        ),
     ],
 )
 def test_run_sentiment_names_the_bad_parameter(options, message):

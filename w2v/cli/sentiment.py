@@ -19,8 +19,6 @@ def register(subparsers):
         "test accuracy, next to a majority-class and a bag-of-words baseline.",
         examples=[
             "w2v sentiment vectors.bin --data $W2V_SHARED_DATA/sst --out report/",
-            "w2v sentiment vectors.bin --data train.tsv test.tsv --out report/ --no-baselines",
-            "w2v sentiment --data sst/stsa.binary vectors.bin --out report/ --classifier mlp",
             "w2v sentiment vectors.npz --data reviews.tsv --out report/ --pooling all",
             "w2v sentiment vectors.npz --data rt-polaritydata/ --out report/ --cv 10",
         ],

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import ParameterError, W2VWarning, check_parameter
+from ..errors import W2VWarning, check_parameter
 
 POOLINGS = ("mean", "sum", "sif", "tfidf", "minmax")
 REDUCTIONS = ("mean", "sum", "minmax")  # what pool_sentences does with the (weighted) vectors

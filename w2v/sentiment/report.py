@@ -205,15 +205,16 @@ def _summary(sweep):
 
 def summary_table(result):
     """The stdout table: one line per model, the chosen lambda's scores."""
+    width = max(10, *(len(sweep.model) for sweep in result.sweeps))
     lines = [
-        f"{'model':<14} {'lambda':>8} {'train':>6} {'dev':>6} {'test':>6} {'test-F1':>7}  "
+        f"{'model':<{width}} {'lambda':>8} {'train':>6} {'dev':>6} {'test':>6} {'test-F1':>7}  "
         "description"
     ]
     for sweep in result.sweeps:
         point = sweep.chosen_point
         lam = "-" if math.isnan(point.l2) else f"{point.l2:.0e}"
         lines.append(
-            f"{sweep.model:<14} {lam:>8} {point.train_accuracy:6.3f} "
+            f"{sweep.model:<{width}} {lam:>8} {point.train_accuracy:6.3f} "
             f"{point.dev_accuracy:6.3f} {point.test_accuracy:6.3f} "
             f"{point.test_macro_f1:7.3f}  {sweep.description}"
         )

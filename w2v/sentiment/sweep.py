@@ -485,7 +485,11 @@ def pooled_features(keyed_vectors, token_lists, pooling):
 
 def warn_small_test(y_test, classes):
     counts = np.bincount(y_test, minlength=len(classes))
-    small = [f"{classes[k]} ({counts[k]})" for k in range(len(classes)) if counts[k] < MIN_TEST_PER_CLASS]
+    small = [
+        f"{classes[k]} ({counts[k]})"
+        for k in range(len(classes))
+        if counts[k] < MIN_TEST_PER_CLASS
+    ]
     if small:
         warnings.warn(
             W2VWarning(
