@@ -171,8 +171,9 @@ def _score_fold(number, keyed_vectors, train_tokens, y_train, test_tokens, y_tes
     features, _ = pooled_features(
         keyed_vectors, {"train": train_tokens, "test": test_tokens}, method
     )
-    splits = {"train": (features["train"], y_train), "dev": (features["train"], y_train)}
-    model, set_strength, _ = classifier_for(classifier, hidden, seed, splits)
+    model, set_strength, _ = classifier_for(
+        classifier, hidden, seed, {"train": (features["train"], y_train)}
+    )
     set_strength(model, sweep.chosen_point.l2)
     model.fit(features["train"], y_train)
     predicted = model.predict(features["test"])

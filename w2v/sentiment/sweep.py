@@ -173,16 +173,14 @@ def sweep_model(model, set_strength, splits, lambdas, *, name, description, clas
     points.reverse()
     test_outputs.reverse()
     chosen = choose_lambda(points)
-    test_pred, test_proba = test_outputs[chosen]
+    test_outputs = [y_test, *test_outputs[chosen]]
     return SweepResult(
         name,
         description,
         tuple(classes),
         points,
         chosen,
-        np.asarray(y_test),
-        np.asarray(test_pred),
-        np.asarray(test_proba),
+        *(None if output is None else np.asarray(output) for output in test_outputs),
     )
 
 
