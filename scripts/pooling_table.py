@@ -1,9 +1,8 @@
 """The README's pooling table: every `w2v sentiment --pooling` method on SST-5 and SST-2.
 
-    python scripts/pooling_table.py /tmp/pool/mix17m.npz
+    python scripts/pooling_table.py mix17m.npz
 
-with vectors from `w2v train $W2V_SHARED_DATA/corpora/mix17m.txt.xz -o /tmp/pool/mix17m.npz`
-(defaults). For each data set and pooling: the softmax regression swept over the default lambda
+with vectors from `w2v train $W2V_SHARED_DATA/corpora/mix17m.txt.xz -o mix17m.npz` (defaults). For each data set and pooling: the softmax regression swept over the default lambda
 grid, lambda chosen by dev accuracy, and that lambda's dev and test accuracy; the method dev
 chose (`w2v sentiment --pooling all`) is marked. SST-5: the treebank's trees
 ($W2V_SHARED_DATA/sst), SST-2: stsa.binary. Prints a Markdown table on stdout.
