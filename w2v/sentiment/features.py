@@ -129,15 +129,6 @@ def _min_max(vectors, rows, counts, word_weights):
     return smallest, largest
 
 
-def sentence_features(sentences, keyed_vectors, tokenizer, pooling="mean"):
-    """Pool the vectors of `sentences` (strings) tokenized by `tokenizer`; see pool_sentences.
-
-    keyed_vectors: anything with `words` (list of str) and `vectors` ((n, dim) array).
-    """
-    index = word_index(keyed_vectors.words)
-    return pool_sentences([tokenizer(s) for s in sentences], keyed_vectors.vectors, index, pooling)
-
-
 def word_probabilities(keyed_vectors):
     """p(w) per vocabulary row: training counts / total when the vectors have counts, else the
     Zipf estimate (1/rank) / H_n from the word order (most frequent first), with a W2VWarning."""
