@@ -306,6 +306,18 @@ def test_one_subfolder_per_class_one_document_per_file(tmp_path):
     assert whole.sentences[0] == "A neg review, line two 0."
 
 
+def test_train_and_test_class_folders_as_imdb_lays_them_out(tmp_path):
+    for split, n in (("train", 12), ("test", 6)):
+        for label in ("pos", "neg"):
+            (tmp_path / split / label).mkdir(parents=True)
+            for i in range(n):
+                (tmp_path / split / label / f"{i}.txt").write_text(f"{split} {label} {i}\n")
+    data = load_dataset(tmp_path)
+    assert [len(s) for s in data.splits] == [22, 2, 12] and data.classes == ("neg", "pos")
+    assert all(s.startswith("test ") for s in data.test.sentences)
+    assert all(s.startswith("train ") for s in data.train.sentences + data.dev.sentences)
+
+
 def test_load_all_concatenates_given_splits(tmp_path):
     write_files(tmp_path, TREES)
     whole, classes, note = load_all(tmp_path)

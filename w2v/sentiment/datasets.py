@@ -185,8 +185,11 @@ def _fix_mojibake(token):
 
 
 def read_split(path, name):
-    """Read one file of labelled sentences in any supported format as the split `name`."""
+    """Read one file of labelled sentences in any supported format, or a class folder (see
+    read_class_folder), as the split `name`."""
     path = os.fspath(path)
+    if os.path.isdir(path):
+        return read_class_folder(path, name)
     lines = read_text_lines(path, _LABELLED_SENTENCES_FILE)
     fmt = detect_format(path, lines)
     if fmt == "sst-tree":
@@ -576,7 +579,7 @@ def _classify(paths):
     found = {}
     for path in paths:
         split = _split_of(path)
-        if split and os.path.isfile(path):
+        if split and os.path.exists(path):  # a folder: a class folder (IMDb's train/, test/)
             found.setdefault(split, []).append(path)
     return found
 
