@@ -14,6 +14,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from ..errors import check_parameter
+from .features import known_rows, word_index
 from .sweep import (
     check_options,
     check_pooling,
@@ -21,7 +22,6 @@ from .sweep import (
     classifier_for,
     pooled_features,
     sweep_model,
-    total_coverage,
     warn_lambda_at_grid_end,
     warn_low_coverage,
 )
@@ -90,8 +90,8 @@ def cross_validate(
     )
     started = time.perf_counter()
     tokens = [tokenizer(text) for text in whole.sentences]
-    _, coverage = pooled_features(keyed_vectors, {"train": tokens}, "mean")
-    warn_low_coverage(total_coverage(coverage))
+    coverage = known_rows(tokens, word_index(keyed_vectors.words))[2]
+    warn_low_coverage(coverage)
     folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed)
     results = []
     with threadpool_limits(limits=1, user_api="blas"):
@@ -126,7 +126,7 @@ def cross_validate(
         "alnum": tokenizer.alnum,
     }
     return CrossValidation(
-        results, tuple(classes), config, total_coverage(coverage), time.perf_counter() - started
+        results, tuple(classes), config, coverage, time.perf_counter() - started
     )
 
 
