@@ -123,8 +123,7 @@ def run(args):
 
     dataset = load_dataset(args.paths, seed=args.seed)
     say(
-        f"data: train {len(dataset.train)}, dev {len(dataset.dev)}"
-        f"{' (held out from train)' if dataset.dev_held_out else ''}, test {len(dataset.test)}"
+        f"data: train {len(dataset.train)}, dev {len(dataset.dev)}, test {len(dataset.test)}"
         f" sentences; classes {', '.join(dataset.classes)}; {dataset.split_note}"
     )
     vectors, tokenizer = _vectors_and_tokenizer(args, say)
