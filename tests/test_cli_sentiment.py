@@ -76,7 +76,11 @@ def test_end_to_end_with_hand_made_vectors(tmp_path, capsys, tsv_data, vectors_p
         "--quiet",
     )
     assert code == 0, err
-    assert err == "", "--quiet leaves stderr empty"
+    # --quiet: no progress; only the one-line warnings (60 test sentences: < 100 per class)
+    assert err.splitlines() == [
+        "w2v sentiment: warning: fewer than 100 test sentences for class neg (28), pos (32): "
+        "test accuracy is noisy; use --cv for a steadier estimate"
+    ]
     table = out.splitlines()
     assert [line.split()[0] for line in table[:4]] == ["model", "vectors", "majority", "bow"]
     assert "coverage: 100.0% of" in out and f"report: {out_dir}" in out
@@ -183,11 +187,60 @@ def test_help_lists_the_options():
         "--out",
         "--lambdas",
         "--pooling",
+        "--cv",
         "--classifier",
         "--lowercase",
         "--quiet",
     ):
         assert option in help_text
+
+
+def one_file(folder, n=240):
+    """All the labelled sentences in one TSV file, no split."""
+    rng = np.random.default_rng(1)
+    lines = [f"{label}\t{text}" for label, text in sentences(rng, n)]
+    path = folder / "reviews.tsv"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_one_file_is_split_and_the_report_says_so(tmp_path, capsys, vectors_path):
+    data = one_file(tmp_path)
+    status, out, err = run(
+        capsys, vectors_path, "--data", data, "--out", tmp_path / "r", "--lambdas", "0.01",
+        "--pooling", "all",
+    )
+    assert status == 0, err
+    assert f"{data} split 80/10/10 into train/dev/test, stratified by class, seed 0" in err
+    report = json.loads((tmp_path / "r" / "sweep.json").read_text())
+    assert report["config"]["sizes"] == {"train": 192, "dev": 24, "test": 24}
+    assert "stratified" in report["config"]["split"]
+    pooling_lines = out.split("pooling ")[1].splitlines()
+    assert [line.split()[0] for line in pooling_lines[1:6]] == [
+        "mean", "sum", "sif", "tfidf", "minmax"
+    ]
+    assert sum("<- chosen by dev" in line for line in pooling_lines) == 1
+
+
+def test_cross_validation_reports_each_fold_and_mean_std(tmp_path, capsys, vectors_path):
+    data = one_file(tmp_path)
+    status, out, err = run(
+        capsys, vectors_path, "--data", data, "--out", tmp_path / "r", "--cv", "5",
+        "--lambdas", "1e-3", "1e-1", "--quiet",
+    )
+    assert status == 0, err
+    report = json.loads((tmp_path / "r" / "cv.json").read_text())
+    folds = [fold["test_accuracy"] for fold in report["folds"]]
+    assert len(folds) == 5 and sum(f["test_size"] for f in report["folds"]) == 240
+    mean, std = report["summary"]["test_accuracy"].values()
+    assert mean == pytest.approx(np.mean(folds)) and std == pytest.approx(np.std(folds, ddof=1))
+    assert f"5-fold cross-validation: test accuracy {mean:.3f} ± {std:.3f}" in out
+    assert mean > 0.75, "the sentiment word decides 90% of the labels"
+    assert (tmp_path / "r" / "cv.csv").read_text().count("\n") == 6
+    status, _, err = run(
+        capsys, vectors_path, "--data", data, "--out", tmp_path / "r", "--cv", "1"
+    )
+    assert status == 2 and err == "w2v sentiment: error: --cv must be an integer >= 2, got 1\n"
 
 
 # ----- bad input: exit code and one line naming the problem ----------------------------------
@@ -236,7 +289,11 @@ def write(folder, files):
             1,
             "train.txt:2: unknown label '9' (SST labels are 0..4)",
         ),
-        ({"notes.txt": "hello\n"}, 2, "no train or test file found"),
+        (
+            {"notes.txt": "hello\n"},
+            1,
+            "no train/dev/test files, nor one file or subfolder per class",
+        ),
     ],
 )
 def test_bad_data_gives_one_line_and_exit_code(

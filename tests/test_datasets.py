@@ -7,8 +7,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from w2v.sentiment.datasets import Tokenizer, find_split_files, load_dataset, read_split, undo_ptb_escapes
-from w2v.errors import UsageError, W2VError
+from w2v.sentiment.datasets import (
+    Tokenizer,
+    find_split_files,
+    load_all,
+    load_dataset,
+    read_split,
+    undo_ptb_escapes,
+)
+from w2v.errors import UsageError, W2VError, W2VWarning
 
 SHARED = os.environ.get("W2V_SHARED_DATA")
 needs_shared = pytest.mark.skipif(not SHARED, reason="W2V_SHARED_DATA is not set (real SST data)")
@@ -245,7 +252,7 @@ def test_path_errors(tmp_path):
     expect_error(
         W2VError, r"missing\.tsv: no such file", [tmp_path / "missing.tsv", tmp_path / "test.tsv"]
     )
-    expect_error(UsageError, r"no train or test file found", tmp_path)
+    expect_error(W2VError, r"no train/dev/test files, nor one file or subfolder per", tmp_path)
     write_files(tmp_path, {"reviews.tsv": ["a\tx"], "test.tsv": ["a\tx"]})
     expect_error(
         UsageError,
@@ -254,6 +261,78 @@ def test_path_errors(tmp_path):
     )
     write_files(tmp_path, {"a.train": ["1 x"], "b.train": ["1 x"], "a.test": ["1 x"]})
     expect_error(UsageError, r"several test files", tmp_path)
+
+
+# ----- data without a split: one file, one file or subfolder per class -------------------------
+
+
+def labelled_lines(n_per_class, classes=("neg", "pos", "neutral")):
+    return [f"{c}\t{c} sentence number {i}" for c in classes for i in range(n_per_class)]
+
+
+def test_one_file_is_split_stratified_and_reproducibly(tmp_path):
+    path = tmp_path / "reviews.tsv"
+    path.write_text("\n".join(labelled_lines(50)) + "\n")
+    data = load_dataset(path, seed=4)
+    assert [len(s) for s in data.splits] == [120, 15, 15]
+    for split in data.splits:
+        assert Counter(split.labels) == {c: len(split) // 3 for c in ("neg", "pos", "neutral")}
+    every = [s for split in data.splits for s in split.sentences]
+    assert sorted(every) == sorted(line.split("\t")[1] for line in labelled_lines(50))
+    assert "split 80/10/10 into train/dev/test, stratified by class, seed 4" in data.split_note
+    assert load_dataset(path, seed=4).test.sentences == data.test.sentences
+    assert load_dataset(path, seed=5).test.sentences != data.test.sentences
+
+
+def test_one_file_per_class_takes_the_class_from_the_file_names(tmp_path):
+    for label in ("pos", "neg"):
+        lines = [f"a {label} line {i}" for i in range(20)]
+        (tmp_path / f"rt-polarity.{label}").write_text("\n".join(lines) + "\n\n")
+    data = load_dataset(tmp_path)
+    assert data.classes == ("neg", "pos") and sum(len(s) for s in data.splits) == 40
+    assert all(f" {label} " in s for label, s in zip(data.train.labels, data.train.sentences))
+    whole, classes, note = load_all(tmp_path)
+    assert len(whole) == 40 and classes == ("neg", "pos") and "all 40 sentences" in note
+
+
+def test_one_subfolder_per_class_one_document_per_file(tmp_path):
+    for label in ("pos", "neg"):
+        (tmp_path / label).mkdir()
+        for i in range(10):
+            (tmp_path / label / f"{i}_7.txt").write_text(f"A {label} review,\nline two {i}.\n")
+    (tmp_path / "README").write_text("not a class\n")
+    whole, classes, _ = load_all(tmp_path)
+    assert classes == ("neg", "pos") and len(whole) == 20
+    assert whole.sentences[0] == "A neg review, line two 0."
+
+
+def test_train_and_test_class_folders_as_imdb_lays_them_out(tmp_path):
+    for split, n in (("train", 12), ("test", 6)):
+        for label in ("pos", "neg"):
+            (tmp_path / split / label).mkdir(parents=True)
+            for i in range(n):
+                (tmp_path / split / label / f"{i}.txt").write_text(f"{split} {label} {i}\n")
+    data = load_dataset(tmp_path)
+    assert [len(s) for s in data.splits] == [22, 2, 12] and data.classes == ("neg", "pos")
+    assert all(s.startswith("test ") for s in data.test.sentences)
+    assert all(s.startswith("train ") for s in data.train.sentences + data.dev.sentences)
+
+
+def test_load_all_concatenates_given_splits(tmp_path):
+    write_files(tmp_path, TREES)
+    whole, classes, note = load_all(tmp_path)
+    assert len(whole) == 8 and classes == ("1", "3") and "concatenated" in note
+
+
+def test_same_file_as_train_and_test_warns(tmp_path):
+    write_files(tmp_path, {"train.tsv": [f"{'ab'[i % 2]}\tx{i}" for i in range(20)]})
+    with pytest.warns(W2VWarning, match="train.tsv is both the train and the test file"):
+        load_dataset([tmp_path / "train.tsv", f"test={tmp_path / 'train.tsv'}"])
+
+
+def test_too_small_to_split_is_one_line(tmp_path):
+    write_files(tmp_path, {"tiny.tsv": ["a\tx", "b\ty", "a\tz"]})
+    expect_error(W2VError, r"too few sentences per class to split", tmp_path / "tiny.tsv")
 
 
 # ----- the real SST -------------------------------------------------------------------------

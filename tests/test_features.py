@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from w2v.sentiment.features import pool_sentences, sentence_features, word_index
+from w2v.sentiment.embedder import SentenceEmbedder
+from w2v.sentiment.features import pool_sentences, word_index
 
 
 class Vectors:
@@ -42,11 +43,16 @@ def test_matches_a_plain_loop_on_random_data():
         assert np.allclose(row, expected, atol=1e-6)
 
 
-def test_sentence_features_tokenizes_first():
-    features, coverage = sentence_features(["Good FILM"], VECTORS, str.split, "mean")
+def test_sentences_are_tokenized_by_the_given_tokenizer_first():
+    embedder = SentenceEmbedder(VECTORS, tokenizer=str.split).fit(["good"])
+    features, coverage = embedder.transform_with_coverage(["Good FILM"])
     assert coverage.known_tokens == 0  # str.split keeps the case: no match
-    features, coverage = sentence_features(["Good FILM"], VECTORS, lambda s: s.lower().split())
+    lowercase = SentenceEmbedder(VECTORS, tokenizer=lambda s: s.lower().split()).fit(["good"])
+    features, coverage = lowercase.transform_with_coverage(["Good FILM"])
     assert np.allclose(features, [[1.5, 1.0]]) and coverage.known_tokens == 2
+    assert SentenceEmbedder(VECTORS).fit(["good"]).transform(["Good FILM"]).any(), (
+        "by default the tokenizer matches the vocabulary: lowercase"
+    )
 
 
 def test_unknown_pooling_is_refused():

@@ -8,10 +8,15 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from w2v.plots import plot_accuracy_vs_lambda, plot_confusion_matrix, plot_roc_curves
+from w2v.plots import (
+    plot_accuracy_vs_lambda,
+    plot_confusion_matrix,
+    plot_loss_curves,
+    plot_roc_curves,
+)
 from w2v.sentiment.classifier import SoftmaxRegression
 from w2v.sentiment.datasets import Dataset, Split, Tokenizer
-from w2v.sentiment.report import FILES, summary_table, write_report
+from w2v.sentiment.report import FILES, MLP_FILES, pooling_table, summary_table, write_report
 from w2v.sentiment.sweep import (
     SweepPoint,
     check_lambdas,
@@ -21,7 +26,7 @@ from w2v.sentiment.sweep import (
     softmax_model,
     sweep_model,
 )
-from w2v.errors import ParameterError, UsageError
+from w2v.errors import ParameterError, UsageError, W2VWarning
 
 CLASSES = ("0", "1", "2")
 
@@ -174,6 +179,57 @@ def test_pooling_sum_and_mlp_run():
     assert all(0 <= p.test_accuracy <= 1 for p in mlp.main.points)
 
 
+def test_pooling_all_sweeps_each_pooling_and_keeps_the_best_dev(tmp_path):
+    vectors, dataset = synthetic_task(sizes=(90, 45, 45))
+    result = run_sentiment(
+        vectors, dataset, Tokenizer(), lambdas=[1e-3, 1e-1], pooling="all", progress=False
+    )
+    rows = result.extra["poolings"]
+    assert [row["pooling"] for row in rows] == ["mean", "sum", "sif", "tfidf", "minmax"]
+    best = max(rows, key=lambda row: row["dev_accuracy"])
+    chosen = [row for row in rows if row["chosen"]]
+    assert chosen == [best] and result.config["pooling"] == best["pooling"]
+    assert result.main.model == f"vectors-{best['pooling']}"
+    assert result.main.chosen_point.dev_accuracy == pytest.approx(best["dev_accuracy"], abs=1e-6)
+    assert len(result.alternatives) == 4
+    models = [line.split()[0] for line in summary_table(result).splitlines()[1:]]
+    assert sorted(models[:5]) == sorted(f"vectors-{row['pooling']}" for row in rows)
+    assert "<- chosen by dev" in pooling_table(result).splitlines()[1 + rows.index(best)]
+    write_report(result, tmp_path)
+    report = json.loads((tmp_path / "sweep.json").read_text())
+    assert report["poolings"] == rows
+
+
+def test_mlp_records_train_and_dev_loss_per_epoch(tmp_path):
+    vectors, dataset = synthetic_task(sizes=(90, 45, 45))
+    mlp = run_sentiment(
+        vectors, dataset, Tokenizer(), lambdas=[1e-3], classifier="mlp", hidden=8,
+        baselines=False, progress=False,
+    )
+    point = mlp.main.chosen_point
+    assert len(point.losses["train"]) == len(point.losses["dev"]) == point.n_iter > 1
+    assert point.losses["train"][-1] < point.losses["train"][0], "training lowers train loss"
+    paths = write_report(mlp, tmp_path)
+    assert sorted(p.split("/")[-1] for p in paths) == sorted(FILES + MLP_FILES)
+    lines = plot_loss_curves(mlp).axes[0].get_lines()
+    assert [line.get_label() for line in lines] == ["train", "dev"]
+    assert list(lines[1].get_ydata()) == point.losses["dev"]
+
+
+def test_untrustworthy_results_warn():
+    vectors, dataset = synthetic_task(sizes=(90, 45, 45))
+    few = type(vectors)(vectors.words[-18:], vectors.vectors[-18:])  # the markers only
+    with pytest.warns(W2VWarning) as caught:
+        run_sentiment(few, dataset, Tokenizer(), lambdas=[1e-6, 1e-5], baselines=False,
+                      progress=False)
+    messages = [str(w.message) for w in caught]
+    assert any(m.startswith("fewer than 100 test sentences for class 0 (") for m in messages)
+    assert any("the vectors know only" in m for m in messages)
+    assert any("is the largest of the grid" in m for m in messages) or any(
+        "is the smallest of the grid" in m for m in messages
+    )
+
+
 def test_report_files_numbers_and_plots(tmp_path, result):
     paths = write_report(result, tmp_path / "report")
     assert sorted(p.split("/")[-1] for p in paths) == sorted(FILES)
@@ -234,7 +290,10 @@ def test_bad_lambdas(lambdas, message):
         ({"classifier": "tree"}, "classifier must be one of ('softmax', 'mlp'), got 'tree'"),
         ({"hidden": 2.5}, "hidden must be an integer, got 2.5"),
         ({"hidden": 0}, "hidden must be >= 1, got 0"),
-        ({"pooling": "max"}, "pooling must be one of ('mean', 'sum'), got 'max'"),
+        (
+            {"pooling": "max"},
+            "pooling must be one of ('mean', 'sum', 'sif', 'tfidf', 'minmax', 'all'), got 'max'",
+        ),
     ],
 )
 def test_run_sentiment_names_the_bad_parameter(options, message):

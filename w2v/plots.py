@@ -361,7 +361,7 @@ def plot_accuracy_vs_lambda(result, ax=None):
         label=f"chosen lambda {chosen.l2:.0e} (test {chosen.test_accuracy:.3f})",
     )
     if isinstance(result, SentimentResult):
-        for sweep in result.baselines:
+        for sweep in result.sweeps[1:]:
             dev = np.array([p.dev_accuracy for p in sweep.points])
             if len(sweep.points) == 1:
                 ax.axhline(
@@ -378,6 +378,22 @@ def plot_accuracy_vs_lambda(result, ax=None):
     ax.set_xlabel("lambda (L2 strength)")
     ax.set_ylabel("accuracy")
     ax.set_title("Accuracy vs lambda")
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize="small")
+    return figure
+
+
+def plot_loss_curves(result, ax=None):
+    """The chosen MLP's mean cross-entropy on train and dev after each epoch (over-fitting
+    shows as dev loss rising while train loss falls)."""
+    figure, ax = _report_figure(ax, (704, 462))
+    point = main_sweep(result).chosen_point
+    for split, style in (("train", "o-"), ("dev", "s-")):
+        losses = point.losses.get(split) or []
+        ax.plot(np.arange(1, len(losses) + 1), losses, style, markersize=3, label=split)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("cross-entropy (mean, without the L2 term)")
+    ax.set_title(f"MLP loss per epoch (lambda {point.l2:.0e})")
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize="small")
     return figure

@@ -19,8 +19,8 @@ def register(subparsers):
         "test accuracy, next to a majority-class and a bag-of-words baseline.",
         examples=[
             "w2v sentiment vectors.bin --data $W2V_SHARED_DATA/sst --out report/",
-            "w2v sentiment vectors.bin --data train.tsv test.tsv --out report/ --no-baselines",
-            "w2v sentiment --data sst/stsa.binary vectors.bin --out report/ --classifier mlp",
+            "w2v sentiment vectors.npz --data reviews.tsv --out report/ --pooling all",
+            "w2v sentiment vectors.npz --data rt-polaritydata/ --out report/ --cv 10",
         ],
     )
     add_vectors_argument(parser)
@@ -33,7 +33,9 @@ def register(subparsers):
         help="a folder with train/dev/test files (e.g. SST's trees/), a prefix "
         "(.../stsa.fine), or the files (split=PATH to name a split); formats: SST "
         "PTB trees, `label sentence` lines, label<TAB>text .tsv, label,text .csv; "
-        "without a dev file 10%% of train is held out as dev",
+        "without a dev file 10%% of train is held out as dev; one file alone, or a folder "
+        "with one file or subfolder per class (pos/ neg/, rt-polarity.pos/.neg), is split "
+        "80/10/10 into train/dev/test, stratified",
     )
     parser.add_argument(
         "--out",
@@ -50,9 +52,18 @@ def register(subparsers):
     )
     parser.add_argument(
         "--pooling",
-        choices=POOLINGS,
+        choices=(*POOLINGS, "all"),
         default="mean",
-        help="combine a sentence's word vectors by their mean (default) or sum",
+        help="combine a sentence's word vectors: mean (default), sum, sif (smooth inverse "
+        "frequency weights, first principal component removed), tfidf (idf-weighted mean), "
+        "minmax (mean, min and max concatenated); all: each, dev chooses",
+    )
+    parser.add_argument(
+        "--cv",
+        type=int,
+        metavar="K",
+        help="K-fold cross-validation over all the sentences (lambda chosen inside each fold "
+        "on a held-out part of its training folds); reports mean and std of test accuracy",
     )
     parser.add_argument(
         "--classifier",
@@ -94,36 +105,28 @@ def register(subparsers):
 
 
 def run(args):
-    import time
-
     from ..errors import UsageError
-    from ..sentiment.datasets import Tokenizer, load_dataset
-    from ..sentiment.report import summary_table, write_report
+    from ..sentiment.datasets import load_dataset
+    from ..sentiment.report import pooling_table, summary_table, write_report
     from ..sentiment.sweep import DEFAULT_LAMBDAS, check_options, run_sentiment, total_coverage
-    from .query import load_vectors
 
     # Checked now, not minutes later when run_sentiment gets them after the data and vectors.
     lambdas = check_options(args.lambdas or DEFAULT_LAMBDAS, args.classifier, args.hidden)
     if os.path.exists(args.out) and not os.path.isdir(args.out):
         raise UsageError(f"--out {args.out} is a file, expected a folder for the report")
     say = (lambda message: None) if args.quiet else (lambda m: print(m, file=sys.stderr))
+    if args.cv is not None:
+        from ..sentiment.crossval import check_folds
+
+        check_folds(args.cv)
+        return _cross_validate(args, lambdas, say)
 
     dataset = load_dataset(args.paths, seed=args.seed)
     say(
-        f"data: train {len(dataset.train)}, dev {len(dataset.dev)}"
-        f"{' (held out from train)' if dataset.dev_held_out else ''}, test {len(dataset.test)}"
-        f" sentences; classes {', '.join(dataset.classes)}"
+        f"data: train {len(dataset.train)}, dev {len(dataset.dev)}, test {len(dataset.test)}"
+        f" sentences; classes {', '.join(dataset.classes)}; {dataset.split_note}"
     )
-    started = time.perf_counter()
-    vectors = load_vectors(args.vectors)
-    tokenizer = Tokenizer.for_vocabulary(
-        vectors.words, lowercase=_configured_lowercase(args, vectors), alnum=args.alnum
-    )
-    say(
-        f"vectors: {len(vectors.words)} words x {vectors.vectors.shape[1]} dims "
-        f"({time.perf_counter() - started:.1f}s); tokens: lowercase={tokenizer.lowercase}, "
-        f"alnum={tokenizer.alnum}"
-    )
+    vectors, tokenizer = _vectors_and_tokenizer(args, say)
 
     result = run_sentiment(
         vectors,
@@ -142,12 +145,64 @@ def run(args):
 
     coverage = total_coverage(result.coverage)
     print(summary_table(result))
+    if pooling_table(result):
+        print(pooling_table(result))
     print(
         f"coverage: {coverage.token_rate:.1%} of {coverage.tokens} tokens known; "
         f"{coverage.sentences_without_known_word} of {coverage.sentences} sentences without a "
         "known word (zero vector)"
     )
     print(f"sweep: {len(lambdas)} lambdas in {result.seconds:.1f}s; report: {args.out}")
+    return 0
+
+
+def _vectors_and_tokenizer(args, say):
+    import time
+
+    from ..sentiment.datasets import Tokenizer
+    from .query import load_vectors
+
+    started = time.perf_counter()
+    vectors = load_vectors(args.vectors)
+    tokenizer = Tokenizer.for_vocabulary(
+        vectors.words, lowercase=_configured_lowercase(args, vectors), alnum=args.alnum
+    )
+    say(
+        f"vectors: {len(vectors.words)} words x {vectors.vectors.shape[1]} dims "
+        f"({time.perf_counter() - started:.1f}s); tokens: lowercase={tokenizer.lowercase}, "
+        f"alnum={tokenizer.alnum}"
+    )
+    return vectors, tokenizer
+
+
+def _cross_validate(args, lambdas, say):
+    from ..sentiment.crossval import cross_validate, summary_lines
+    from ..sentiment.datasets import load_all
+    from ..sentiment.report import write_cv_report
+
+    whole, classes, note = load_all(args.paths, seed=args.seed)
+    say(f"data: {note}; classes {', '.join(classes)}; {args.cv}-fold cross-validation")
+    vectors, tokenizer = _vectors_and_tokenizer(args, say)
+    cv = cross_validate(
+        vectors,
+        whole,
+        classes,
+        tokenizer,
+        cv=args.cv,
+        lambdas=lambdas,
+        pooling=args.pooling,
+        classifier=args.classifier,
+        hidden=args.hidden,
+        seed=args.seed,
+        progress=None if args.quiet else lambda fold: say(
+            f"fold {fold.fold}: {fold.pooling} lambda={fold.l2:.0e} test={fold.test_accuracy:.3f}"
+        ),
+    )
+    cv.config.update(vectors=args.vectors, data=note)
+    write_cv_report(cv, args.out)
+    print("\n".join(summary_lines(cv)))
+    print(f"coverage: {cv.coverage.token_rate:.1%} of {cv.coverage.tokens} tokens known; "
+          f"{cv.seconds:.1f}s; report: {args.out}")
     return 0
 
 

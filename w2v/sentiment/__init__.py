@@ -1,1 +1,10 @@
-"""Sentiment: labelled-text readers, sentence features, the L2 softmax regression, the lambda sweep and its report."""
+"""Sentence sentiment from word vectors: datasets, poolings, the lambda sweep, the report."""
+
+
+def __getattr__(name):
+    # Lazy: `w2v --help` imports this package and need not wait for scikit-learn.
+    if name == "SentenceEmbedder":
+        from .embedder import SentenceEmbedder
+
+        return SentenceEmbedder
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

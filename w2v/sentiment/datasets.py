@@ -21,11 +21,12 @@ import csv
 import io
 import os
 import re
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import UsageError, W2VError, check_parameter
+from ..errors import UsageError, W2VError, W2VWarning, check_parameter
 from ..files import ReadMessages, read_text_lines
 
 SPLITS = ("train", "dev", "test")
@@ -41,6 +42,7 @@ FORMAT_NAMES = {
     "label-sentence": "`label sentence` lines",
     "tsv": "label<TAB>text",
     "csv": "label,text CSV",
+    "class-folder": "a folder with one file or subfolder per class",
 }
 
 # Token-level PTB escapes, matched case-insensitively (stsa.* files are lowercased: -lrb-).
@@ -92,6 +94,7 @@ class Dataset:
     test: Split
     classes: tuple
     dev_held_out: bool = False  # True when dev was carved out of train (no dev file given)
+    split_note: str = "train/dev/test as given"  # how the splits were made, for the report
 
     @property
     def splits(self):
@@ -182,8 +185,11 @@ def _fix_mojibake(token):
 
 
 def read_split(path, name):
-    """Read one file of labelled sentences in any supported format as the split `name`."""
+    """Read one file of labelled sentences in any supported format, or a class folder (see
+    read_class_folder), as the split `name`."""
     path = os.fspath(path)
+    if os.path.isdir(path):
+        return read_class_folder(path, name)
     lines = read_text_lines(path, _LABELLED_SENTENCES_FILE)
     fmt = detect_format(path, lines)
     if fmt == "sst-tree":
@@ -343,22 +349,171 @@ def _show(delimiter):
 # Finding and checking the splits
 
 
-def load_dataset(paths, *, dev_fraction=0.1, seed=0):
+def load_dataset(paths, *, dev_fraction=0.1, test_fraction=0.1, seed=0):
     """Read train/dev/test from a folder, a file prefix, or files, and check they agree.
 
     `paths`: one folder (holding train/dev/test files, or a `trees/` folder that does), one prefix
     (``.../stsa.fine`` for ``stsa.fine.train``, ...), or files whose names say their split
     (``train.tsv``, ``stsa.fine.dev``) or written ``split=PATH``. Without a dev file, a stratified
     `dev_fraction` of train (seeded) becomes dev.
+    One file, or one folder with a file or subfolder per class (see `read_class_folder`), holds
+    all the data: it is split into train/dev/test, stratified by class, `test_fraction` and
+    `dev_fraction` of it for test and dev (scikit-learn's train_test_split with `seed`).
     """
+    source = unsplit_source(paths)
+    if source is not None:
+        return split_three(read_labelled(source), dev_fraction, test_fraction, seed)
     files = find_split_files(paths)
+    warn_repeated_files(files)
     splits = {name: read_split(path, name) for name, path in files.items()}
     _check_same_format(splits)
     dev_held_out = "dev" not in splits
+    note = "train/dev/test files as given"
     if dev_held_out:
         splits["train"], splits["dev"] = hold_out(splits["train"], dev_fraction, seed)
+        note = f"train and test files as given; dev: {dev_fraction:.0%} of train held out " \
+            f"(stratified, seed {seed})"
     classes = _check_labels(splits)
-    return Dataset(splits["train"], splits["dev"], splits["test"], classes, dev_held_out)
+    return Dataset(splits["train"], splits["dev"], splits["test"], classes, dev_held_out, note)
+
+
+def load_all(paths, seed=0):
+    """(Split named "all", classes, note): every labelled sentence `paths` hold, for k-fold
+    cross-validation; train, dev and test files are concatenated."""
+    source = unsplit_source(paths)
+    if source is not None:
+        whole = read_labelled(source)
+        return whole, _check_labels({"train": whole}), f"all {len(whole)} sentences of {source}"
+    data = load_dataset(paths, seed=seed)
+    parts = data.splits
+    whole = Split(
+        "all",
+        ", ".join(dict.fromkeys(s.path for s in parts)),
+        data.train.format,
+        [x for s in parts for x in s.sentences],
+        [x for s in parts for x in s.labels],
+        [x for s in parts for x in s.line_numbers],
+    )
+    return whole, data.classes, f"train, dev and test concatenated ({len(whole)} sentences)"
+
+
+def unsplit_source(paths):
+    """The path when `paths` is one file or one class folder (data without splits), else None."""
+    paths = [os.fspath(p) for p in ([paths] if isinstance(paths, (str, os.PathLike)) else paths)]
+    if len(paths) != 1:
+        return None
+    path = paths[0]
+    if os.path.isfile(path):
+        return path
+    if os.path.isdir(path) and not _split_files_in_folder(path):
+        return path
+    return None
+
+
+def _split_files_in_folder(folder):
+    entries = [os.path.join(folder, entry) for entry in os.listdir(folder)]
+    return any(_split_of(p) for p in entries) or os.path.isdir(os.path.join(folder, "trees"))
+
+
+def read_labelled(path):
+    """All labelled sentences of one file (any format) or one class folder, as a Split."""
+    if os.path.isdir(path):
+        return read_class_folder(path)
+    return read_split(path, "all")
+
+
+def read_class_folder(folder, name="all"):
+    """A folder with one subfolder per class, each file in it one document (scikit-learn's
+    load_files, IMDb's pos/ neg/), or else one file per class, one sentence per line
+    (rt-polarity.pos / rt-polarity.neg: the class is what differs, `pos`, `neg`)."""
+    entries = sorted(e for e in os.listdir(folder) if not e.startswith("."))
+    subfolders = [e for e in entries if os.path.isdir(os.path.join(folder, e))]
+    records = []
+    if subfolders:
+        for label in subfolders:
+            for entry in sorted(os.listdir(os.path.join(folder, label))):
+                path = os.path.join(folder, label, entry)
+                if os.path.isfile(path) and not entry.startswith("."):
+                    text = " ".join(read_text_lines(path, _LABELLED_SENTENCES_FILE)).split()
+                    if text:
+                        records.append((label, " ".join(undo_ptb_escapes(text)), path))
+    else:
+        files = [e for e in entries if os.path.isfile(os.path.join(folder, e))]
+        for entry, label in zip(files, class_names_of_files(files)):
+            path = os.path.join(folder, entry)
+            for number, line in enumerate(read_text_lines(path, _LABELLED_SENTENCES_FILE), 1):
+                if line.strip():
+                    records.append((label, " ".join(undo_ptb_escapes(line.split())),
+                                    f"{path}:{number}"))
+    labels = {label for label, _, _ in records}
+    if len(labels) < 2:
+        raise W2VError(
+            f"{folder}: no train/dev/test files, nor one file or subfolder per class (found "
+            f"{len(labels)} class{'es' if len(labels) != 1 else ''} with text; a classifier "
+            "needs at least two)"
+        )
+    labels, sentences, where = (list(column) for column in zip(*records))
+    return Split(name, folder, "class-folder", sentences, labels, where)
+
+
+def class_names_of_files(names):
+    """Class names from per-class file names: the part after a shared stem (rt-polarity.pos ->
+    pos), else the name without its extension (pos.txt -> pos)."""
+    stems = {os.path.splitext(name)[0] for name in names}
+    if len(stems) == 1 and len(names) > 1:
+        return [os.path.splitext(name)[1][1:] for name in names]
+    return [os.path.splitext(name)[0] for name in names]
+
+
+def split_three(whole, dev_fraction, test_fraction, seed):
+    """Dataset from one Split: stratified test and dev parts drawn with `seed`."""
+    from sklearn.model_selection import train_test_split
+
+    for fraction, what in ((dev_fraction, "dev"), (test_fraction, "test")):
+        if not 0 < fraction < 1:
+            raise UsageError(f"{what} fraction must be in (0, 1), got {fraction}")
+    rows = np.arange(len(whole))
+    try:
+        rest, test = train_test_split(
+            rows, test_size=round(test_fraction * len(rows)), stratify=whole.labels,
+            random_state=seed,
+        )
+        train, dev = train_test_split(
+            rest,
+            test_size=round(dev_fraction * len(rows)),  # counts: fractions of fractions round up
+            stratify=[whole.labels[i] for i in rest],
+            random_state=seed,
+        )
+    except ValueError as exc:
+        raise W2VError(
+            f"{whole.path}: too few sentences per class to split into train/dev/test "
+            f"({exc}); give more data or separate files"
+        ) from None
+    splits = {
+        name: _subset(whole, np.isin(rows, part), name)
+        for name, part in (("train", train), ("dev", dev), ("test", test))
+    }
+    classes = _check_labels(splits)
+    shares = "/".join(f"{100 * x:.0f}" for x in (1 - dev_fraction - test_fraction, dev_fraction,
+                                                    test_fraction))
+    note = f"{whole.path} split {shares} into train/dev/test, stratified by class, seed {seed}"
+    return Dataset(splits["train"], splits["dev"], splits["test"], classes, True, note)
+
+
+def warn_repeated_files(files):
+    """A W2VWarning when one file is given as two splits (test would measure memorization)."""
+    seen = {}
+    for split, path in files.items():
+        key = os.path.realpath(path)
+        if key in seen:
+            warnings.warn(
+                W2VWarning(
+                    f"{path} is both the {seen[key]} and the {split} file: its {split} "
+                    "accuracy does not measure anything new"
+                ),
+                stacklevel=3,
+            )
+        seen.setdefault(key, split)
 
 
 def find_split_files(paths):
@@ -424,7 +579,7 @@ def _classify(paths):
     found = {}
     for path in paths:
         split = _split_of(path)
-        if split and os.path.isfile(path):
+        if split and os.path.exists(path):  # a folder: a class folder (IMDb's train/, test/)
             found.setdefault(split, []).append(path)
     return found
 
@@ -473,7 +628,7 @@ def _check_labels(splits):
             f"{train.path}: only one label ({next(iter(train_labels))!r}) in the "
             "train split; a classifier needs at least two"
         )
-    for split in (splits["dev"], splits["test"]):
+    for split in (split for name, split in splits.items() if name != "train"):
         for label, number in zip(split.labels, split.line_numbers):
             if label not in train_labels:
                 raise W2VError(

@@ -14,7 +14,13 @@ import numpy as np
 
 from ..errors import W2VError
 from ..files import atomic_write
-from ..plots import plot_accuracy_vs_lambda, plot_confusion_matrix, plot_roc_curves, save_figure
+from ..plots import (
+    plot_accuracy_vs_lambda,
+    plot_confusion_matrix,
+    plot_loss_curves,
+    plot_roc_curves,
+    save_figure,
+)
 from .sweep import confusion, main_sweep, roc_auc_per_class, total_coverage
 
 SWEEP_COLUMNS = (
@@ -38,16 +44,12 @@ FILES = (
     "confusion_test.png",
     "roc_test.png",
 )
+MLP_FILES = ("loss_vs_epoch.png",)  # with --classifier mlp: train and dev loss per epoch
+CV_FILES = ("cv.csv", "cv.json")
 
 
 def write_report(result, out_dir):
     """Write all report files into `out_dir` (created if needed); returns their paths."""
-    try:
-        os.makedirs(out_dir, exist_ok=True)
-    except OSError as exc:
-        raise W2VError(f"cannot create report folder {out_dir}: {exc.strerror}") from exc
-    if not os.path.isdir(out_dir):
-        raise W2VError(f"cannot create report folder {out_dir}: a file has that name")
     contents = {
         "sweep.csv": sweep_csv(result),
         "sweep.json": json.dumps(report_dict(result), indent=2, allow_nan=False) + "\n",
@@ -56,6 +58,41 @@ def write_report(result, out_dir):
         "confusion_test.png": plot_confusion_matrix(result),
         "roc_test.png": plot_roc_curves(result),
     }
+    if result.main.chosen_point.losses:
+        contents["loss_vs_epoch.png"] = plot_loss_curves(result)
+    return write_files(contents, out_dir)
+
+
+def write_cv_report(cv, out_dir):
+    """cv.csv (one row per fold) and cv.json (setup, folds, mean and std) in `out_dir`."""
+    rows = [fold.as_dict() for fold in cv.folds]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    summary = {
+        key: dict(zip(("mean", "std"), cv.mean_std(key)))
+        for key in ("test_accuracy", "test_macro_f1", "majority_test_accuracy")
+    }
+    report = {
+        "config": cv.config,
+        "seconds": round(cv.seconds, 3),
+        "coverage": cv.coverage.as_dict(),
+        "summary": summary,
+        "folds": rows,
+    }
+    contents = {"cv.csv": buffer.getvalue(), "cv.json": json.dumps(report, indent=2) + "\n"}
+    return write_files(contents, out_dir)
+
+
+def write_files(contents, out_dir):
+    """{file name: text or figure} written atomically into `out_dir`; returns their paths."""
+    try:
+        os.makedirs(out_dir, exist_ok=True)
+    except OSError as exc:
+        raise W2VError(f"cannot create report folder {out_dir}: {exc.strerror}") from exc
+    if not os.path.isdir(out_dir):
+        raise W2VError(f"cannot create report folder {out_dir}: a file has that name")
     paths = []
     for name, content in contents.items():
         path = os.path.join(out_dir, name)
@@ -156,26 +193,46 @@ def report_dict(result):
 
 def _summary(sweep):
     point = sweep.chosen_point
-    return {
+    summary = {
         "description": sweep.description,
         "lambda": _number(point.l2),
         **{key: round(getattr(point, key), 6) for key in SWEEP_COLUMNS[2:8]},
     }
+    if point.losses:
+        summary["loss_per_epoch"] = point.losses
+    return summary
 
 
 def summary_table(result):
     """The stdout table: one line per model, the chosen lambda's scores."""
+    width = max(10, *(len(sweep.model) for sweep in result.sweeps))
     lines = [
-        f"{'model':<10} {'lambda':>8} {'train':>6} {'dev':>6} {'test':>6} {'test-F1':>7}  "
+        f"{'model':<{width}} {'lambda':>8} {'train':>6} {'dev':>6} {'test':>6} {'test-F1':>7}  "
         "description"
     ]
     for sweep in result.sweeps:
         point = sweep.chosen_point
         lam = "-" if math.isnan(point.l2) else f"{point.l2:.0e}"
         lines.append(
-            f"{sweep.model:<10} {lam:>8} {point.train_accuracy:6.3f} "
+            f"{sweep.model:<{width}} {lam:>8} {point.train_accuracy:6.3f} "
             f"{point.dev_accuracy:6.3f} {point.test_accuracy:6.3f} "
             f"{point.test_macro_f1:7.3f}  {sweep.description}"
+        )
+    return "\n".join(lines)
+
+
+def pooling_table(result):
+    """With --pooling all: one line per pooling, its dev-chosen lambda, dev and test accuracy,
+    and which pooling dev chose; '' otherwise."""
+    rows = result.extra.get("poolings")
+    if not rows:
+        return ""
+    lines = [f"{'pooling':<8} {'lambda':>8} {'dev':>6} {'test':>6}"]
+    for row in rows:
+        mark = "  <- chosen by dev" if row["chosen"] else ""
+        lines.append(
+            f"{row['pooling']:<8} {row['lambda']:8.0e} {row['dev_accuracy']:6.3f} "
+            f"{row['test_accuracy']:6.3f}{mark}"
         )
     return "\n".join(lines)
 

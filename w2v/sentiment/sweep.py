@@ -14,13 +14,17 @@ bag-of-words (tf-idf) softmax regression swept over the same grid.
 """
 
 import time
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from ..errors import UsageError, check_parameter
-from .features import Coverage, pool_sentences, word_index
+from ..errors import W2VWarning, check_parameter
+from .features import POOLINGS, Coverage
+
+COVERAGE_WARNING = 0.8  # warn when the vectors know fewer than this share of the tokens
+MIN_TEST_PER_CLASS = 100  # warn when a class has fewer test sentences: its accuracy is noise
 
 DEFAULT_LAMBDAS = tuple(float(f"{x:.3g}") for x in np.logspace(-6, 2, 17))  # 1e-6, 3.16e-6 .. 1e2
 CLASSIFIERS = ("softmax", "mlp")
@@ -39,6 +43,7 @@ class SweepPoint:
     test_macro_f1: float
     n_iter: int = 0
     seconds: float = 0.0
+    losses: dict = None  # an MLP's {"train": [...], "dev": [...]} loss per epoch
 
 
 @dataclass
@@ -73,10 +78,11 @@ class SentimentResult:
     config: dict
     seconds: float = 0.0
     extra: dict = field(default_factory=dict)
+    alternatives: list = field(default_factory=list)  # the other poolings of --pooling all
 
     @property
     def sweeps(self):
-        return [self.main, *self.baselines]
+        return [self.main, *self.alternatives, *self.baselines]
 
 
 def main_sweep(result):
@@ -144,11 +150,12 @@ def sweep_model(model, set_strength, splits, lambdas, *, name, description, clas
     """Fit `model` for each lambda, largest first (warm-started if the model keeps its
     solution between fits), and score every split.
 
-    splits: {'train': (X, y), 'dev': (X, y), 'test': (X, y)}, y as class indices.
+    splits: {'train': (X, y), 'dev': (X, y), 'test': (X, y)}, y as class indices; without
+    'test' (choosing lambda inside a cross-validation fold) the test scores are NaN.
     set_strength(model, lam): puts the L2 strength into the model before each fit.
     """
     lambdas = check_lambdas(lambdas)
-    X_test, y_test = splits["test"]
+    X_test, y_test = splits.get("test", (None, None))
     points, test_outputs = [], []
     for lam in reversed(lambdas):
         set_strength(model, lam)
@@ -156,37 +163,44 @@ def sweep_model(model, set_strength, splits, lambdas, *, name, description, clas
         model.fit(*splits["train"])
         point = _score(model, splits, lam, time.perf_counter() - started)
         points.append(point)
-        test_outputs.append((model.predict(X_test), model.predict_proba(X_test)))
+        if X_test is not None:
+            test_outputs.append((model.predict(X_test), model.predict_proba(X_test)))
+        else:
+            test_outputs.append((None, None))
         if progress is not None:
             progress.update(1)
             progress.set_postfix_str(f"{name} lambda={lam:.0e} dev={point.dev_accuracy:.3f}")
     points.reverse()
     test_outputs.reverse()
     chosen = choose_lambda(points)
-    test_pred, test_proba = test_outputs[chosen]
+    test_outputs = [y_test, *test_outputs[chosen]]
     return SweepResult(
         name,
         description,
         tuple(classes),
         points,
         chosen,
-        np.asarray(y_test),
-        np.asarray(test_pred),
-        np.asarray(test_proba),
+        *(None if output is None else np.asarray(output) for output in test_outputs),
     )
 
 
 def _score(model, splits, lam, seconds):
     from sklearn.metrics import f1_score
 
-    scores = {}
+    scores = {f"test_{score}": float("nan") for score in ("accuracy", "macro_f1")}
     for split, (X, y) in splits.items():
         predicted = model.predict(X)
         scores[f"{split}_accuracy"] = float(np.mean(predicted == y))
         scores[f"{split}_macro_f1"] = float(
             f1_score(y, predicted, average="macro", zero_division=0)
         )
-    return SweepPoint(l2=lam, n_iter=int(getattr(model, "n_iter_", 0)), seconds=seconds, **scores)
+    return SweepPoint(
+        l2=lam,
+        n_iter=int(getattr(model, "n_iter_", 0)),
+        seconds=seconds,
+        losses=getattr(model, "loss_curves_", None),
+        **scores,
+    )
 
 
 def majority_baseline(splits, classes):
@@ -246,21 +260,20 @@ MLP_EPOCHS = 40
 class QuietMLP:
     """scikit-learn's MLPClassifier with one hidden layer, its penalty given as lambda.
 
-    Trained by Adam for at most MLP_EPOCHS epochs of MLP_BATCH-sentence batches; scikit-learn
-    divides its `alpha` penalty by the batch size, so alpha = lambda * MLP_BATCH gives the same
-    mean loss + (lambda/2) ||W||^2 as the softmax sweep, on one lambda axis.
+    Trained by Adam for at most MLP_EPOCHS epochs of MLP_BATCH-sentence batches, one
+    `partial_fit` per epoch so that the train and `monitor` (dev) loss can be measured after
+    each (`loss_curves_`: mean cross-entropy without the penalty); it stops as
+    `MLPClassifier.fit` does, when the training loss has not improved by `tol` for
+    `n_iter_no_change` epochs. scikit-learn divides its `alpha` penalty by the batch size, so
+    alpha = lambda * MLP_BATCH gives the same mean loss + (lambda/2) ||W||^2 as the softmax
+    sweep, on one lambda axis.
     Every lambda starts from the same seeded initialization: a warm start from a strongly
     penalized network (all weights ~0, every ReLU unit dead) never recovers, measured here as
     the majority class for every lambda; cold starts cost 61 s for 17 lambdas on SST-5.
-    The epoch cap's convergence warnings are silenced: the cap is the training budget.
     """
 
-    def __init__(self, hidden, seed):
-        from sklearn.neural_network import MLPClassifier
-
-        self.model = MLPClassifier(
-            hidden_layer_sizes=(hidden,), solver="adam", max_iter=MLP_EPOCHS, random_state=seed
-        )
+    def __init__(self, hidden, seed, monitor=None):
+        self.hidden, self.seed, self.monitor = hidden, seed, monitor
         self.l2 = 1e-4
 
     def set_l2(self, lam):
@@ -268,16 +281,35 @@ class QuietMLP:
         return self
 
     def fit(self, X, y):
-        import warnings
-
-        from sklearn.exceptions import ConvergenceWarning
+        from sklearn.metrics import log_loss
+        from sklearn.neural_network import MLPClassifier
 
         batch = min(MLP_BATCH, X.shape[0])
-        self.model.set_params(batch_size=batch, alpha=self.l2 * batch)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            self.model.fit(X, y)
-        self.n_iter_ = self.model.n_iter_
+        self.model = MLPClassifier(
+            hidden_layer_sizes=(self.hidden,),
+            solver="adam",
+            batch_size=batch,
+            alpha=self.l2 * batch,
+            # one RandomState for the whole run: each epoch shuffles anew, as within fit()
+            random_state=np.random.RandomState(self.seed),
+        )
+        classes = np.unique(y)
+        curves = {"train": [], "dev": []}
+        best, stale = np.inf, 0
+        for epoch in range(1, MLP_EPOCHS + 1):
+            self.model.partial_fit(X, y, classes=classes)
+            curves["train"].append(float(log_loss(y, self.predict_proba(X), labels=classes)))
+            if self.monitor is not None:
+                X_dev, y_dev = self.monitor
+                curves["dev"].append(
+                    float(log_loss(y_dev, self.predict_proba(X_dev), labels=classes))
+                )
+            stale = stale + 1 if self.model.loss_ > best - self.model.tol else 0
+            best = min(best, self.model.loss_)
+            if stale >= self.model.n_iter_no_change:
+                break
+        self.n_iter_ = epoch
+        self.loss_curves_ = curves
         return self
 
     def predict(self, X):
@@ -303,35 +335,40 @@ def run_sentiment(
     """The whole experiment: features, the sweep, the baselines; returns a SentimentResult.
 
     keyed_vectors: `words` and `vectors` (n, dim); dataset: datasets.Dataset;
-    tokenizer: datasets.Tokenizer; progress: show a tqdm bar on stderr (None: only on a tty).
+    tokenizer: datasets.Tokenizer; pooling: one of POOLINGS, or "all" to sweep each and keep
+    the one with the best dev accuracy as the main model (the others in `alternatives`);
+    progress: show a tqdm bar on stderr (None: only on a tty).
     """
     from tqdm import tqdm
 
-    lambdas = check_options(lambdas, classifier, hidden)  # pooling: checked by pool_sentences
+    lambdas = check_options(lambdas, classifier, hidden)
+    poolings = check_pooling(pooling)
     started = time.perf_counter()
     token_lists = {s.name: [tokenizer(text) for text in s.sentences] for s in dataset.splits}
     targets = {s.name: dataset.targets(s) for s in dataset.splits}
-    features, coverage = _pooled_features(keyed_vectors, token_lists, pooling)
-    vector_splits = {name: (features[name], targets[name]) for name in features}
+    warn_small_test(targets["test"], dataset.classes)
 
-    if classifier == "softmax":
-        model, set_strength = softmax_model(), lambda m, lam: m.set_params(l2=lam)
-        description = f"softmax regression on {pooling}-pooled word vectors"
-    else:
-        model, set_strength = QuietMLP(hidden, seed), lambda m, lam: m.set_l2(lam)
-        description = f"MLP ({hidden} hidden units) on {pooling}-pooled word vectors"
-    jobs = {
-        "vectors": lambda bar: sweep_model(
-            model,
-            set_strength,
-            vector_splits,
-            lambdas,
-            name="vectors",
-            description=description,
-            classes=dataset.classes,
-            progress=bar,
-        )
-    }
+    def vectors_job(method):
+        def job(bar):
+            features, coverage[method] = pooled_features(keyed_vectors, token_lists, method)
+            splits = {name: (features[name], targets[name]) for name in features}
+            model, set_strength, description = classifier_for(classifier, hidden, seed, splits)
+            name = "vectors" if pooling != "all" else f"vectors-{method}"
+            return sweep_model(
+                model,
+                set_strength,
+                splits,
+                lambdas,
+                name=name,
+                description=f"{description} on {method}-pooled word vectors",
+                classes=dataset.classes,
+                progress=bar,
+            )
+
+        return job
+
+    coverage = {}
+    jobs = {method: vectors_job(method) for method in poolings}
     if baselines:
         jobs["bow"] = lambda bar: sweep_model(
             softmax_model(),
@@ -353,12 +390,20 @@ def run_sentiment(
     # Sequential: on this 2-core machine two sweeps in threads took 59 s against 41 s in turn.
     with bar, threadpool_limits(limits=1, user_api="blas"):
         results = {name: job(bar) for name, job in jobs.items()}
-    main = results["vectors"]
+    chosen_pooling = choose_pooling({method: results[method] for method in poolings})
+    main = results[chosen_pooling]
+    warn_lambda_at_grid_end(main.chosen_point.l2, lambdas)
+    split_coverage = coverage[chosen_pooling]
+    warn_low_coverage(total_coverage(split_coverage))
     baseline_results = []
     if baselines:
-        baseline_results = [majority_baseline(vector_splits, dataset.classes), results["bow"]]
+        majority = majority_baseline(
+            {name: (np.zeros((len(y), 1)), y) for name, y in targets.items()}, dataset.classes
+        )
+        baseline_results = [majority, results["bow"]]
     config = {
-        "pooling": pooling,
+        "pooling": chosen_pooling,
+        "poolings": list(poolings),
         "classifier": classifier,
         "hidden": hidden if classifier == "mlp" else None,
         "lowercase": tokenizer.lowercase,
@@ -370,25 +415,114 @@ def run_sentiment(
         "sizes": {s.name: len(s) for s in dataset.splits},
         "files": {s.name: s.path for s in dataset.splits},
         "dev_held_out": dataset.dev_held_out,
+        "split": dataset.split_note,
         "seed": seed,
     }
+    extra = {}
+    if len(poolings) > 1:
+        extra["poolings"] = pooling_rows({m: results[m] for m in poolings}, chosen_pooling)
     return SentimentResult(
-        main, baseline_results, coverage, config, seconds=time.perf_counter() - started
+        main,
+        baseline_results,
+        split_coverage,
+        config,
+        seconds=time.perf_counter() - started,
+        extra=extra,
+        alternatives=[results[m] for m in poolings if m != chosen_pooling],
     )
 
 
-def _pooled_features(keyed_vectors, token_lists, pooling):
-    vectors = np.asarray(keyed_vectors.vectors)
-    if vectors.ndim != 2 or vectors.shape[0] != len(keyed_vectors.words):
-        raise UsageError(
-            f"vectors must be (n_words, dim) with one row per word, got shape "
-            f"{vectors.shape} for {len(keyed_vectors.words)} words"
-        )
-    index = word_index(keyed_vectors.words)
+def check_pooling(pooling):
+    """The poolings to run: (pooling,), or all of POOLINGS for "all"."""
+    check_parameter(
+        pooling in (*POOLINGS, "all"),
+        f"pooling must be one of {(*POOLINGS, 'all')}, got {pooling!r}",
+        "pooling",
+    )
+    return POOLINGS if pooling == "all" else (pooling,)
+
+
+def choose_pooling(sweeps):
+    """The pooling whose chosen lambda has the best dev accuracy (ties: the earlier one)."""
+    return max(sweeps, key=lambda m: (sweeps[m].chosen_point.dev_accuracy, -POOLINGS.index(m)))
+
+
+def pooling_rows(sweeps, chosen):
+    """One row per pooling for the report: dev-chosen lambda, its dev and test accuracy."""
+    return [
+        {
+            "pooling": method,
+            "lambda": sweep.chosen_point.l2,
+            "dev_accuracy": round(sweep.chosen_point.dev_accuracy, 6),
+            "test_accuracy": round(sweep.chosen_point.test_accuracy, 6),
+            "chosen": method == chosen,
+        }
+        for method, sweep in sweeps.items()
+    ]
+
+
+def classifier_for(classifier, hidden, seed, splits):
+    """(model, set_strength(model, lambda), description) for `classifier`; an MLP watches the
+    dev split to draw its loss per epoch."""
+    if classifier == "softmax":
+        return softmax_model(), lambda m, lam: m.set_params(l2=lam), "softmax regression"
+    model = QuietMLP(hidden, seed, monitor=splits.get("dev"))
+    return model, lambda m, lam: m.set_l2(lam), f"MLP ({hidden} hidden units)"
+
+
+def pooled_features(keyed_vectors, token_lists, pooling):
+    """({split: features}, {split: Coverage}): a SentenceEmbedder fitted on the train split."""
+    from .embedder import SentenceEmbedder  # here: scikit-learn takes a second to load
+
+    embedder = SentenceEmbedder(keyed_vectors, pooling=pooling).fit(token_lists["train"])
     features, coverage = {}, {}
     for name, tokens in token_lists.items():
-        features[name], coverage[name] = pool_sentences(tokens, vectors, index, pooling)
+        features[name], coverage[name] = embedder.transform_with_coverage(tokens)
     return features, coverage
+
+
+def warn_small_test(y_test, classes):
+    counts = np.bincount(y_test, minlength=len(classes))
+    small = [
+        f"{classes[k]} ({counts[k]})"
+        for k in range(len(classes))
+        if counts[k] < MIN_TEST_PER_CLASS
+    ]
+    if small:
+        warnings.warn(
+            W2VWarning(
+                f"fewer than {MIN_TEST_PER_CLASS} test sentences for class {', '.join(small)}: "
+                "test accuracy is noisy; use --cv for a steadier estimate"
+            ),
+            stacklevel=3,
+        )
+
+
+def warn_lambda_at_grid_end(chosen, lambdas, which="the chosen lambda"):
+    """A W2VWarning when `chosen` is the smallest or largest of several `lambdas`."""
+    if len(lambdas) < 2 or min(lambdas) < chosen < max(lambdas):
+        return
+    end = "smallest" if chosen == min(lambdas) else "largest"
+    warnings.warn(
+        W2VWarning(
+            f"{which} {chosen:g} is the {end} of the grid: the best may lie beyond it; "
+            "extend lambdas",
+            ("lambdas",),
+        ),
+        stacklevel=3,
+    )
+
+
+def warn_low_coverage(coverage):
+    if coverage.tokens and coverage.token_rate < COVERAGE_WARNING:
+        warnings.warn(
+            W2VWarning(
+                f"the vectors know only {coverage.token_rate:.1%} of the tokens (under "
+                f"{COVERAGE_WARNING:.0%}): check the tokenization (lowercase, alnum) or the "
+                "vectors' language"
+            ),
+            stacklevel=3,
+        )
 
 
 def total_coverage(coverage):
