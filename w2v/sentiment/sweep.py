@@ -269,7 +269,7 @@ class QuietMLP:
     sweep, on one lambda axis.
     Every lambda starts from the same seeded initialization: a warm start from a strongly
     penalized network (all weights ~0, every ReLU unit dead) never recovers, measured here as
-    the majority class for every lambda; cold starts cost 61 s for 17 lambdas on SST-5.
+    the majority class for every lambda; cold starts cost more time but learn.
     """
 
     def __init__(self, hidden, seed, monitor=None):
