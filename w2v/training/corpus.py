@@ -10,9 +10,9 @@ than memory trains, plus int64 sentence offsets.
 """
 
 import codecs
-import contextlib
 import collections
 import collections.abc
+import contextlib
 import dataclasses
 import lzma
 import math
@@ -23,7 +23,8 @@ import zlib
 
 import numpy as np
 
-from ..errors import ParameterError, W2VError, W2VWarning, check_parameter, os_error_reason
+from ..errors import (ParameterError, W2VError, W2VWarning, check_parameter,
+                      os_error_reason)
 from ..files import FILE_KINDS, compression_of_path, file_kind, open_compressed
 
 STDIN = "-"  # the corpus path that means standard input, as shells pipe text
@@ -63,6 +64,8 @@ class TextSource:
         """The files of the corpus: the path itself, or the text files in the directory, sorted.
         A file that is not text (vectors, a checkpoint, JSON, binary data) is an error; in a
         directory it is skipped, with a W2VWarning naming what was read and what skipped."""
+        if self.path == STDIN:
+            return [STDIN]
         if not os.path.exists(self.path):
             raise W2VError(f"corpus {self.path} does not exist")
         if os.path.isfile(self.path):

@@ -233,7 +233,7 @@ def check_init(init, config):
                     "model trained with loss neg or softmax", "init")
     check_parameter(init.dim == config.dim,
                     f"dim {config.dim} differs from the init model's {init.dim}: continued "
-                    "training keeps the vectors, so dim cannot change", "dim", "init")
+                    "training keeps the vectors, whose size cannot change", "dim", "init")
 
 
 def _carry_over(init, old_rows, W_in, W_out):
