@@ -375,6 +375,9 @@ class TrainingRun:
                     notify = callbacks is not None and callbacks.due(self.words_done())
                     pause = checkpoint_due or notify
                     while not pause and submitted < len(self.plan) and len(pending) < 2 * config.threads:
+                        if callbacks is not None and callbacks.due(
+                                self.words_at(position.epoch, submitted)):
+                            break  # a callback is due before that batch
                         pending.append(pool.submit(self.run_batch, position.epoch, submitted))
                         submitted += 1
                     if pending:
@@ -450,10 +453,13 @@ class TrainingRun:
         end_epoch(self.position, self.corpus.n_tokens, seconds, self.config.epochs, bar, progress)
 
     def words_done(self):
-        position = self.position
-        first = self.plan[position.batch][0] if position.batch < len(self.plan) else None
+        return self.words_at(self.position.epoch, self.position.batch)
+
+    def words_at(self, epoch, batch):
+        """Words of the run before batch `batch` of epoch `epoch` (from 0)."""
+        first = self.plan[batch][0] if batch < len(self.plan) else None
         within = self.corpus.offsets[first] if first is not None else self.corpus.n_tokens
-        return int(position.epoch * self.corpus.n_tokens + within)
+        return int(epoch * self.corpus.n_tokens + within)
 
     def interrupted_message(self):
         done = self.words_done() / self.total_words
