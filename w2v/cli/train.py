@@ -48,7 +48,8 @@ def register(subparsers):
                         f"({defaults.loss})")
     p.add_argument("--dim", type=int, default=None, help=f"vector size ({defaults.dim})")
     p.add_argument("--window", type=int, default=None,
-                   help=f"maximum context half-width, reduced at random per word ({defaults.window})")
+                   help="maximum context half-width, reduced at random per word "
+                        f"({defaults.window})")
     p.add_argument("--negative", type=int, default=None,
                    help=f"noise words per prediction ({defaults.negative})")
     p.add_argument("--ns-exponent", type=float, default=None,
@@ -58,7 +59,8 @@ def register(subparsers):
     p.add_argument("--max-vocab", type=int, default=None,
                    help="keep only the most frequent words (0: no limit)")
     p.add_argument("--sample", type=float, default=None,
-                   help=f"subsampling threshold for frequent words, 0 to disable ({defaults.sample})")
+                   help="subsampling threshold for frequent words, 0 to disable "
+                        f"({defaults.sample})")
     p.add_argument("--epochs", type=int, default=None, help=f"passes ({defaults.epochs})")
     p.add_argument("--lr", type=float, default=None,
                    help="starting learning rate, decays linearly to lr*1e-4 "
@@ -166,9 +168,8 @@ def _settings(args):
     every = args.checkpoint_every * 60 if args.checkpoint_every else None
     checkpointing = checkpoint.Checkpointing(checkpoint_path, every,
                                              {"output": os.path.abspath(output)})
-    for path in (output, output + ".json", checkpoint_path, args.save_vocab):
-        if path:
-            check_writable(path)
+    for path in (output, output + ".json", checkpoint_path):
+        check_writable(path)
     return corpus, config, output, checkpointing, resume, init
 
 

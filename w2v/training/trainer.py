@@ -25,6 +25,7 @@ from . import checkpoint
 from .callbacks import TrainingProgress
 from .corpus import SentenceSource, TextSource, scan
 from ..errors import W2VError, W2VWarning, check_parameter
+from ..files import check_writable
 from ..vectors.keyed import first_nonfinite_row
 from .model import Word2VecModel
 from .vocab import (Vocab, alias_table, build_vocab, extend_vocab, huffman_tree,
@@ -86,14 +87,17 @@ class TrainConfig:
 
     def _check_types(self):
         """ParameterError for a value of the wrong type (dim="100"), which the range checks
-        would turn into a TypeError; ints are accepted where floats are, not bools for numbers."""
+        would turn into a TypeError; ints are accepted where floats are, not bools for numbers.
+        NumPy scalars become Python ones (the config is written as JSON)."""
         for field in dataclasses.fields(self):
             value, kind = getattr(self, field.name), field.type
+            if isinstance(value, np.generic):
+                value = value.item()
+                setattr(self, field.name, value)
             if value is None and field.default is None:
                 continue
-            accepted = {int: (int, np.integer), float: (int, float, np.integer, np.floating),
-                        bool: (bool, np.bool_), str: (str,)}[kind]
-            numeric_bool = kind is not bool and isinstance(value, (bool, np.bool_))
+            accepted = {int: int, float: (int, float), bool: bool, str: str}[kind]
+            numeric_bool = kind is not bool and isinstance(value, bool)
             check_parameter(isinstance(value, accepted) and not numeric_bool,
                             f"{field.name} must be {_KIND_NAMES[kind]}, got {value!r}",
                             field.name)
@@ -145,8 +149,11 @@ def train(corpus, config, progress=True, force=False, checkpointing=None, resume
     """
     config.validate()
     started = time.perf_counter()
+    corpus = os.fspath(corpus) if isinstance(corpus, os.PathLike) else corpus
     if init is not None:
         check_init(init, config)
+    if save_vocab:
+        check_writable(save_vocab)
     listed = read_vocab_file(read_vocab) if read_vocab else None
     source = _text_source(corpus, config)
     with tempfile.TemporaryDirectory(prefix="w2v-") as cache_dir:
@@ -204,8 +211,8 @@ def train(corpus, config, progress=True, force=False, checkpointing=None, resume
 def _text_source(corpus, config):
     """What `scan` reads: a TextSource for a path, a SentenceSource for sentences; phrases
     joined as it is read if the config names a phrase model."""
-    if isinstance(corpus, (str, os.PathLike)):
-        source = TextSource(os.fspath(corpus), config.lowercase, config.encoding, config.errors)
+    if isinstance(corpus, str):
+        source = TextSource(corpus, config.lowercase, config.encoding, config.errors)
     else:
         source = SentenceSource(corpus, config.lowercase)
     if config.phrases:
@@ -409,10 +416,12 @@ class TrainingRun:
     def notify(self, callbacks, vocab, end_of_epoch):
         """Call `callbacks` with where the run is; True if one asks to stop."""
         position, done = self.position, self.words_done()
+        if end_of_epoch:  # end_epoch has logged it and moved on
+            epoch, loss = position.epoch, position.history[-1]["loss"]
+        else:
+            epoch, loss = position.epoch + 1, position.loss / max(position.pairs, 1)
         return callbacks.call(TrainingProgress(
-            position.epoch if end_of_epoch else position.epoch + 1, self.config.epochs,
-            end_of_epoch, done, self.total_words,
-            position.history[-1]["loss"] if end_of_epoch else position.loss / max(position.pairs, 1),
+            epoch, self.config.epochs, end_of_epoch, done, self.total_words, loss,
             self.lr_at(done), vocab.words, vocab.counts, self.W_in))
 
     def stop_early(self, bar, progress):
