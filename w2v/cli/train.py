@@ -29,9 +29,7 @@ def register(subparsers):
         examples=[
             "w2v train -o vectors.bin               # the embedded default corpus, ~1 minute",
             "w2v train corpus.txt.gz -o vectors.txt --dim 300 --min-count 10 --threads 8",
-            "w2v train --resume vectors.bin.checkpoint.npz   # go on after Ctrl-C",
-            "w2v train new.txt --init model.npz -o model2.npz  # continue on new text",
-            "zcat corpus.gz | w2v train - -o vectors.bin --save-vocab vocab.txt",
+            "w2v train new.txt --init model.npz -o model2.npz    # continue on new text",
         ],
     )
     p.add_argument("corpus", metavar="CORPUS", nargs="?",
