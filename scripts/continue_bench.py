@@ -61,7 +61,7 @@ def train(corpus, output, args, *extra):
                "--epochs", str(args.epochs), "--threads", str(args.threads),
                "--seed", str(args.seed), "--quiet", *extra]
     say("[train] " + " ".join(command[2:]))
-    subprocess.run(command, check=True, stderr=sys.stderr)
+    subprocess.run(command, check=True, stdout=sys.stderr)  # the table alone on stdout
     return output
 
 
@@ -69,8 +69,11 @@ def scores(path):
     kv = KeyedVectors.load(str(path))
     analogy = evaluate_analogies(kv, ANALOGIES)
     pairs = evaluate_word_pairs(kv, WORD_PAIRS)
+    total = analogy.total
     return {"vocab": len(kv), "analogy": analogy.accuracy, "semantic": analogy.semantic.accuracy,
-            "syntactic": analogy.syntactic.accuracy, "ws353": pairs.spearman}
+            "syntactic": analogy.syntactic.accuracy,
+            "answered": f"{total.answered:,} / {total.answered + total.oov:,}",
+            "ws353": pairs.spearman, "pairs": f"{pairs.used} / {pairs.pairs}"}
 
 
 def main(argv=None):
@@ -90,11 +93,14 @@ def main(argv=None):
     print(f"Continued training, {what}{args.corpus.name} in two halves by lines; w2v "
           f"{w2v_commit()}, skip-gram defaults, {args.epochs} epochs per run, {args.threads} "
           f"threads, seed {args.seed}\n")
-    print("| run | vocabulary | Google analogy | semantic | syntactic | WS-353 Spearman |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("| run | vocabulary | Google analogy | semantic | syntactic | questions answered | "
+          "WS-353 Spearman | pairs used |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for name, r in results.items():
         print(f"| {name} | {r['vocab']:,} | {r['analogy']:.3f} | {r['semantic']:.3f} | "
-              f"{r['syntactic']:.3f} | {r['ws353']:.3f} |")
+              f"{r['syntactic']:.3f} | {r['answered']} | {r['ws353']:.3f} | {r['pairs']} |")
+    print("\nAccuracy is over the questions answered: a question with a word outside the 30,000 "
+          "most frequent words is not answered (it counts as neither right nor wrong).")
     return 0
 
 

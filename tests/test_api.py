@@ -34,14 +34,16 @@ def assert_same_model(a, b):
     assert np.array_equal(a.wv.output_vectors, b.wv.output_vectors)
 
 
-@pytest.mark.parametrize("form", ["list of token lists", "one-shot generator", "strings"])
+@pytest.mark.parametrize("form", ["list of token lists", "one-shot generator", "strings",
+                                  "lowercased strings"])
 def test_sentences_from_python_train_as_the_same_text_in_a_file(lines, cli_model, form):
-    sentences = {
-        "list of token lists": [line.split() for line in lines],
-        "one-shot generator": (line.split() for line in lines),
-        "strings": lines,
+    sentences, options = {
+        "list of token lists": ([line.split() for line in lines], {}),
+        "one-shot generator": ((line.split() for line in lines), {}),
+        "strings": (lines, {}),
+        "lowercased strings": ([line.upper() for line in lines], {"lowercase": True}),
     }[form]
-    model = w2v.train(sentences, progress=False, **OPTIONS)
+    model = w2v.train(sentences, progress=False, **OPTIONS, **options)
     assert_same_model(model, cli_model)
     assert model.log["config"]["threads"] == 1
 
