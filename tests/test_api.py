@@ -118,6 +118,7 @@ def test_callbacks_every_n_words_run_between_batches(lines):
 
 @pytest.mark.parametrize("options,message", [
     ({"dims": 10}, r"unknown keyword 'dims' \(did you mean 'dim'\?\)"),
+    ({"vector_size": 10}, r"unknown keyword 'vector_size' \(gensim's name; here: 'dim'\)"),
     ({"min_count": 0}, "min_count must be >= 1, got 0"),
     ({"dim": "100"}, "dim must be an integer, got '100'"),
     ({"lr": "fast"}, "lr must be a number, got 'fast'"),

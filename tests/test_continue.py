@@ -110,6 +110,7 @@ def test_the_command_line_continues_from_a_npz_with_the_models_options(saved_old
     ("npz", ["--dim", "30"], "error: --dim 30 differs from the --init model's 50"),
     ("npz", ["--loss", "softmax"], "error: --loss softmax differs from the --init model's neg"),
     ("npz", ["--read-vocab", "vocab.txt"], "error: --init cannot go with --read-vocab"),
+    ("npz", ["--workers", "2"], "error: --init is not supported with --workers or --scheduler"),
 ])
 def test_an_init_model_that_cannot_continue_is_refused_on_one_line(
         make_init, flags, message, saved_old_model, old_model, tmp_path, capsys):

@@ -11,6 +11,10 @@ from .training.trainer import TrainConfig, continuing_config
 from .vectors import KeyedVectors
 
 __all__ = ["train", "load", "STOP", "TrainingProgress", "Word2VecModel", "KeyedVectors"]
+# gensim's Word2Vec names for our options, so that its users are told ours
+GENSIM_NAMES = {"vector_size": "dim", "size": "dim", "sg": "arch", "hs": "loss",
+                "workers": "threads", "alpha": "lr", "iter": "epochs",
+                "max_vocab_size": "max_vocab", "sentences": "corpus", "corpus_file": "corpus"}
 
 
 def train(corpus, *, init=None, callbacks=(), callback_words=None, read_vocab=None,
@@ -69,6 +73,8 @@ def _check_option_names(options):
         if name not in names:
             close = difflib.get_close_matches(name, list(names) + ["init", "callbacks"], n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
+            if name in GENSIM_NAMES:
+                hint = f" (gensim's name; here: {GENSIM_NAMES[name]!r})"
             raise ParameterError(f"train() got an unknown keyword {name!r}{hint}; the options "
                                  f"are {', '.join(names)}")
 
