@@ -38,17 +38,24 @@ def parse_args(argv):
     p.add_argument("--epochs", type=int, default=5, help="epochs of every run (%(default)s)")
     p.add_argument("--threads", type=int, default=2, help="training threads (%(default)s)")
     p.add_argument("--seed", type=int, default=1, help="random seed (%(default)s)")
+    p.add_argument("--continue-lr", type=float, nargs="*", default=[], metavar="LR",
+                   help="also continue with these starting learning rates (a row each)")
     p.add_argument("--out-dir", type=Path,
                    help="keep the halves and the models here (default: a temporary folder)")
+    p.add_argument("--reuse", action="store_true",
+                   help="with --out-dir: keep the halves and models a previous run left there")
     return p.parse_args(argv)
 
 
-def split_halves(corpus, max_lines, folder):
+def split_halves(corpus, max_lines, folder, reuse):
     """Write the first and second half of the corpus's lines; return (first, second, whole)."""
+    paths = [folder / name for name in ("first.txt", "second.txt", "whole.txt")]
+    if reuse and all(path.exists() for path in paths):
+        say(f"[split] reusing the halves in {folder}")
+        return paths
     with open_compressed(corpus, "rb") as source:
         lines = [line for _, line in zip(range(max_lines or sys.maxsize), source)]
     half = len(lines) // 2
-    paths = [folder / name for name in ("first.txt", "second.txt", "whole.txt")]
     for path, part in zip(paths, (lines[:half], lines[half:], lines)):
         path.write_bytes(b"".join(part))
         say(f"[split] {path.name}: {len(part):,} lines, "
@@ -57,6 +64,9 @@ def split_halves(corpus, max_lines, folder):
 
 
 def train(corpus, output, args, *extra):
+    if args.reuse and output.exists():
+        say(f"[train] reusing {output}")
+        return output
     command = [sys.executable, "-m", "w2v", "train", str(corpus), "-o", str(output),
                "--epochs", str(args.epochs), "--threads", str(args.threads),
                "--seed", str(args.seed), "--quiet", *extra]
@@ -81,11 +91,14 @@ def main(argv=None):
     with tempfile.TemporaryDirectory(prefix="continue-bench-") as temporary:
         folder = args.out_dir or Path(temporary)
         folder.mkdir(parents=True, exist_ok=True)
-        first, second, whole = split_halves(args.corpus, args.max_lines, folder)
+        first, second, whole = split_halves(args.corpus, args.max_lines, folder, args.reuse)
+        init = ("--init", str(folder / "first.npz"))
         runs = {
             "first half": train(first, folder / "first.npz", args),
-            "first + continued on second": train(second, folder / "continued.npz", args,
-                                                 "--init", str(folder / "first.npz")),
+            "first + continued on second": train(second, folder / "continued.npz", args, *init),
+            **{f"first + continued on second, --lr {lr}":
+               train(second, folder / f"continued-lr{lr}.npz", args, *init, "--lr", str(lr))
+               for lr in args.continue_lr},
             "whole corpus, one run": train(whole, folder / "whole.npz", args),
         }
         results = {name: scores(path) for name, path in runs.items()}
