@@ -88,6 +88,7 @@ def scores(path):
 
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    commit = w2v_commit()  # the code that trains, before the runs
     with tempfile.TemporaryDirectory(prefix="continue-bench-") as temporary:
         folder = args.out_dir or Path(temporary)
         folder.mkdir(parents=True, exist_ok=True)
@@ -104,7 +105,7 @@ def main(argv=None):
         results = {name: scores(path) for name, path in runs.items()}
     what = f"the first {args.max_lines:,} lines of " if args.max_lines else ""
     print(f"Continued training, {what}{args.corpus.name} in two halves by lines; w2v "
-          f"{w2v_commit()}, skip-gram defaults, {args.epochs} epochs per run, {args.threads} "
+          f"{commit}, skip-gram defaults, {args.epochs} epochs per run, {args.threads} "
           f"threads, seed {args.seed}\n")
     print("| run | vocabulary | Google analogy | semantic | syntactic | questions answered | "
           "WS-353 Spearman | pairs used |")
