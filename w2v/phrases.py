@@ -29,7 +29,7 @@ import numpy as np
 
 from .errors import W2VError, check_parameter, os_error_reason
 from .files import atomic_write, compressing_stream, compression_of_path
-from .training.corpus import TextSource, Words, _WordTable, tokenize_block
+from .training.corpus import TextSource, Words, _WordTable, sentence_blocks, tokenize_block
 
 SCORERS = ("word2vec", "npmi")
 DEFAULT_THRESHOLD = {"word2vec": 100.0, "npmi": 0.5}
@@ -375,17 +375,7 @@ def _block_reader(corpus, lowercase, encoding, errors):
 
 def _sentences_text(sentences, lowercase=False):
     """Sentences (lists of tokens) as UTF-8 lines."""
-    lines = []
-    for sentence in sentences:
-        check_parameter(not isinstance(sentence, str),
-                        f"sentences must be lists of tokens, got the string {sentence[:40]!r}",
-                        "sentences")
-        line = " ".join(sentence)
-        check_parameter(len(line.split()) == len(sentence),
-                        f"tokens must be non-empty and hold no white space, got {sentence[:8]!r}",
-                        "sentences")
-        lines.append(line.lower() if lowercase else line)
-    return ("\n".join(lines) + "\n").encode("utf-8", "surrogatepass")
+    return b"".join(sentence_blocks(sentences, lowercase, strings=False, name="sentences"))
 
 
 # ----- parameters and files ---------------------------------------------------------------------

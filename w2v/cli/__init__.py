@@ -18,8 +18,8 @@ from ..errors import W2VError, W2VWarning, os_error_reason, rename_parameters
 from ..training import checkpoint
 from .parser import OneLineParser
 
-COMMAND_MODULES = ("train", "query", "evaluate", "plot", "sentiment", "data", "phrases",
-                   "export")
+COMMAND_MODULES = ("train", "vocab", "query", "evaluate", "plot", "sentiment", "data",
+                   "phrases", "export")
 
 
 def build_parser():

@@ -5,8 +5,9 @@ import sys
 
 from ..files import check_writable
 from ..errors import UsageError
-from ..training.trainer import ARCHITECTURES, LOSSES, TrainConfig
+from ..training.trainer import ARCHITECTURES, LOSSES, TrainConfig, continuing_config
 from .parser import add_command
+from .query import load_vectors
 
 OUTPUT_EXTENSIONS = (".bin", ".txt", ".vec", ".npz")
 
@@ -18,7 +19,8 @@ def register(subparsers):
         help="train word vectors on a text corpus",
         description="Train word2vec vectors. CORPUS: a text file (one sentence or paragraph per "
         "line, tokens separated by white space), a .gz/.bz2/.xz file, or a directory of them "
-        "(its other files are skipped, with a warning). Without CORPUS, trains on the embedded "
+        "(its other files are skipped, with a warning), or - for standard input. Without CORPUS, "
+        "trains on the embedded "
         "default corpus (synthetic, with planted word groups). The output format follows the "
         "extension: .bin (word2vec binary), .txt/.vec (word2vec text), .npz (input and output "
         "matrices, counts and config); a JSON training log goes beside it (OUTPUT.json).\n\n"
@@ -27,34 +29,37 @@ def register(subparsers):
         examples=[
             "w2v train -o vectors.bin               # the embedded default corpus, ~1 minute",
             "w2v train corpus.txt.gz -o vectors.txt --dim 300 --min-count 10 --threads 8",
-            "w2v train --resume vectors.bin.checkpoint.npz   # go on after Ctrl-C",
+            "w2v train new.txt --init model.npz -o model2.npz    # continue on new text",
         ],
     )
     p.add_argument("corpus", metavar="CORPUS", nargs="?",
-                   help="text file, .gz/.bz2/.xz file or directory (default: embedded corpus)")
+                   help="text file, .gz/.bz2/.xz file, directory, or - for standard input "
+                        "(default: embedded corpus)")
     p.add_argument("-o", "--output", metavar="OUTPUT",
                    help="vectors file to write, .bin, .txt, .vec or .npz, optionally + .gz/.bz2/"
                         ".xz (default: vectors.bin; a missing folder is created)")
-    p.add_argument("--arch", choices=ARCHITECTURES, default=defaults.arch,
+    p.add_argument("--arch", choices=ARCHITECTURES, default=None,
                    help="skipgram: each word predicts its context; cbow: the context predicts "
-                        "the word (%(default)s)")
-    p.add_argument("--loss", choices=LOSSES, default=defaults.loss,
+                        f"the word ({defaults.arch})")
+    p.add_argument("--loss", choices=LOSSES, default=None,
                    help="neg: negative sampling, softmax: full softmax, hs: hierarchical softmax "
-                        "(%(default)s)")
-    p.add_argument("--dim", type=int, default=defaults.dim, help="vector size (%(default)s)")
-    p.add_argument("--window", type=int, default=defaults.window,
-                   help="maximum context half-width, reduced at random per word (%(default)s)")
-    p.add_argument("--negative", type=int, default=defaults.negative,
-                   help="noise words per prediction (%(default)s)")
-    p.add_argument("--ns-exponent", type=float, default=defaults.ns_exponent,
-                   help="noise distribution exponent on counts (%(default)s)")
-    p.add_argument("--min-count", type=int, default=defaults.min_count,
-                   help="ignore words seen fewer times (%(default)s)")
-    p.add_argument("--max-vocab", type=int, default=defaults.max_vocab,
+                        f"({defaults.loss})")
+    p.add_argument("--dim", type=int, default=None, help=f"vector size ({defaults.dim})")
+    p.add_argument("--window", type=int, default=None,
+                   help="maximum context half-width, reduced at random per word "
+                        f"({defaults.window})")
+    p.add_argument("--negative", type=int, default=None,
+                   help=f"noise words per prediction ({defaults.negative})")
+    p.add_argument("--ns-exponent", type=float, default=None,
+                   help=f"noise distribution exponent on counts ({defaults.ns_exponent})")
+    p.add_argument("--min-count", type=int, default=None,
+                   help=f"ignore words seen fewer times ({defaults.min_count})")
+    p.add_argument("--max-vocab", type=int, default=None,
                    help="keep only the most frequent words (0: no limit)")
-    p.add_argument("--sample", type=float, default=defaults.sample,
-                   help="subsampling threshold for frequent words, 0 to disable (%(default)s)")
-    p.add_argument("--epochs", type=int, default=defaults.epochs, help="passes (%(default)s)")
+    p.add_argument("--sample", type=float, default=None,
+                   help="subsampling threshold for frequent words, 0 to disable "
+                        f"({defaults.sample})")
+    p.add_argument("--epochs", type=int, default=None, help=f"passes ({defaults.epochs})")
     p.add_argument("--lr", type=float, default=None,
                    help="starting learning rate, decays linearly to lr*1e-4 "
                         "(default 0.025 skip-gram, 0.05 CBOW)")
@@ -62,18 +67,29 @@ def register(subparsers):
                    help="training threads (default: all cores; with --workers N, cores / N per "
                         "worker; with --scheduler, 1 per worker); use 1 with --seed "
                         "for bit-identical runs")
-    p.add_argument("--seed", type=int, default=defaults.seed, help="random seed (%(default)s)")
-    p.add_argument("--lowercase", action="store_true", help="lowercase the text first")
-    p.add_argument("--cbow-mean", dest="cbow_mean", action="store_true", default=True,
+    p.add_argument("--seed", type=int, default=None, help=f"random seed ({defaults.seed})")
+    p.add_argument("--lowercase", action="store_true", default=None,
+                   help="lowercase the text first")
+    p.add_argument("--cbow-mean", dest="cbow_mean", action="store_true", default=None,
                    help="CBOW: average the context vectors (default)")
-    p.add_argument("--cbow-sum", dest="cbow_mean", action="store_false",
+    p.add_argument("--cbow-sum", dest="cbow_mean", action="store_false", default=None,
                    help="CBOW: sum the context vectors")
-    p.add_argument("--encoding", default=defaults.encoding, help="corpus encoding (%(default)s)")
-    p.add_argument("--errors", choices=("strict", "replace"), default=defaults.errors,
-                   help="what to do with bytes invalid in the encoding (%(default)s)")
+    p.add_argument("--encoding", default=None, help=f"corpus encoding ({defaults.encoding})")
+    p.add_argument("--errors", choices=("strict", "replace"), default=None,
+                   help=f"what to do with bytes invalid in the encoding ({defaults.errors})")
     p.add_argument("--phrases", metavar="PHRASES_JSON", type=os.path.abspath,
                    help="join the phrases of this model (w2v phrases --save-model) in the text "
                         "as it is read")
+    p.add_argument("--init", metavar="MODEL_NPZ",
+                   help="continue training this model (a .npz written by w2v train) on CORPUS: "
+                        "its words keep their vectors and their counts grow, new words reaching "
+                        "--min-count join, the lr starts again; options not given are the "
+                        "model's")
+    p.add_argument("--save-vocab", metavar="FILE",
+                   help="write the vocabulary, `word count` per line (word2vec -save-vocab)")
+    p.add_argument("--read-vocab", metavar="FILE",
+                   help="take the vocabulary and counts from this file (`word count` lines, "
+                        "word2vec -read-vocab) instead of counting the corpus")
     p.add_argument("--force", action="store_true",
                    help="train even when full softmax would take hours")
     p.add_argument("--checkpoint", metavar="PATH",
@@ -103,13 +119,15 @@ def register(subparsers):
 def run(args):
     from ..training.trainer import train
 
-    corpus, config, output, checkpointing, resume = _settings(args)
+    corpus, config, output, checkpointing, resume, init = _settings(args)
     cluster = resume.extra.get("cluster") if resume else None
     if args.workers is not None or args.scheduler or cluster:
+        _refuse_on_cluster(args, "--init", "--read-vocab", "--save-vocab")
         model = _train_on_cluster(args, corpus, config, checkpointing, resume)
     else:
         model = train(corpus, config, progress=not args.quiet, force=args.force,
-                      checkpointing=checkpointing, resume=resume)
+                      checkpointing=checkpointing, resume=resume, init=init,
+                      read_vocab=args.read_vocab, save_vocab=args.save_vocab)
     model.save(output, checkpointing)
     final = model.log["epochs"][-1]
     print(f"wrote {output} ({len(model.wv):,} words x {config.dim}) and {output}.json; "
@@ -118,15 +136,24 @@ def run(args):
 
 
 def _settings(args):
-    """(corpus, config, output, checkpointing, resume) from the arguments, every output path
-    checked writable before hours of training rather than after."""
+    """(corpus, config, output, checkpointing, resume, init) from the arguments, every output
+    path checked writable before hours of training rather than after."""
     from ..training import checkpoint
 
+    if args.init and (args.resume or args.read_vocab):
+        raise UsageError(f"--init cannot go with {'--resume' if args.resume else '--read-vocab'}: "
+                         "a continued run extends the --init model's vocabulary")
     resume = checkpoint.load(args.resume) if args.resume else None
+    init = load_vectors(args.init) if args.init else None
     if args.threads is None:
         cores = os.cpu_count() or 1
         args.threads = 1 if args.scheduler else max(1, cores // (args.workers or 1))
-    config = TrainConfig(**resume.config) if resume else config_from_args(args).validate()
+    if resume:
+        config = TrainConfig(**resume.config)
+    else:
+        options = given_options(args)
+        config = (continuing_config(init.config, options) if init else
+                  TrainConfig(**options)).validate()
     output = args.output or (resume.extra.get("output") if resume else None) or "vectors.bin"
     if not output.lower().endswith(OUTPUT_EXTENSIONS):
         raise UsageError(
@@ -141,7 +168,13 @@ def _settings(args):
                                              {"output": os.path.abspath(output)})
     for path in (output, output + ".json", checkpoint_path):
         check_writable(path)
-    return corpus, config, output, checkpointing, resume
+    return corpus, config, output, checkpointing, resume, init
+
+
+def _refuse_on_cluster(args, *flags):
+    for flag in flags:
+        if getattr(args, flag[2:].replace("-", "_")):
+            raise UsageError(f"{flag} is not supported with --workers or --scheduler")
 
 
 def _train_on_cluster(args, corpus, config, checkpointing, resume):
@@ -163,10 +196,10 @@ def _train_on_cluster(args, corpus, config, checkpointing, resume):
                                         checkpointing=checkpointing, resume=resume)
 
 
-def config_from_args(args):
-    fields = {name: getattr(args, name) for name in TrainConfig.__dataclass_fields__
-              if getattr(args, name, None) is not None}
-    return TrainConfig(**fields)
+def given_options(args):
+    """The TrainConfig fields given on the command line (options left out are None)."""
+    return {name: getattr(args, name) for name in TrainConfig.__dataclass_fields__
+            if getattr(args, name, None) is not None}
 
 
 def _default_corpus(quiet):

@@ -24,6 +24,7 @@ import numpy as np
 
 from ..files import FILE_KINDS, atomic_write, file_kind
 from ..errors import W2VError
+from .corpus import STDIN
 
 FORMAT_VERSION = 1
 # A repeat this soon after the first stop request is the same request: an impatient double
@@ -58,8 +59,9 @@ class Checkpointing:
         """Save a run (`config` and `position` as dicts) to `path`; a SIGINT or SIGTERM arriving
         meanwhile takes effect once the file is complete."""
         with signals_held():
-            save(self.path, Checkpoint(config, os.path.abspath(corpus), words, counts, W_in,
-                                       W_out, position, self.extra))
+            corpus = corpus if corpus == STDIN else os.path.abspath(corpus)
+            save(self.path, Checkpoint(config, corpus, words, counts, W_in, W_out, position,
+                                       self.extra))
             self.written = position
 
     def what_was_kept(self):

@@ -1,7 +1,8 @@
 """Text -> token ids: read a corpus once, counting its words and writing int32 ids.
 
 A corpus is a plain-text file (one sentence or paragraph per line, tokens separated by white
-space), a `.gz`/`.bz2`/`.xz` file, or a directory of such files. `scan` reads it in blocks (a
+space), a `.gz`/`.bz2`/`.xz` file, a directory of such files, standard input (`-`), or, from
+Python, an iterable of sentences (`SentenceSource`). `scan` reads it in blocks (a
 Numba tokenizer: no Python string per token) into a `Scan`: word counts and every token's id in a
 cache file. With the vocabulary chosen, `Scan.encode` rewrites that file in place into a `Corpus`:
 vocabulary ids (other words dropped, as word2vec does) read batch by batch, so a corpus larger
@@ -11,18 +12,22 @@ than memory trains, plus each sentence's length.
 import codecs
 import collections
 import collections.abc
+import contextlib
 import dataclasses
 import lzma
 import math
 import os
+import sys
 import warnings
 import zlib
 
 import numpy as np
 
-from ..errors import ParameterError, W2VError, W2VWarning, os_error_reason
+from ..errors import (ParameterError, W2VError, W2VWarning, check_parameter,
+                      os_error_reason)
 from ..files import FILE_KINDS, compression_of_path, file_kind, open_compressed
 
+STDIN = "-"  # the corpus path that means standard input, as shells pipe text
 MAX_SENTENCE_LENGTH = 10_000  # longer lines are split into pieces of this many tokens (as gensim)
 BATCH_WORDS = 10_000  # words per kernel call: small enough for a smooth lr decay and progress
 _BLOCK_BYTES = 1 << 20  # compressed or plain bytes read at once
@@ -60,6 +65,8 @@ class TextSource:
         """The files of the corpus: the path itself, or the text files in the directory, sorted.
         A file that is not text (vectors, a checkpoint, JSON, binary data) is an error; in a
         directory it is skipped, with a W2VWarning naming what was read and what skipped."""
+        if self.path == STDIN:
+            return [STDIN]
         if not os.path.exists(self.path):
             raise W2VError(f"corpus {self.path} does not exist")
         if os.path.isfile(self.path):
@@ -115,8 +122,9 @@ class TextSource:
         carry, at_start, lines_before = "", start == 0, 0
         left = math.inf if end is None else end - start
         try:
-            with open_compressed(path, "rb") as handle:
-                handle.seek(start)
+            with _open_text(path) as handle:
+                if start:
+                    handle.seek(start)
                 while True:
                     raw = handle.read(min(_BLOCK_BYTES, left))
                     left -= len(raw)
@@ -155,6 +163,8 @@ class TextSource:
         files (compressed: they cannot be cut) shared by lines, shard k reading lines k, k + n,
         ... of each. A shard with nothing to read is left out, so fewer may come back."""
         files = self.files()
+        check_parameter(files != [STDIN], "standard input (-) cannot be shared between "
+                        "workers: give the corpus as a file", "workers")
         cuttable = [path for path in files if self._can_cut(path)]
         ranges = _byte_ranges(cuttable, n)
         shared = [path for path in files if path not in cuttable]
@@ -166,7 +176,10 @@ class TextSource:
 
     def _first_undecodable_line(self, path):
         """The decoder reads ahead in blocks, so find the failing line by decoding line by line;
-        None if no single line fails (a multi-byte encoding split at newline bytes)."""
+        None if no single line fails (a multi-byte encoding split at newline bytes) or the text
+        cannot be read again (standard input)."""
+        if path == STDIN:
+            return None
         try:
             with open_compressed(path, "rb") as handle:
                 for lineno, raw in enumerate(handle, 1):
@@ -177,6 +190,65 @@ class TextSource:
         except (OSError, *_DECOMPRESSION_ERRORS):
             pass
         return None
+
+
+class SentenceSource:
+    """An iterable of sentences read once, as `TextSource` reads a file holding them one per
+    line: each sentence a list of tokens or a string (a line of text, split at white space). A
+    generator works; the sentences are streamed, never held."""
+
+    def __init__(self, sentences, lowercase=False):
+        self.sentences, self.lowercase = sentences, lowercase
+
+    def blocks(self):
+        yield from sentence_blocks(self.sentences, self.lowercase)
+        yield None
+
+
+def sentence_blocks(sentences, lowercase=False, strings=True, name="corpus"):
+    """`sentences` as blocks of UTF-8 text, a sentence per line, as `TextSource.blocks` reads
+    them from a file. `strings`: whether a sentence may be a string (a line of text) rather than
+    a list of tokens; `name`: the parameter that errors name."""
+    lines, size = [], 0
+    for number, sentence in enumerate(sentences, 1):
+        line = _sentence_line(sentence, number, strings, name)
+        lines.append(line)
+        size += len(line) + 1
+        if size >= _BLOCK_BYTES:
+            yield _lines_block(lines, lowercase)
+            lines, size = [], 0
+    if lines:
+        yield _lines_block(lines, lowercase)
+
+
+def _sentence_line(sentence, number, strings, name):
+    if isinstance(sentence, str):
+        check_parameter(strings, f"{name} must hold lists of tokens, got the string "
+                        f"{sentence[:40]!r}", name)
+        return sentence
+    try:
+        tokens = sentence if isinstance(sentence, (list, tuple)) else list(sentence)
+        line = " ".join(tokens)
+    except TypeError:
+        kinds = "a list of str tokens" + (" or a string" if strings else "")
+        raise ParameterError(f"{name}: sentence {number} must be {kinds}, got "
+                             f"{repr(sentence)[:60]}", (name,)) from None
+    check_parameter(len(line.split()) == len(tokens), f"{name}: sentence {number}: tokens must "
+                    f"be non-empty and hold no white space, got {tokens[:8]!r}", name)
+    return line
+
+
+def _lines_block(lines, lowercase):
+    text = "\n".join(lines) + "\n"
+    text = _ascii_spaces(text.lower() if lowercase else text)
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _open_text(path):
+    """The corpus file `path` opened for reading bytes (standard input for STDIN, left open)."""
+    if path == STDIN:
+        return contextlib.nullcontext(sys.stdin.buffer)
+    return open_compressed(path, "rb")
 
 
 @dataclasses.dataclass
@@ -326,17 +398,23 @@ class Scan:
         return Corpus(self.path, sentence_lengths(line_lengths, MAX_SENTENCE_LENGTH))
 
     def _new_ids(self, index):
-        """scan id -> id in `index` (-1: dropped), found by looking the words up in the table."""
+        """scan id -> id in `index` (-1: dropped)."""
+        new_id = np.full(self.n_words, -1, np.int32)
+        found = self.ids_of(list(index))
+        ids = np.fromiter(index.values(), np.int32, len(index))
+        new_id[found[found >= 0]] = ids[found >= 0]
+        return new_id
+
+    def ids_of(self, words):
+        """The scan id of each of `words` (a list), -1 for a word the text lacks; int64."""
         from .tokenize import find_words
 
-        new_id = np.full(self.n_words, -1, np.int32)
-        if index:
-            text = "\n".join(index).encode("utf-8", "surrogatepass")
+        if words:
+            text = "\n".join(words).encode("utf-8", "surrogatepass")
             found = find_words(np.frombuffer(text, np.uint8), self.table.arrays)
-            if len(found) == len(index):  # else a word holds white space: it cannot occur
-                ids = np.fromiter(index.values(), np.int32, len(index))
-                new_id[found[found >= 0]] = ids[found >= 0]
-        return new_id
+            if len(found) == len(words):  # else a word holds white space: it cannot occur
+                return found.astype(np.int64)
+        return np.full(len(words), -1, np.int64)
 
 
 def scan(source, cache_path):

@@ -29,6 +29,24 @@ class Word2VecModel:
                           config=log["config"], validate=False)  # the tokenizer's words
         return cls(wv, W_out, log, position, corpus)
 
+    @classmethod
+    def load(cls, path):
+        """What `save` wrote to `path` (a .npz keeps the counts, output vectors and config; a
+        .bin/.txt only the vectors), with the training log of `path + ".json"` if there is one."""
+        path = os.fspath(path)
+        wv = KeyedVectors.load(path)
+        log = {}
+        if os.path.exists(path + ".json"):
+            try:
+                with open(path + ".json", encoding="utf-8") as handle:
+                    log = json.load(handle)
+            except (OSError, ValueError) as exc:
+                raise W2VError(f"cannot read the training log {path}.json ({exc})") from None
+        return cls(wv, wv.output_vectors, log, None, None)
+
+    def __repr__(self):
+        return f"Word2VecModel({len(self.wv):,} words, dim {self.wv.dim})"
+
     def save(self, path, checkpointing=None):
         """Write the vectors to `path` (the format follows its extension) and the log to
         `path + ".json"`, each atomically.

@@ -22,11 +22,14 @@ import warnings
 import numpy as np
 
 from . import checkpoint
-from .corpus import TextSource, scan
+from .callbacks import TrainingProgress
+from .corpus import SentenceSource, TextSource, scan
 from ..errors import W2VError, W2VWarning, check_parameter
+from ..files import check_writable
 from ..vectors.keyed import first_nonfinite_row
 from .model import Word2VecModel
-from .vocab import Vocab, alias_table, build_vocab, huffman_tree, keep_probabilities, noise_distribution
+from .vocab import (Vocab, alias_table, build_vocab, extend_vocab, huffman_tree,
+                    keep_probabilities, noise_distribution, read_vocab_file, write_vocab_file)
 
 ARCHITECTURES = ("skipgram", "cbow")
 LOSSES = ("neg", "softmax", "hs")
@@ -62,6 +65,7 @@ class TrainConfig:
         """Raise ParameterError for a value that cannot work; return self."""
         # The names passed become flags on the command line ("--loss"); the other messages read
         # the same there as in Python ("min_count must be >= 1, got 0").
+        self._check_types()
         check_parameter(self.arch in ARCHITECTURES,
                         f"arch must be one of {ARCHITECTURES}, got {self.arch!r}")
         check_parameter(self.loss in LOSSES, f"loss must be one of {LOSSES}, got {self.loss!r}")
@@ -80,6 +84,36 @@ class TrainConfig:
                         f"ns_exponent must be finite, got {self.ns_exponent}")
         return self
 
+    def _check_types(self):
+        """ParameterError for a value of the wrong type (dim="100"), which the range checks
+        would turn into a TypeError; ints are accepted where floats are, not bools for numbers.
+        NumPy scalars become Python ones (the config is written as JSON)."""
+        for field in dataclasses.fields(self):
+            value, kind = getattr(self, field.name), field.type
+            if isinstance(value, np.generic):
+                value = value.item()
+                setattr(self, field.name, value)
+            if value is None and field.default is None:
+                continue
+            accepted = {int: int, float: (int, float), bool: bool, str: str}[kind]
+            numeric_bool = kind is not bool and isinstance(value, bool)
+            check_parameter(isinstance(value, accepted) and not numeric_bool,
+                            f"{field.name} must be {_KIND_NAMES[kind]}, got {value!r}",
+                            field.name)
+
+
+_KIND_NAMES = {int: "an integer", float: "a number", bool: "True or False", str: "a string"}
+NOT_INHERITED = ("threads",)  # options a continued run does not take from its init model
+
+
+def continuing_config(init_config, options):
+    """The TrainConfig of a run continuing a model trained with `init_config` (a dict, or None):
+    its options, but threads, unless `options` (a dict of TrainConfig fields) overrides them."""
+    names = {field.name for field in dataclasses.fields(TrainConfig)}
+    inherited = {name: value for name, value in (init_config or {}).items()
+                 if name in names and name not in NOT_INHERITED}
+    return TrainConfig(**{**inherited, **options})
+
 
 @dataclasses.dataclass
 class Position:
@@ -97,46 +131,68 @@ class TrainingInterrupted(W2VError):
     exit_code = 130
 
 
-def train(corpus_path, config, progress=True, force=False, checkpointing=None, resume=None):
-    """Train on the text at `corpus_path` (file or directory); return a `Word2VecModel`.
+def train(corpus, config, progress=True, force=False, checkpointing=None, resume=None,
+          init=None, read_vocab=None, save_vocab=None, callbacks=None):
+    """Train on `corpus`, a path (file, compressed file, directory, "-" for standard input) or
+    an iterable of sentences (lists of tokens or strings, read once); return a `Word2VecModel`.
 
     Full softmax on a vocabulary so large that an epoch would take hours is refused unless
     `force`. With `checkpointing` (a checkpoint.Checkpointing), SIGINT/SIGTERM stop the run at
     the next batch, save a checkpoint and raise TrainingInterrupted; `resume` (a loaded
     checkpoint.Checkpoint) continues such a run: its vocabulary, weights and position replace
-    fresh ones.
+    fresh ones. `init` (KeyedVectors with counts and output vectors, from a .npz) continues
+    training a model on new text: see `check_init` and `vocab.extend_vocab`. `read_vocab`: a
+    vocabulary file (word2vec C's `word count` lines) whose words and counts replace the
+    corpus's; `save_vocab`: where to write the vocabulary in that format. `callbacks`: a
+    callbacks.Callbacks.
     """
     config.validate()
     started = time.perf_counter()
-    source = TextSource(corpus_path, config.lowercase, config.encoding, config.errors)
-    if config.phrases:
-        from ..phrases import PhrasedSource
-
-        source = PhrasedSource(source, config.phrases)
+    corpus = os.fspath(corpus) if isinstance(corpus, os.PathLike) else corpus
+    if init is not None:
+        check_init(init, config)
+    if save_vocab:
+        check_writable(save_vocab)
+    listed = read_vocab_file(read_vocab) if read_vocab else None
+    source = _text_source(corpus, config)
     with tempfile.TemporaryDirectory(prefix="w2v-") as cache_dir:
         scanned = scan(source, os.path.join(cache_dir, "tokens.int32"))
+        old_rows = None
         if resume:
             vocab = Vocab(resume.words, resume.counts)
+        elif init is not None:
+            vocab, old_rows = extend_vocab(Vocab(init.words, init.counts), scanned.counts,
+                                           scanned.ids_of(init.words), scanned.words,
+                                           config.min_count, config.max_vocab or None)
         else:
-            vocab = build_vocab(scanned.words, scanned.counts, config.min_count,
-                                config.max_vocab or None)
+            words, counts = listed or (scanned.words, scanned.counts)
+            vocab = build_vocab(words, counts, config.min_count, config.max_vocab or None)
+        if not resume:
             _refuse_what_memory_cannot_hold(len(vocab), config)
-        _say(progress, f"vocabulary: {len(vocab):,} words, {vocab.n_tokens:,} tokens")
+        _say(progress, f"vocabulary: {len(vocab):,} words, {vocab.n_tokens:,} tokens"
+                       + (f" ({len(vocab) - int((old_rows >= 0).sum()):,} new)"
+                          if old_rows is not None else ""))
+        if save_vocab:
+            write_vocab_file(save_vocab, vocab)
         if config.loss == "softmax" and not force:
             _refuse_slow_softmax(vocab, config)
-        corpus = scanned.encode(vocab.index)
+        corpus_ids = scanned.encode(vocab.index)
         del scanned  # the table of every distinct word
         _return_freed_memory()
         if resume:
             W_in, W_out, position = resume.W_in, resume.W_out, Position(**resume.position)
         else:
             W_in, W_out, position = *initial_weights(len(vocab), config), Position()
-        _check_corpus_matches(corpus, vocab, resume)
-        run = TrainingRun(corpus, W_in, W_out, batch_function(config, vocab), config, position)
-        save = functools.partial(_write_checkpoint, checkpointing, corpus_path, config, vocab,
+        if old_rows is not None:
+            _carry_over(init, old_rows, W_in, W_out)
+        _check_corpus_matches(corpus_ids, vocab, resume)
+        run = TrainingRun(corpus_ids, W_in, W_out, batch_function(config, vocab), config,
+                          position)
+        save = functools.partial(_write_checkpoint, checkpointing, corpus, config, vocab,
                                  W_in, W_out) if checkpointing else None
         try:
-            run.train(progress, save, checkpointing.every_seconds if checkpointing else None)
+            run.train(progress, save, checkpointing.every_seconds if checkpointing else None,
+                      callbacks or None, vocab)
         except TrainingInterrupted as stopped:
             raise TrainingInterrupted(f"{stopped}; checkpoint saved to {checkpointing.path}; "
                                       f"resume with: w2v train --resume {checkpointing.path}")
@@ -144,10 +200,53 @@ def train(corpus_path, config, progress=True, force=False, checkpointing=None, r
             if not checkpointing:
                 raise
             raise TrainingInterrupted(checkpointing.what_was_kept()) from None
-    _check_something_trained(position.history, vocab, corpus, config)
+    _check_something_trained(position.history, vocab, corpus_ids, config)
     log = _training_log(config, vocab, position.history, time.perf_counter() - started)
+    log["stopped_early"] = run.stopped_early
     return Word2VecModel.from_weights(vocab.words, vocab.counts, W_in, W_out, log, position,
-                                      corpus_path)
+                                      corpus if isinstance(corpus, str) else None)
+
+
+def _text_source(corpus, config):
+    """What `scan` reads: a TextSource for a path, a SentenceSource for sentences; phrases
+    joined as it is read if the config names a phrase model."""
+    if isinstance(corpus, str):
+        source = TextSource(corpus, config.lowercase, config.encoding, config.errors)
+    else:
+        source = SentenceSource(corpus, config.lowercase)
+    if config.phrases:
+        from ..phrases import PhrasedSource
+
+        source = PhrasedSource(source, config.phrases)
+    return source
+
+
+def check_init(init, config):
+    """W2VError unless the KeyedVectors `init` can start a run of `config`: continued training
+    needs the counts and the output vectors (a .npz that w2v train wrote), the same dim, and
+    output vectors trained for the same loss."""
+    check_parameter(init.counts is not None,
+                    "the init vectors hold no word counts (a word2vec .bin/.txt file keeps only "
+                    "the vectors): continue from the .npz file that w2v train -o MODEL.npz writes",
+                    "init")
+    trained_loss = (init.config or {}).get("loss")
+    check_parameter(trained_loss in (None, config.loss),
+                    f"loss {config.loss} differs from the init model's {trained_loss}: its output "
+                    "weights were trained for that loss", "loss", "init")
+    check_parameter(init.output_vectors is not None,
+                    "the init model has no output weights per word (loss hs keeps inner-node "
+                    "weights that belong to the old Huffman tree): continued training needs a "
+                    "model trained with loss neg or softmax", "init")
+    check_parameter(init.dim == config.dim,
+                    f"dim {config.dim} differs from the init model's {init.dim}: continued "
+                    "training keeps the vectors, whose size cannot change", "dim", "init")
+
+
+def _carry_over(init, old_rows, W_in, W_out):
+    """The init model's input and output vectors into the rows of the words it knows."""
+    kept = old_rows >= 0
+    W_in[kept] = init.vectors[old_rows[kept]]
+    W_out[kept] = init.output_vectors[old_rows[kept]]
 
 
 def _training_log(config, vocab, epochs, wall_seconds):
@@ -252,10 +351,13 @@ class TrainingRun:
         self.config, self.position = config, position
         self.total_words = corpus.n_tokens * config.epochs
         self.lr_at = functools.partial(_lr_at, config.start_lr, self.total_words)
+        self.stopped_early = False  # by a callback
 
-    def train(self, progress=False, save=None, every_seconds=None):
+    def train(self, progress=False, save=None, every_seconds=None, callbacks=None, vocab=None):
         """Run the remaining epochs. `save(position)` writes a checkpoint (None: no checkpoints);
-        it is called every `every_seconds` and when SIGINT/SIGTERM asks to stop."""
+        it is called every `every_seconds` and when SIGINT/SIGTERM asks to stop. `callbacks`
+        (a callbacks.Callbacks) are called with no batch in flight, shown the vectors with the
+        words and counts of `vocab`; one asking to stop ends the run (`stopped_early`)."""
         position, config = self.position, self.config
         bar = _progress_bar(self.total_words, progress, initial=self.words_done())
         last_save, saved_at = time.monotonic(), None
@@ -268,8 +370,13 @@ class TrainingRun:
                         raise KeyboardInterrupt
                     due = (every_seconds is not None and saved_at != (position.epoch, position.batch)
                            and time.monotonic() - last_save >= every_seconds)
-                    pause = save is not None and (stop.is_set() or due)
+                    checkpoint_due = save is not None and (stop.is_set() or due)
+                    notify = callbacks is not None and callbacks.due(self.words_done())
+                    pause = checkpoint_due or notify
                     while not pause and submitted < self.corpus.n_batches and len(pending) < 2 * config.threads:
+                        if callbacks is not None and callbacks.due(
+                                self.words_at(position.epoch, submitted)):
+                            break  # a callback is due before that batch
                         pending.append(pool.submit(self.run_batch, position.epoch, submitted))
                         submitted += 1
                     if pending:
@@ -277,14 +384,48 @@ class TrainingRun:
                         continue
                     # paused with nothing in flight: the weights are at a batch boundary
                     position.seconds += time.perf_counter() - t0
+                    t0 = time.perf_counter()
+                    if notify and self.notify(callbacks, vocab, end_of_epoch=False):
+                        self.stop_early(bar, progress)
+                        break
+                    if not checkpoint_due:
+                        continue
                     save(position)
                     t0, last_save = time.perf_counter(), time.monotonic()
                     saved_at = (position.epoch, position.batch)
                     if stop.is_set():
                         bar.close()
                         raise TrainingInterrupted(self.interrupted_message())
+                if self.stopped_early:
+                    break
                 self.finish_epoch(time.perf_counter() - t0, bar, progress)
+                if callbacks is not None and self.notify(callbacks, vocab, end_of_epoch=True) \
+                        and position.epoch < config.epochs:
+                    self.stop_early(bar, progress)
+                    break
         bar.close()
+
+    def notify(self, callbacks, vocab, end_of_epoch):
+        """Call `callbacks` with where the run is; True if one asks to stop."""
+        position, done = self.position, self.words_done()
+        if end_of_epoch:  # end_epoch has logged it and moved on
+            epoch, loss = position.epoch, position.history[-1]["loss"]
+        else:
+            epoch, loss = position.epoch + 1, position.loss / max(position.pairs, 1)
+        return callbacks.call(TrainingProgress(
+            epoch, self.config.epochs, end_of_epoch, done, self.total_words, loss,
+            self.lr_at(done), vocab.words, vocab.counts, self.W_in))
+
+    def stop_early(self, bar, progress):
+        """End the run where it is, an unfinished epoch logged with the words it trained."""
+        position, done = self.position, self.words_done()
+        self.stopped_early = True
+        if position.batch:
+            words = done - position.epoch * self.corpus.n_tokens
+            end_epoch(position, words, 0.0, self.config.epochs, bar, progress)
+        if progress:
+            bar.write(f"a callback stopped the run after {done:,} of {self.total_words:,} words",
+                      file=sys.stderr)
 
     def run_batch(self, epoch, index):
         a, b = self.corpus.batch_tokens[index : index + 2]
@@ -310,9 +451,12 @@ class TrainingRun:
         end_epoch(self.position, self.corpus.n_tokens, seconds, self.config.epochs, bar, progress)
 
     def words_done(self):
-        position = self.position
-        within = self.corpus.batch_tokens[min(position.batch, self.corpus.n_batches)]
-        return int(position.epoch * self.corpus.n_tokens + within)
+        return self.words_at(self.position.epoch, self.position.batch)
+
+    def words_at(self, epoch, batch):
+        """Words of the run before batch `batch` of epoch `epoch` (from 0)."""
+        within = self.corpus.batch_tokens[min(batch, self.corpus.n_batches)]
+        return int(epoch * self.corpus.n_tokens + within)
 
     def interrupted_message(self):
         done = self.words_done() / self.total_words
@@ -392,10 +536,12 @@ def _diverged(epoch, symptom):
 
 
 def _progress_bar(total, progress, initial=0):
-    """tqdm on stderr: redrawn twice a second on a terminal, a line every 15 s in a log file."""
-    from tqdm import tqdm
+    """tqdm on stderr: redrawn twice a second on a terminal or as a notebook's widget, a line
+    every 15 s in a log file."""
+    from tqdm.auto import tqdm
 
-    interactive = sys.stderr.isatty()
+    in_notebook = any(cls.__module__ == "tqdm.notebook" for cls in tqdm.__mro__)
+    interactive = in_notebook or sys.stderr.isatty()
     return tqdm(total=total, initial=initial, unit="w", unit_scale=True, disable=not progress,
                 file=sys.stderr, smoothing=0.1, mininterval=0.5 if interactive else 15,
                 dynamic_ncols=interactive, ascii=not interactive)

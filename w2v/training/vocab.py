@@ -10,6 +10,9 @@ import heapq
 import numpy as np
 
 from ..errors import W2VError
+from ..files import ReadMessages, atomic_write, read_text_lines
+
+_VOCAB_FILE = ReadMessages.naming("vocabulary file")
 
 
 @dataclasses.dataclass
@@ -62,6 +65,60 @@ def by_count_then_word(words, counts):
     word_rank = np.empty(len(words), np.int64)
     word_rank[by_word] = np.arange(len(words))
     return np.lexsort((word_rank, -np.asarray(counts, np.int64)))
+
+
+def extend_vocab(old, counts, old_ids, words, min_count=5, max_vocab=None):
+    """The vocabulary of a run that continues one on `old` (a Vocab) on new text whose distinct
+    words are `words` (any sequence) seen `counts` times; `old_ids[i]`: the id in `words` of
+    old word i, -1 if the new text lacks it.
+
+    Every old word stays, its count the old one plus the new; a new word enters if seen at least
+    `min_count` times, the most frequent first while the vocabulary holds fewer than `max_vocab`
+    words. Returns (Vocab, old_rows): old_rows[i] is word i's index in `old`, -1 for a new word.
+    """
+    counts = np.asarray(counts, np.int64)
+    in_new_text = old_ids >= 0
+    merged = old.counts.copy()
+    merged[in_new_text] += counts[old_ids[in_new_text]]
+    is_new = counts >= min_count
+    is_new[old_ids[in_new_text]] = False
+    candidates = sorted((-int(counts[i]), words[i]) for i in np.flatnonzero(is_new))
+    if max_vocab:
+        candidates = candidates[: max(max_vocab - len(old), 0)]
+    kept = sorted([(-int(c), w) for w, c in zip(old.words, merged)] + candidates)
+    vocab = Vocab([w for _, w in kept], np.array([-c for c, _ in kept], dtype=np.int64))
+    old_index = old.index
+    old_rows = np.array([old_index.get(w, -1) for w in vocab.words], dtype=np.int64)
+    return vocab, old_rows
+
+
+def write_vocab_file(path, vocab):
+    """word2vec C's -save-vocab format: `word count` per line, by descending count."""
+    with atomic_write(path, "w", encoding="utf-8") as handle:
+        handle.writelines(f"{word} {count}\n" for word, count in zip(vocab.words,
+                                                                   vocab.counts.tolist()))
+
+
+def read_vocab_file(path):
+    """(words, counts) of a vocabulary file in word2vec C's format (`word count` per line, as
+    -save-vocab and `w2v train --save-vocab` write it); W2VError naming the line at fault."""
+    words, counts, seen = [], [], {}
+    for number, line in enumerate(read_text_lines(path, _VOCAB_FILE), 1):
+        fields = line.split()
+        if not fields:
+            continue
+        if len(fields) != 2 or not (fields[1].isascii() and fields[1].isdigit()):
+            raise W2VError(f"{path}, line {number}: expected `word count` (a word and a whole "
+                           f"number, as word2vec -save-vocab writes), got {line[:60]!r}")
+        if fields[0] in seen:
+            raise W2VError(f"{path}, line {number}: {fields[0]!r} is listed twice (first on line "
+                           f"{seen[fields[0]]})")
+        seen[fields[0]] = number
+        words.append(fields[0])
+        counts.append(int(fields[1]))
+    if not words:
+        raise W2VError(f"vocabulary file {path} lists no words")
+    return words, np.array(counts, np.int64)
 
 
 def keep_probabilities(counts, sample):

@@ -1,0 +1,79 @@
+"""Callbacks: functions a training run calls at the end of every epoch (and, if asked, every N
+words) with a `TrainingProgress`, to evaluate the vectors so far, log them, or stop the run.
+
+A callback returning `STOP` (or True) ends the run cleanly: the vectors trained so far come back
+and the training log says `"stopped_early": true`. Callbacks run in the calling thread between
+batches, while no kernel is training, so the vectors they see do not change under them (gensim
+dropped its per-batch callbacks because theirs raced with the training threads).
+"""
+
+import functools
+
+import numpy as np
+
+from ..errors import check_parameter
+
+class _Stop:
+    def __repr__(self):
+        return "w2v.STOP"
+
+
+STOP = _Stop()  # what a callback returns to end the run
+
+
+class TrainingProgress:
+    """What a callback is handed: where the run is, and a read-only view of the vectors."""
+
+    def __init__(self, epoch, epochs, end_of_epoch, words, total_words, loss, lr, words_list,
+                 counts, vectors):
+        self.epoch = epoch  # the epoch in progress (or just finished), from 1
+        self.epochs = epochs  # epochs in the run
+        self.end_of_epoch = end_of_epoch  # False for a call every N words
+        self.words = words  # corpus words trained in the run so far (all epochs)
+        self.total_words = total_words  # corpus words x epochs
+        self.loss = loss  # mean loss per prediction over the epoch so far
+        self.lr = lr  # the learning rate now
+        self._words, self._counts, self._vectors = words_list, counts, vectors
+
+    @functools.cached_property
+    def wv(self):
+        """The input vectors now, as KeyedVectors over a read-only view (no copy): copy what
+        must outlive the callback, since training goes on writing into them."""
+        from ..vectors import KeyedVectors
+
+        view = self._vectors.view()
+        view.flags.writeable = False
+        return KeyedVectors(self._words, view, counts=self._counts)
+
+    def __repr__(self):
+        return (f"TrainingProgress(epoch {self.epoch}/{self.epochs}, {self.words:,} of "
+                f"{self.total_words:,} words, loss {self.loss:.4f}, lr {self.lr:.5f})")
+
+
+class Callbacks:
+    """The callbacks of a run and when they are due."""
+
+    def __init__(self, functions, every_words=None):
+        functions = list(functions or ())
+        for function in functions:
+            check_parameter(callable(function),
+                            f"callbacks must be functions, got {function!r}", "callbacks")
+        check_parameter(every_words is None or every_words >= 1,
+                        f"callback_words must be >= 1, got {every_words}", "callback_words")
+        self.functions, self.every_words = functions, every_words
+        self.next_at = every_words
+
+    def __bool__(self):
+        return bool(self.functions)
+
+    def due(self, words):
+        """Whether a call every `every_words` words is due after `words` words of the run."""
+        return bool(self.functions) and self.every_words is not None and words >= self.next_at
+
+    def call(self, progress):
+        """Call every callback with `progress`; True if one of them asks to stop."""
+        if self.every_words is not None:
+            self.next_at = (progress.words // self.every_words + 1) * self.every_words
+        answers = [function(progress) for function in self.functions]
+        return any(answer is STOP or answer is True or
+                   (isinstance(answer, np.bool_) and bool(answer)) for answer in answers)
