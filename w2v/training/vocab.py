@@ -82,14 +82,16 @@ def extend_vocab(old, counts, old_ids, words, min_count=5, max_vocab=None):
     merged[in_new_text] += counts[old_ids[in_new_text]]
     is_new = counts >= min_count
     is_new[old_ids[in_new_text]] = False
-    candidates = sorted((-int(counts[i]), words[i]) for i in np.flatnonzero(is_new))
+    new = np.flatnonzero(is_new)
+    new_words = [words[i] for i in new]
+    chosen = by_count_then_word(new_words, counts[new])
     if max_vocab:
-        candidates = candidates[: max(max_vocab - len(old), 0)]
-    kept = sorted([(-int(c), w) for w, c in zip(old.words, merged)] + candidates)
-    vocab = Vocab([w for _, w in kept], np.array([-c for c, _ in kept], dtype=np.int64))
-    old_index = old.index
-    old_rows = np.array([old_index.get(w, -1) for w in vocab.words], dtype=np.int64)
-    return vocab, old_rows
+        chosen = chosen[: max(max_vocab - len(old), 0)]
+    all_words = list(old.words) + [new_words[i] for i in chosen]
+    all_counts = np.concatenate((merged, counts[new][chosen]))
+    order = by_count_then_word(all_words, all_counts)
+    old_rows = np.where(order < len(old), order, -1)
+    return Vocab([all_words[i] for i in order], all_counts[order]), old_rows
 
 
 def write_vocab_file(path, vocab):
