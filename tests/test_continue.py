@@ -106,7 +106,6 @@ def test_the_command_line_continues_from_a_npz_with_the_models_options(saved_old
 @pytest.mark.parametrize("make_init,flags,message", [
     ("bin", [], "error: the --init vectors hold no word counts (a word2vec .bin/.txt file keeps "
                 "only the vectors): continue from the .npz file"),
-    ("hs", [], "error: the --init model has no output weights per word (loss hs keeps "),
     ("npz", ["--dim", "30"], "error: --dim 30 differs from the --init model's 50"),
     ("npz", ["--loss", "softmax"], "error: --loss softmax differs from the --init model's neg"),
     ("npz", ["--read-vocab", "vocab.txt"], "error: --init cannot go with --read-vocab"),
@@ -114,12 +113,9 @@ def test_the_command_line_continues_from_a_npz_with_the_models_options(saved_old
 ])
 def test_an_init_model_that_cannot_continue_is_refused_on_one_line(
         make_init, flags, message, saved_old_model, old_model, tmp_path, capsys):
-    init = {"npz": saved_old_model, "bin": tmp_path / "old.bin", "hs": tmp_path / "hs.npz"}
+    init = {"npz": saved_old_model, "bin": tmp_path / "old.bin"}
     if make_init == "bin":
         old_model.save(init["bin"])
-    if make_init == "hs":
-        w2v.train([["a", "b", "c"]] * 400, loss="hs", min_count=1, sample=0,
-                  progress=False).save(init["hs"])
     corpus = tmp_path / "new.txt"
     corpus.write_text("a b c\n" * 100)
     code = main(["train", str(corpus), "--init", str(init[make_init]), "-o",
@@ -127,6 +123,25 @@ def test_an_init_model_that_cannot_continue_is_refused_on_one_line(
     err = capsys.readouterr().err
     assert code != 0 and err.count("\n") == 1, err
     assert message in err
+
+
+def test_hs_carries_the_word_vectors_and_restarts_the_inner_nodes(old_text, new_text,
+                                                                   monkeypatch):
+    old = w2v.train(old_text, loss="hs", dim=20, epochs=1, progress=False).wv
+    assert old.output_vectors is None  # V-1 inner nodes of the old tree: not saved per word
+
+    class Started(Exception):
+        pass
+
+    def capture(run, progress, save, every_seconds, callbacks, vocab):
+        raise Started(run.W_in.copy(), run.W_out.copy(), vocab)
+
+    monkeypatch.setattr(trainer.TrainingRun, "train", capture)
+    with pytest.raises(Started) as started:
+        w2v.train(new_text, init=old, progress=False)
+    W_in, W_out, vocab = started.value.args
+    assert np.array_equal(W_in[[vocab.index[word] for word in old.words]], old.vectors)
+    assert W_out.shape == (len(vocab) - 1, 20) and not W_out.any()
 
 
 def test_init_in_python_names_the_keyword(old_model):

@@ -36,6 +36,7 @@ def train(corpus, *, init=None, callbacks=(), callback_words=None, read_vocab=No
     grow by the new ones, new words reaching min_count join, the noise, subsampling and Huffman
     tables come from the merged counts, and the learning rate starts again at lr and decays over
     the new run (as gensim's train() does). Options not given are the init model's, but threads.
+    With loss "hs" the inner nodes start again from zero (they belong to the old Huffman tree).
 
     callbacks: functions called with a TrainingProgress (epoch, words, loss, lr, and `wv`, a
     read-only view of the vectors) at the end of every epoch, and every `callback_words` words

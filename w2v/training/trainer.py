@@ -224,7 +224,8 @@ def _text_source(corpus, config):
 def check_init(init, config):
     """W2VError unless the KeyedVectors `init` can start a run of `config`: continued training
     needs the counts and the output vectors (a .npz that w2v train wrote), the same dim, and
-    output vectors trained for the same loss."""
+    output vectors trained for the same loss. With loss hs there are none to need: the inner
+    nodes of the old Huffman tree are not the new tree's, so they start again from zero."""
     check_parameter(init.counts is not None,
                     "the init vectors hold no word counts (a word2vec .bin/.txt file keeps only "
                     "the vectors): continue from the .npz file that w2v train -o MODEL.npz writes",
@@ -233,20 +234,21 @@ def check_init(init, config):
     check_parameter(trained_loss in (None, config.loss),
                     f"loss {config.loss} differs from the init model's {trained_loss}: its output "
                     "weights were trained for that loss", "loss", "init")
-    check_parameter(init.output_vectors is not None,
-                    "the init model has no output weights per word (loss hs keeps inner-node "
-                    "weights that belong to the old Huffman tree): continued training needs a "
-                    "model trained with loss neg or softmax", "init")
+    check_parameter(init.output_vectors is not None or config.loss == "hs",
+                    "the init model has no output weights per word: continue from the .npz "
+                    "file that w2v train -o MODEL.npz writes", "init")
     check_parameter(init.dim == config.dim,
                     f"dim {config.dim} differs from the init model's {init.dim}: continued "
                     "training keeps the vectors, whose size cannot change", "dim", "init")
 
 
 def _carry_over(init, old_rows, W_in, W_out):
-    """The init model's input and output vectors into the rows of the words it knows."""
+    """The init model's input and output vectors into the rows of the words it knows (hs: the
+    input vectors; W_out holds the new tree's inner nodes)."""
     kept = old_rows >= 0
     W_in[kept] = init.vectors[old_rows[kept]]
-    W_out[kept] = init.output_vectors[old_rows[kept]]
+    if init.output_vectors is not None:
+        W_out[kept] = init.output_vectors[old_rows[kept]]
 
 
 def _training_log(config, vocab, epochs, wall_seconds):
