@@ -157,16 +157,7 @@ def train(corpus, config, progress=True, force=False, checkpointing=None, resume
     source = _text_source(corpus, config)
     with tempfile.TemporaryDirectory(prefix="w2v-") as cache_dir:
         scanned = scan(source, os.path.join(cache_dir, "tokens.int32"))
-        old_rows = None
-        if resume:
-            vocab = Vocab(resume.words, resume.counts)
-        elif init is not None:
-            vocab, old_rows = extend_vocab(Vocab(init.words, init.counts), scanned.counts,
-                                           scanned.ids_of(init.words), scanned.words,
-                                           config.min_count, config.max_vocab or None)
-        else:
-            words, counts = listed or (scanned.words, scanned.counts)
-            vocab = build_vocab(words, counts, config.min_count, config.max_vocab or None)
+        vocab, old_rows = _choose_vocab(scanned, config, resume, init, listed)
         if not resume:
             _refuse_what_memory_cannot_hold(len(vocab), config)
         _say(progress, f"vocabulary: {len(vocab):,} words, {vocab.n_tokens:,} tokens"
@@ -219,6 +210,20 @@ def _text_source(corpus, config):
 
         source = PhrasedSource(source, config.phrases)
     return source
+
+
+def _choose_vocab(scanned, config, resume, init, listed):
+    """(the run's Vocab, each word's row in `init` or -1, None without init): the checkpoint's,
+    the init model's extended by the scan, the listed words', or the scan's own. A function so
+    that nothing here keeps the scan's word table alive through training."""
+    if resume:
+        return Vocab(resume.words, resume.counts), None
+    if init is not None:
+        return extend_vocab(Vocab(init.words, init.counts), scanned.counts,
+                            scanned.ids_of(init.words), scanned.words, config.min_count,
+                            config.max_vocab or None)
+    words, counts = listed or (scanned.words, scanned.counts)
+    return build_vocab(words, counts, config.min_count, config.max_vocab or None), None
 
 
 def check_init(init, config):
