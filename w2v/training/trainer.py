@@ -545,7 +545,10 @@ def _diverged(epoch, symptom):
 def _progress_bar(total, progress, initial=0):
     """tqdm on stderr: redrawn twice a second on a terminal or as a notebook's widget, a line
     every 15 s in a log file."""
-    from tqdm.auto import tqdm
+    if "IPython" in sys.modules:  # a notebook, maybe: tqdm.auto picks its widget there
+        from tqdm.auto import tqdm
+    else:  # a terminal or a log: plain tqdm, without the 6 MB tqdm.auto costs to find out
+        from tqdm import tqdm
 
     in_notebook = any(cls.__module__ == "tqdm.notebook" for cls in tqdm.__mro__)
     interactive = in_notebook or sys.stderr.isatty()
