@@ -52,8 +52,8 @@ def test_extend_vocab_keeps_old_words_merges_counts_and_adds_frequent_new_words(
     assert capped.words == ["the", "dog", "cat", "rare"]  # old words all stay
 
 
-def test_old_words_keep_their_input_and_output_rows_before_training(old_model, new_text,
-                                                                     monkeypatch):
+def weights_at_start(monkeypatch, new_text, init):
+    """(W_in, W_out, vocab) of a run continuing `init` on `new_text`, as training would start."""
     class Started(Exception):
         pass
 
@@ -62,8 +62,13 @@ def test_old_words_keep_their_input_and_output_rows_before_training(old_model, n
 
     monkeypatch.setattr(trainer.TrainingRun, "train", capture)
     with pytest.raises(Started) as started:
-        w2v.train(new_text, init=old_model, progress=False)
-    W_in, W_out, vocab = started.value.args
+        w2v.train(new_text, init=init, progress=False)
+    return started.value.args
+
+
+def test_old_words_keep_their_input_and_output_rows_before_training(old_model, new_text,
+                                                                     monkeypatch):
+    W_in, W_out, vocab = weights_at_start(monkeypatch, new_text, old_model)
     old = old_model.wv
     rows = [vocab.index[word] for word in old.words]
     assert np.array_equal(W_in[rows], old.vectors)
@@ -130,16 +135,7 @@ def test_hs_carries_the_word_vectors_and_restarts_the_inner_nodes(old_text, new_
     old = w2v.train(old_text, loss="hs", dim=20, epochs=1, progress=False).wv
     assert old.output_vectors is None  # V-1 inner nodes of the old tree: not saved per word
 
-    class Started(Exception):
-        pass
-
-    def capture(run, progress, save, every_seconds, callbacks, vocab):
-        raise Started(run.W_in.copy(), run.W_out.copy(), vocab)
-
-    monkeypatch.setattr(trainer.TrainingRun, "train", capture)
-    with pytest.raises(Started) as started:
-        w2v.train(new_text, init=old, progress=False)
-    W_in, W_out, vocab = started.value.args
+    W_in, W_out, vocab = weights_at_start(monkeypatch, new_text, old)
     assert np.array_equal(W_in[[vocab.index[word] for word in old.words]], old.vectors)
     assert W_out.shape == (len(vocab) - 1, 20) and not W_out.any()
 
