@@ -16,7 +16,7 @@ distributed = pytest.importorskip("distributed", reason="the cluster extra (w2v[
 
 from w2v import synthetic  # noqa: E402
 from w2v.training import checkpoint  # noqa: E402
-from w2v.training.cluster import average_changes, count_on_cluster, train_on_cluster  # noqa: E402
+from w2v.training.cluster import count_on_cluster, merge_changes, train_on_cluster  # noqa: E402
 from w2v.training.corpus import TextSource, scan  # noqa: E402
 from w2v.training.trainer import TrainConfig, TrainingInterrupted, train  # noqa: E402
 
@@ -126,7 +126,7 @@ def test_a_killed_worker_changes_nothing(client, corpus, fault_free):
 
     again = train_on_cluster(client, corpus, CONFIG, SYNC_WORDS, progress=False,
                              after_round=kill_during_round)
-    assert killed
+    assert killed and again.log["cluster"]["workers_lost"] == 1
     assert same_vectors(again, fault_free)
 
 
@@ -162,25 +162,22 @@ def test_workers_lost_too_often_is_an_error(corpus):
 
 
 def test_rows_changed_by_more_replicas_than_the_divisor_take_their_mean():
-    W = np.zeros((3, 2), np.float32)
     changes = [(np.array([0, 1]), np.full((2, 2), 4, np.float32)),
                (np.array([1]), np.full((1, 2), 8, np.float32)),
                (np.array([1, 2]), np.full((2, 2), 6, np.float32))]
-    average_changes(W, changes, 2)
-    np.testing.assert_array_equal(W[:, 0], [2, 6, 3])  # 4 / 2; (4 + 8 + 6) / 3; 6 / 2
+    rows, change = merge_changes(changes, (4, 2), 2)
+    assert rows.tolist() == [0, 1, 2]
+    np.testing.assert_array_equal(change[:, 0], [2, 6, 3])  # 4 / 2; (4 + 8 + 6) / 3; 6 / 2
+    rows, change = merge_changes(changes, (4, 2), 2, mean=False)
+    np.testing.assert_array_equal(change[:, 0], [2, 9, 3])  # every row: the sum over 2
 
 
-def test_average_is_the_mean_of_the_replicas_in_a_fixed_order():
-    W = np.arange(12, dtype=np.float32).reshape(4, 3)
+def test_merged_change_does_not_depend_on_who_finished_first():
     first = (np.array([0, 2]), np.array([[1, 1, 1], [5, 5, 5]], np.float32))
     second = (np.array([2, 3]), np.array([[7, 7, 7], [0, 0, 0]], np.float32))
-    rows, values = average_changes(W, [first, second], 2)
-    assert rows.tolist() == [0, 2, 3]
-    np.testing.assert_array_equal(W[0], [0.5, 1, 1.5])  # (1 + 0) / 2, ... : one replica changed it
-    np.testing.assert_array_equal(W[2], [6, 6, 6])
-    np.testing.assert_array_equal(W[3], [4.5, 5, 5.5])
-    np.testing.assert_array_equal(W[1], [3, 4, 5])  # untouched
-    np.testing.assert_array_equal(values, W[rows])
+    rows, change = merge_changes([first, second], (5, 3), 2)
+    assert rows.tolist() == [0, 2, 3]  # rows 1 and 4: no replica changed them
+    np.testing.assert_array_equal(change, [[0.5] * 3, [6] * 3, [0] * 3])
 
 
 # --- the command line --------------------------------------------------------------------------

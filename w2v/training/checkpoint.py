@@ -27,6 +27,7 @@ from ..errors import W2VError
 from .corpus import STDIN
 
 FORMAT_VERSION = 1
+ARRAY_PREFIX = "extra_"  # the npz names of a Checkpoint's `arrays`
 # A repeat this soon after the first stop request is the same request: an impatient double
 # Ctrl-C, or `timeout -s INT`, which signals the process and then its whole process group.
 SAME_REQUEST_SECONDS = 1.0
@@ -44,6 +45,7 @@ class Checkpoint:
     W_out: np.ndarray  # float32
     position: dict  # trainer.Position fields
     extra: dict = dataclasses.field(default_factory=dict)  # caller's data, e.g. the output path
+    arrays: dict = dataclasses.field(default_factory=dict)  # caller's arrays by name
 
 
 @dataclasses.dataclass
@@ -53,6 +55,7 @@ class Checkpointing:
     path: str  # where to write the checkpoint (atomically)
     every_seconds: float = None  # also save this often (None: only when stopped by a signal)
     extra: dict = dataclasses.field(default_factory=dict)  # stored as is, e.g. the output path
+    arrays: dict = dataclasses.field(default_factory=dict)  # stored as is, e.g. a cluster's state
     written: dict = None  # the position of the last checkpoint this process wrote
 
     def write(self, config, corpus, words, counts, W_in, W_out, position):
@@ -61,7 +64,7 @@ class Checkpointing:
         with signals_held():
             corpus = corpus if corpus == STDIN else os.path.abspath(corpus)
             save(self.path, Checkpoint(config, corpus, words, counts, W_in, W_out, position,
-                                       self.extra))
+                                       self.extra, self.arrays))
             self.written = position
 
     def what_was_kept(self):
@@ -86,7 +89,8 @@ def save(path, checkpoint):
     }
     with atomic_write(path, "wb") as handle:
         np.savez(handle, meta=np.array(json.dumps(meta)), words=np.array(checkpoint.words),
-                 counts=checkpoint.counts, W_in=checkpoint.W_in, W_out=checkpoint.W_out)
+                 counts=checkpoint.counts, W_in=checkpoint.W_in, W_out=checkpoint.W_out,
+                 **{ARRAY_PREFIX + name: array for name, array in checkpoint.arrays.items()})
 
 
 def load(path):
@@ -98,6 +102,8 @@ def load(path):
         with np.load(path, allow_pickle=False) as data:
             meta = json.loads(str(data["meta"]))
             arrays = {name: data[name] for name in ("words", "counts", "W_in", "W_out")}
+            extra_arrays = {name[len(ARRAY_PREFIX):]: data[name] for name in data.files
+                            if name.startswith(ARRAY_PREFIX)}
     except FileNotFoundError:
         raise W2VError(f"checkpoint {path} does not exist") from None
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
@@ -106,7 +112,7 @@ def load(path):
         raise W2VError(f"{path}: checkpoint format {meta.get('format_version')} is not supported")
     return Checkpoint(meta["config"], meta["corpus"], arrays["words"].tolist(), arrays["counts"],
                       np.ascontiguousarray(arrays["W_in"]), np.ascontiguousarray(arrays["W_out"]),
-                      meta["position"], meta.get("extra", {}))
+                      meta["position"], meta.get("extra", {}), extra_arrays)
 
 
 @contextlib.contextmanager

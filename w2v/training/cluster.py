@@ -3,18 +3,21 @@
 The corpus is cut into one shard per worker (`TextSource.shards`); every worker reads its own
 shard (a shared filesystem: the client never ships text). Words are counted by Dask tasks and the
 counts merged by a tree reduction, so the vocabulary equals the one-process vocabulary. Each shard
-then trains on a replica held by a Dask actor, `sync_words` words per round; after every round the
-client averages the rows that changed and sends them back with the next round's request, so after
-a merge every replica equals the merged model. That makes a round a pure function of (merged
-model, shard, round): a worker lost mid-round is replaced and its round redone from the merged
-model, giving the same bits; with one thread per worker the whole run is bit-reproducible.
+then trains on a replica held by a Dask actor, `sync_words` words per round. The client merges
+the rows that changed while the replicas train the next round, and sends the merged change with
+the round after that (`_ClusterRun`): a replica trains round r + 1 on the merged model up to round
+r - 1 plus its own round r, so the workers never wait for a merge. A replica's state before a round
+is (merged model, its own pending change), both on the client: a worker lost mid-round is replaced
+from them and its round redone, giving the same bits; a checkpoint stores them; with one thread per
+worker the whole run is bit-reproducible.
 
 Averaging K replicas divides every row's progress by K, so each replica trains at s times the
 learning rate, s = min(K, MAX_LR_SCALE), and a row's merged change is the sum of the replicas'
-changes over max(s, the replicas that changed it) (`average_changes`): for K <= 4 the mean of the
+changes over max(s, the replicas that changed it) (`merge_changes`): for K <= 4 the mean of the
 replicas. The measurements behind these choices are in BENCHMARKS.md.
 """
 
+import collections
 import concurrent.futures
 import contextlib
 import dataclasses
@@ -159,9 +162,14 @@ def count_on_cluster(client, shards, fan_in=4):
 
 
 class ShardTrainer:
-    """A shard's token ids and a replica of the weights, on one worker."""
+    """A shard's token ids and a replica of the weights, on one worker.
 
-    def __init__(self, source, words, counts, config, W_in, W_out):
+    The replica is the merged model plus this shard's own change of the last round, which the
+    client merges while the next round trains (`pending`: per matrix, rows and their change).
+    `merged` is the worker's copy of the merged model, updated by the same additions as the
+    client's, so both hold the same bits."""
+
+    def __init__(self, source, words, counts, config, W_in, W_out, pending=None, first_round=0):
         from .trainer import TrainConfig
 
         self.config = TrainConfig(**config)
@@ -173,8 +181,12 @@ class ShardTrainer:
             raise on_worker(exc) from None
         self.corpus = scanned.encode(vocab.index)
         self.step = batch_function(self.config, vocab)
-        self.W_in, self.W_out = np.array(W_in), np.array(W_out)
-        self.merged_in, self.merged_out = np.array(W_in), np.array(W_out)
+        self.merged = [np.array(W_in), np.array(W_out)]
+        self.W = [M.copy() for M in self.merged]
+        self.pending = pending or [_no_change(M) for M in self.merged]
+        for W, M, (rows, change) in zip(self.W, self.merged, self.pending):
+            W[rows] = M[rows] + change
+        self.next_round = first_round
 
     def __del__(self):
         shutil.rmtree(getattr(self, "folder", ""), ignore_errors=True)
@@ -183,15 +195,22 @@ class ShardTrainer:
         """The word offset of each batch and the shard's size: for planning rounds."""
         return self.corpus.batch_tokens
 
-    def train(self, merge, epoch, first, last, lr_of_word, seed):
-        """Apply the last merge, train batches first..last-1 of the plan, and return the rows that
-        changed (indices and values) with the loss, predictions and words."""
-        if merge is not None:
-            self._apply(merge)
+    def train(self, merged_change, sequence, epoch, first, last, lr_of_word, seed, values=False):
+        """Apply the merged change of the round before last (None: nothing to apply), train
+        batches first..last-1 of the plan as the client's round number `sequence` (refused with
+        OutOfOrder if the round before it has not run here yet), and return the rows that changed with their change
+        (with `values`, their new values: a lone shard is the model) and the loss, predictions
+        and words."""
+        if sequence != self.next_round:
+            raise OutOfOrder(f"round {sequence} came before round {self.next_round}")
+        if merged_change is not None:
+            self._apply(merged_change)
+        W_in, W_out = self.W
         starts = self.corpus.batch_tokens
+        before = [W.copy() for W in self.W]
 
         def run(index):
-            return self.step(*self.corpus.batch(index), self.W_in, self.W_out,
+            return self.step(*self.corpus.batch(index), W_in, W_out,
                              lr_of_word(starts[index]), lr_of_word(starts[index + 1]),
                              batch_seed(seed, epoch, index))
 
@@ -200,20 +219,28 @@ class ShardTrainer:
         loss = math.fsum(loss for loss, _ in results)
         pairs = sum(pairs for _, pairs in results)
         words = int(starts[last] - starts[first]) if last > first else 0
-        changed = _changed(self.W_in, self.merged_in), _changed(self.W_out, self.merged_out)
-        return changed, loss, pairs, words
+        self.pending = [_changed(W, B, values) for W, B in zip(self.W, before)]
+        self.next_round += 1
+        return self.pending, loss, pairs, words
 
-    def _apply(self, merge):
-        for (rows, values), W, merged in zip(merge, (self.W_in, self.W_out),
-                                             (self.merged_in, self.merged_out)):
-            W[rows] = values
-            merged[rows] = values
+    def _apply(self, merged_change):
+        """The replica becomes the new merged model plus this shard's change of the last round
+        (the one being merged now); its change before that is part of `merged_change`."""
+        for (rows, change), W, M, (own_rows, own) in zip(merged_change, self.W, self.merged,
+                                                          self.pending):
+            M[rows] += change
+            W[rows] = M[rows]
+            W[own_rows] = M[own_rows] + own
 
 
-def _changed(W, merged):
-    """The rows of W that differ from the last merge, and their values."""
-    rows = _differing_rows(W, merged)
-    return rows, W[rows]
+def _no_change(W):
+    return np.empty(0, np.int64), np.empty((0, W.shape[1]), W.dtype)
+
+
+def _changed(W, before, values=False):
+    """The rows of W that differ from `before`, and their change (or values)."""
+    rows = _differing_rows(W, before)
+    return rows, W[rows] if values else W[rows] - before[rows]
 
 
 @numba.njit(nogil=True, cache=True)
@@ -233,52 +260,72 @@ def _differing_rows(A, B):
 
 
 class Replicas:
-    """The shards' actors, created on the cluster's workers, replaced when a worker is lost."""
+    """The shards' actors, created on the cluster's workers, replaced when a worker is lost.
+    state(k) gives (W_in, W_out, pending change, round) to start shard k's actor from."""
 
-    def __init__(self, client, shards, vocab, config, W_in, W_out):
+    def __init__(self, client, shards, vocab, config, state):
         self.client, self.shards, self.vocab, self.config = client, shards, vocab, config
+        self.state = state
         self.allowed_failures = _allowed_failures()
-        self.failures = 0
+        self.failures = self.resent = 0
         workers = sorted(client.scheduler_info()["workers"])
+        W_in, W_out = state(0)[:2]
         weights = client.scatter([W_in, W_out], broadcast=True, hash=False)
-        starting = [self._submit(k, weights, workers[k % len(workers)]) for k in range(len(shards))]
-        self.actors = [self._started(k, future, W_in, W_out) for k, future in enumerate(starting)]
+        starting = [self._submit(k, weights, *state(k)[2:], workers[k % len(workers)])
+                    for k in range(len(shards))]
+        self.actors = [self._started(k, future) for k, future in enumerate(starting)]
 
-    def _submit(self, k, weights, worker):
-        """Start the actor of shard k on `worker` (if it is still there) from `weights`."""
+    def _submit(self, k, weights, pending, first_round, worker):
+        """Start the actor of shard k on `worker` (if it is still there) from `weights` plus the
+        shard's `pending` change, to train `first_round` next."""
         return self.client.submit(ShardTrainer, self.shards[k], self.vocab.words,
                                   self.vocab.counts, dataclasses.asdict(self.config), *weights,
-                                  actor=True, workers=worker and [worker], allow_other_workers=True,
-                                  pure=False)
+                                  pending, first_round, actor=True, workers=worker and [worker],
+                                  allow_other_workers=True, pure=False)
 
-    def _started(self, k, future, W_in, W_out):
-        """The actor of `future`; started again from (W_in, W_out) while workers are lost."""
+    def _started(self, k, future):
+        """The actor of `future`; started again from `state(k)` while workers are lost."""
         while True:
             try:
                 return future.result()
             except _LOST_WORKER as lost:
                 self._count_failure(lost)
-                future = self._submit(k, self.client.scatter([W_in, W_out], hash=False), None)
+                W_in, W_out, *rest = self.state(k)
+                future = self._submit(k, self.client.scatter([W_in, W_out], hash=False), *rest,
+                                      None)
 
-    def call(self, method, args_per_shard, W_in, W_out):
-        """Call `method` on every shard's actor; a shard whose worker is lost gets a new actor
-        started from (W_in, W_out) and is called again without its merge argument (the new
-        replica already equals the merged model)."""
-        pending = [getattr(actor, method)(*args) for actor, args in zip(self.actors, args_per_shard)]
-        results = []
-        for k, future in enumerate(pending):
-            while True:
-                try:
-                    results.append(future.result())
-                    break
-                except W2VError:
-                    raise
-                except _LOST_WORKER as lost:  # "Unable to contact Actor's worker"
-                    self._count_failure(lost)
-                    self._replace(k, W_in, W_out)
-                    args = args_per_shard[k]
-                    future = getattr(self.actors[k], method)(*(args and (None, *args[1:])))
-        return results
+    def call(self, method):
+        """The results of `method()` on every shard's actor (no arguments: nothing to redo)."""
+        futures = [getattr(actor, method)() for actor in self.actors]
+        return [self.result(k, collections.deque([([()] * len(futures), futures)]), method)
+                for k in range(len(futures))]
+
+    def submit(self, method, args_per_shard):
+        """Call `method` on every shard's actor; returns the futures."""
+        return [getattr(actor, method)(*args) for actor, args in zip(self.actors, args_per_shard)]
+
+    def result(self, k, in_flight, method="train"):
+        """Shard k's result of the oldest call in `in_flight` ((args per shard, futures) per
+        call, oldest first). A call that reached the actor before the one ahead of it is
+        refused and sent again. If the worker is lost, the shard gets a new actor started from
+        `state(k)` (where the lost replica was before the oldest call), which is called again
+        without its first argument (the merged change: `state` includes it), and the later
+        calls are sent to it again."""
+        args, futures = in_flight[0]
+        while True:
+            try:
+                return futures[k].result()
+            except W2VError:
+                raise
+            except OutOfOrder:
+                self.resent += 1
+                futures[k] = getattr(self.actors[k], method)(*args[k])
+            except _LOST_WORKER as lost:  # "Unable to contact Actor's worker"
+                self._count_failure(lost)
+                self._replace(k)
+                futures[k] = getattr(self.actors[k], method)(*(args[k] and (None, *args[k][1:])))
+                for later_args, later_futures in list(in_flight)[1:]:
+                    later_futures[k] = getattr(self.actors[k], method)(*later_args[k])
 
     def _count_failure(self, lost):
         self.failures += 1
@@ -287,13 +334,18 @@ class Replicas:
                            f"allowed failures ({self.allowed_failures}; "
                            f"distributed.scheduler.allowed-failures): {lost}")
 
-    def _replace(self, k, W_in, W_out):
+    def _replace(self, k):
         self.client.wait_for_workers(1, timeout=120)
         busy = {getattr(actor, "_address", None) for i, actor in enumerate(self.actors) if i != k}
         workers = sorted(self.client.scheduler_info()["workers"])
         idle = [w for w in workers if w not in busy] or workers
+        W_in, W_out, *rest = self.state(k)
         weights = self.client.scatter([W_in, W_out], hash=False)
-        self.actors[k] = self._started(k, self._submit(k, weights, idle[0]), W_in, W_out)
+        self.actors[k] = self._started(k, self._submit(k, weights, *rest, idle[0]))
+
+
+class OutOfOrder(Exception):
+    """A round reached its replica before the round ahead of it: it is sent again."""
 
 
 # an actor's worker gone (CommClosedError is an OSError), or the data scattered to it
@@ -306,21 +358,19 @@ def _allowed_failures():
     return int(dask.config.get("distributed.scheduler.allowed-failures", 3))
 
 
-def average_changes(W, changes, divisor):
-    """Merge the replicas' changes into W (the merged model, in place): `changes` holds each
-    replica's changed (rows, values); its other rows equal W. A row changed by c replicas gets
-    the sum of their changes divided by max(divisor, c): with `divisor` the number of replicas
-    that is their mean; with `divisor` the lr multiplier s of the replicas, a row only one
-    replica changed moves as one process would move it, and a row many changed moves by the mean
-    of their changes. Summed in a fixed order, so the result does not depend on who finished
-    first (one replica gives its own values exactly). Returns the rows changed and their values."""
-    total = np.zeros((len(W), W.shape[1]), W.dtype)
-    replicas = np.zeros(len(W), np.int32)
-    for rows, values in changes:
-        _accumulate(total, replicas, rows, values)
+def merge_changes(changes, shape, divisor, mean=True):
+    """The merged change of the replicas' `changes` (each: rows and their change, for a matrix
+    of `shape`): a row changed by c replicas gets the sum of their changes divided by `divisor`
+    (the replicas' lr multiplier s, so that a row one replica changed moves as one process
+    would move it), or with `mean` by max(divisor, c): at most the mean of the replicas' changes.
+    Summed in a fixed order, so the result does not depend on who finished first. Returns the
+    rows changed and their change."""
+    total = np.zeros(shape, np.float32)
+    replicas = np.zeros(shape[0], np.int32)
+    for rows, change in changes:
+        _accumulate(total, replicas, rows, change)
     rows = np.flatnonzero(replicas)
-    _merge_rows(W, total, replicas, rows, divisor)
-    return rows, W[rows]
+    return rows, _divide(total, replicas, rows, divisor, mean)
 
 
 @numba.njit(nogil=True, cache=True)
@@ -332,14 +382,13 @@ def _accumulate(total, replicas, rows, values):
 
 
 @numba.njit(nogil=True, cache=True)
-def _merge_rows(W, total, replicas, rows, divisor):
-    """W[r] = (sum of the c replicas' values + (d - c) * W[r]) / d, d = max(divisor, c): W[r]
-    plus the sum of the changes over d."""
-    for r in rows:
-        d = max(divisor, replicas[r])
-        unchanged = W.dtype.type(d - replicas[r])
-        for t in range(W.shape[1]):
-            W[r, t] = (total[r, t] + unchanged * W[r, t]) / d
+def _divide(total, replicas, rows, divisor, mean):
+    out = np.empty((rows.shape[0], total.shape[1]), total.dtype)
+    for i in range(rows.shape[0]):
+        d = total.dtype.type(max(divisor, replicas[rows[i]]) if mean else divisor)
+        for t in range(total.shape[1]):
+            out[i, t] = total[rows[i], t] / d
+    return out
 
 
 def round_lr(word, local_start, global_start, speed_ratio, scale, start_lr, total_words):
@@ -379,9 +428,12 @@ def train_on_cluster(client, corpus_path, config, sync_words=None, shards=None,
     if len(sources) < settings["shards"] and progress:
         print(f"warning: the corpus has too few lines for {settings['shards']} shards: "
               f"{len(sources)} train", file=sys.stderr)
+    settings.setdefault("merge", os.environ.get("W2V_CLUSTER_MERGE", "mean"))
+    pending = None
     if resume:
         vocab = Vocab(resume.words, resume.counts)
         W_in, W_out, position = resume.W_in, resume.W_out, Position(**resume.position)
+        pending = _pending_from_arrays(resume.arrays, len(sources))
     else:
         counts = count_on_cluster(client, sources)
         vocab = build_vocab(list(counts), list(counts.values()), config.min_count,
@@ -389,13 +441,14 @@ def train_on_cluster(client, corpus_path, config, sync_words=None, shards=None,
         W_in, W_out, position = *initial_weights(len(vocab), config), Position()
     _say(progress, f"vocabulary: {len(vocab):,} words, {vocab.n_tokens:,} tokens; "
                    f"{len(sources)} shards, merged every {settings['sync_words']:,} words per shard")
-    replicas = Replicas(client, sources, vocab, config, W_in, W_out)
-    run = _ClusterRun(replicas, config, settings, position, W_in, W_out)
+    run = _ClusterRun(client, sources, vocab, config, settings, position, W_in, W_out, pending)
     save = None
     if checkpointing:
         checkpointing.extra["cluster"] = settings
-        save = functools.partial(_write_checkpoint, checkpointing, corpus_path, config, vocab,
-                                 W_in, W_out)
+
+        def save(position):
+            checkpointing.arrays = _pending_as_arrays(run.pending)
+            _write_checkpoint(checkpointing, corpus_path, config, vocab, W_in, W_out, position)
     try:
         run.train(progress, save,
                   checkpointing.every_seconds if checkpointing else None, after_round)
@@ -403,35 +456,89 @@ def train_on_cluster(client, corpus_path, config, sync_words=None, shards=None,
         raise TrainingInterrupted(f"{stopped}; checkpoint saved to {checkpointing.path}; "
                                   f"resume with: w2v train --resume {checkpointing.path}")
     log = _training_log(config, vocab, position.history, time.perf_counter() - started)
-    log["cluster"] = {"workers": len(client.scheduler_info()["workers"]), **settings, **run.stats}
+    log["cluster"] = {"workers": len(client.scheduler_info()["workers"]), **settings, **run.stats,
+                      "workers_lost": run.replicas.failures,
+                      "rounds_sent_again": run.replicas.resent}
     return Word2VecModel.from_weights(vocab.words, vocab.counts, W_in, W_out, log, position,
                                       corpus_path)
 
 
-class _ClusterRun:
-    """The epoch loop in rounds: every shard trains its share of a round, then the client
-    averages what changed and sends it back with the next round."""
+def _nbytes(changes):
+    """Bytes of (rows, values) pairs, nested in lists."""
+    if changes is None:
+        return 0
+    if isinstance(changes, tuple) and isinstance(changes[0], np.ndarray):
+        return sum(a.nbytes for a in changes)
+    return sum(_nbytes(c) for c in changes)
 
-    def __init__(self, replicas, config, settings, position, W_in, W_out):
-        self.replicas, self.config, self.position = replicas, config, position
-        self.W_in, self.W_out = W_in, W_out  # the merged model
-        no_arguments = [()] * len(replicas.actors)
-        self.starts = [np.asarray(s) for s in replicas.call("batch_starts", no_arguments, W_in, W_out)]
+
+def _pending_as_arrays(pending):
+    """The shards' changes not merged yet, as named arrays for a checkpoint."""
+    arrays = {}
+    for k, shard in enumerate(pending or []):
+        for name, (rows, change) in zip(("in", "out"), shard):
+            arrays[f"pending_{k}_{name}_rows"], arrays[f"pending_{k}_{name}"] = rows, change
+    return arrays
+
+
+def _pending_from_arrays(arrays, shards):
+    if "pending_0_in_rows" not in arrays:
+        return None
+    return [[(arrays[f"pending_{k}_{name}_rows"], arrays[f"pending_{k}_{name}"])
+             for name in ("in", "out")] for k in range(shards)]
+
+
+class _ClusterRun:
+    """The epoch loop in rounds, two rounds in flight: each replica has round r + 1 queued while
+    it trains round r, and the client merges round r while the replicas train round r + 1; the
+    merged change travels with round r + 2. So a replica trains round r + 1 on the merged model
+    up to round r - 1 plus its own round r, and never waits for the client.
+
+    The client keeps the merged model and each shard's pending change (its last collected round,
+    being merged): a replica's state before a round is a function of those, so a lost replica is
+    restarted from them and redoes its round to the same bits, and a checkpoint stores them."""
+
+    def __init__(self, client, sources, vocab, config, settings, position, W_in, W_out,
+                 pending=None):
+        self.config, self.position = config, position
+        self.merged = [W_in, W_out]  # the merged model, updated in place
+        self.pending = pending  # per shard: its last collected round's changes, not merged yet
+        self.undo = None  # per matrix: rows and their values before the last merged change
+        self.lone = len(sources) == 1  # one replica is the model: it sends values, not changes
+        self.n_shards = len(sources)
+        self.stats = {"rounds": 0, "bytes_per_merge": 0, "merge_seconds": 0.0}
+        self.submitted = 0  # rounds sent to the replicas by this process; the first collected is 0
+        self.replicas = Replicas(client, sources, vocab, config, self.redo_state)
+        self.starts = [np.asarray(s) for s in self.replicas.call("batch_starts")]
         self.sizes = [int(s[-1]) for s in self.starts]
         self.total_words = sum(self.sizes) * config.epochs
         self.n_rounds = max(1, -(-max(self.sizes) // settings["sync_words"]))
         self.lr_scale = settings["lr_scale"]
-        self.stats = {"rounds": 0, "bytes_per_merge": 0, "merge_seconds": 0.0}
+        self.mean = settings["merge"] == "mean"
+        self.in_flight = collections.deque()  # (calls, futures) per round, oldest first
+        self.next_round = position.epoch * self.n_rounds + position.batch  # of the whole run
+
+    def redo_state(self, k):
+        """Where shard k's replica was before the oldest round in flight: the merged model
+        without the last merged change, plus the shard's pending change; and that round."""
+        merged = self.merged
+        if self.undo is not None:
+            merged = [M.copy() for M in merged]
+            for M, (rows, values) in zip(merged, self.undo):
+                M[rows] = values
+        return (*merged, self.pending[k] if self.pending else None, self.stats["rounds"])
 
     def train(self, progress, save, every_seconds, after_round):
-        position, merge = self.position, None
+        position = self.position
         bar = _progress_bar(self.total_words, progress, initial=self.words_done())
         last_save = time.monotonic()
+        self.submit(None)
+        self.advance()
         with checkpoint.stop_requests() as stop:
             while position.epoch < self.config.epochs:
                 t0 = time.perf_counter()
                 while position.batch < self.n_rounds:
-                    merge = self.run_round(merge, bar)
+                    self.collect(bar)
                     if after_round:
                         after_round(position)
                     due = every_seconds is not None and time.monotonic() - last_save >= every_seconds
@@ -445,45 +552,70 @@ class _ClusterRun:
                             raise KeyboardInterrupt
                         raise TrainingInterrupted(f"stopped in epoch {position.epoch + 1} "
                                                   f"({self.words_done() / self.total_words:.0%} of the run)")
+                    self.advance()
                 self.finish_epoch(time.perf_counter() - t0, bar, progress)
         bar.close()
 
-    def run_round(self, merge, bar):
-        position = self.position
-        plans = [plan_round(s, position.batch, self.n_rounds) for s in self.starts]
+    def advance(self):
+        """Merge the pending changes into the model and send them with the next round."""
+        t0 = time.perf_counter()
+        merged_change = self.undo = None
+        if self.pending:
+            merged_change = [merge_changes([shard[m] for shard in self.pending], M.shape,
+                                           self.lr_scale, self.mean)
+                             for m, M in enumerate(self.merged)]
+            self.undo = [(rows, M[rows]) for M, (rows, _) in zip(self.merged, merged_change)]
+            for M, (rows, change) in zip(self.merged, merged_change):
+                M[rows] += change  # as each replica does (ShardTrainer._apply): the same bits
+        self.stats["merge_seconds"] += time.perf_counter() - t0
+        moved = _nbytes(self.pending) + _nbytes(merged_change) * self.n_shards
+        self.stats["bytes_per_merge"] = max(self.stats["bytes_per_merge"], moved)
+        self.submit(merged_change)
+
+    def submit(self, merged_change):
+        """Queue the next round on every replica, with the merged change to apply first."""
+        if self.next_round >= self.n_rounds * self.config.epochs:
+            return
+        epoch, batch = divmod(self.next_round, self.n_rounds)
+        plans = [plan_round(s, batch, self.n_rounds) for s in self.starts]
         local = [int(s[first]) for s, (first, _) in zip(self.starts, plans)]
         words = [int(s[last]) - int(s[first]) for s, (first, last) in zip(self.starts, plans)]
-        global_start = position.epoch * sum(self.sizes) + sum(local)
+        global_start = epoch * sum(self.sizes) + sum(local)
         calls = []
         for k, (first, last) in enumerate(plans):
             lr_of_word = functools.partial(
                 round_lr, local_start=local[k], global_start=global_start,
                 speed_ratio=sum(words) / max(words[k], 1), scale=self.lr_scale,
                 start_lr=self.config.start_lr, total_words=self.total_words)
-            calls.append((merge, position.epoch, first, last, lr_of_word, shard_seed(self.config.seed, k)))
-        results = self.replicas.call("train", calls, self.W_in, self.W_out)
-        merged_at = time.perf_counter()
-        n = len(results)
-        # replicas at lr x s: a row's changes over max(s, c), the mean of the replicas if s = n
-        merge = (average_changes(self.W_in, [r[0][0] for r in results], self.lr_scale),
-                 average_changes(self.W_out, [r[0][1] for r in results], self.lr_scale))
+            calls.append((merged_change, self.submitted, epoch, first, last, lr_of_word,
+                          shard_seed(self.config.seed, k), self.lone))
+        self.in_flight.append((calls, self.replicas.submit("train", calls)))
+        self.next_round += 1
+        self.submitted += 1
+
+    def collect(self, bar):
+        """Wait for the oldest round in flight and take its results: the shards' changes become
+        the pending ones (a lone replica's values go into the model)."""
+        results = [self.replicas.result(k, self.in_flight) for k in range(self.n_shards)]
+        self.in_flight.popleft()
+        if self.lone:  # its values are the model
+            for M, (rows, values) in zip(self.merged, results[0][0]):
+                M[rows] = values
+        else:
+            self.pending = [r[0] for r in results]
+        position = self.position
         loss = math.fsum(r[1] for r in results)
         _check_finite(loss, position.epoch)
         position.loss += loss
         position.pairs += sum(r[2] for r in results)
         position.batch += 1
         self.stats["rounds"] += 1
-        self.stats["merge_seconds"] += time.perf_counter() - merged_at
         words_trained = sum(r[3] for r in results)
-        sent = sum(rows.nbytes + values.nbytes for rows, values in merge)
-        received = sum(rows.nbytes + values.nbytes for r in results for rows, values in r[0])
-        self.stats["bytes_per_merge"] = max(self.stats["bytes_per_merge"], sent * n + received)
         del results  # the replicas' rows: hand their memory back before the next round's
         _return_freed_memory()
         bar.update(words_trained)
         bar.set_postfix(lr=f"{self.lr_at(self.words_done()):.5f}",
                         loss=f"{position.loss / max(position.pairs, 1):.4f}", refresh=False)
-        return merge
 
     def lr_at(self, words_done):
         return _lr_at(self.config.start_lr, self.total_words, words_done)
@@ -495,7 +627,7 @@ class _ClusterRun:
         return position.epoch * sum(self.sizes) + within
 
     def finish_epoch(self, seconds, bar, progress):
-        _check_weights_finite(self.W_in, self.W_out, self.position.epoch)
+        _check_weights_finite(*self.merged, self.position.epoch)
         end_epoch(self.position, sum(self.sizes), seconds, self.config.epochs, bar, progress)
 
 
