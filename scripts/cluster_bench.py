@@ -34,7 +34,7 @@ def parse_args(argv):
                    help="worker counts, comma-separated (2)")
     p.add_argument("--sync-words", type=bench.comma_ints, default=[0],
                    help="words per worker between merges, comma-separated (0: w2v's default, "
-                        "500,000 / workers)")
+                        "2,000,000 / workers)")
     p.add_argument("--lr-scale", type=str, default="workers",
                    help="comma-separated lr multipliers per worker; 'workers' = the worker count")
     p.add_argument("--no-baseline", action="store_true", help="skip the one-process run")
@@ -112,6 +112,19 @@ def table(runs):
     return "\n".join(lines)
 
 
+def warm_up_cluster(args, out_dir):
+    """One untimed 2-worker run on bench.warm_up's slice, so the cluster's Numba functions are
+    in the on-disk cache before the timed runs."""
+    settings = dict(bench.training_settings(args, args.configs[0]), epochs=1)
+    out = out_dir / "warmup-cluster.bin"
+    bench.say("[warm-up] w2v --workers 2 on the warm-up slice (untimed) ...")
+    measured = bench.run_measured(command(out_dir / "warmup.txt", out, settings, 2, 20_000, None),
+                                  out.with_suffix(".log"))
+    if measured["exit_code"] != 0:
+        sys.exit(f"cluster_bench.py: the cluster warm-up failed; its log ends:\n"
+                 f"{bench.log_tail(out.with_suffix('.log'))}")
+
+
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     meta = bench.machine_and_versions(args)
@@ -123,6 +136,7 @@ def main(argv=None):
         args.threads = [2]
         args.tools = ["w2v"]
         bench.warm_up(args, corpus, out_dir)
+        warm_up_cluster(args, out_dir)
         runs = [run_one(args, corpus, tokens, out_dir, *planned) for planned in plan(args)]
     text = (f"{table(runs)}\n\n- CPU: {meta['cpu']} ({meta['cores']} cores); w2v "
             f"{meta['w2v_commit']}; corpus {args.corpus.name}, {tokens:,} tokens, {args.epochs} "

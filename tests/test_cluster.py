@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 
 import numpy as np
 import pytest
@@ -100,6 +99,23 @@ def test_two_runs_give_identical_vectors(client, corpus, fault_free):
     assert cluster_log["shards"] == 2 and cluster_log["rounds"] >= 2 * CONFIG.epochs
 
 
+@pytest.fixture(scope="module")
+def overlapped(client, corpus):
+    return train_on_cluster(client, corpus, CONFIG, SYNC_WORDS, progress=False, overlap=True)
+
+
+def test_overlapped_merges_are_reproducible_and_survive_a_killed_worker(client, corpus,
+                                                                        overlapped, fault_free):
+    assert not same_vectors(overlapped, fault_free)  # the replicas train on other states
+    assert same_vectors(train_on_cluster(client, corpus, CONFIG, SYNC_WORDS, progress=False,
+                                         overlap=True), overlapped)
+    killed = kill_a_worker_at(client, epoch=0, batch=1)
+    again = train_on_cluster(client, corpus, CONFIG, SYNC_WORDS, progress=False, overlap=True,
+                             after_round=killed.during_round)
+    assert killed and again.log["cluster"]["workers_lost"] == 1
+    assert same_vectors(again, overlapped)
+
+
 def test_planted_groups_are_learned_as_in_one_process(client, corpus):
     config = TrainConfig(threads=1, epochs=5)
     scores = {}
@@ -113,24 +129,34 @@ def test_planted_groups_are_learned_as_in_one_process(client, corpus):
     assert scores["cluster"] >= scores["one process"] - 0.05, scores
 
 
+class kill_a_worker_at(list):
+    """after_round(position) killing the second worker at that merge boundary, once: the next
+    round (overlapped: the rounds in flight) is lost with it (the rounds of this small corpus
+    take milliseconds: a kill timed to land within one could come after the run)."""
+
+    def __init__(self, client, epoch, batch):
+        super().__init__()
+        client.wait_for_workers(2)
+        self.pids, self.epoch, self.batch = client.run(os.getpid), epoch, batch
+
+    def during_round(self, position):
+        if (position.epoch, position.batch) == (self.epoch, self.batch) and not self:
+            victim = sorted(self.pids)[1]
+            os.kill(self.pids[victim], signal.SIGKILL)
+            self.append(victim)
+
+
 def test_a_killed_worker_changes_nothing(client, corpus, fault_free):
-    client.wait_for_workers(2)
-    pids = client.run(os.getpid)
-    killed = []
-
-    def kill_during_round(position):
-        if position.epoch == 0 and position.batch == 2 and not killed:
-            victim = sorted(pids)[1]
-            threading.Timer(0.05, os.kill, (pids[victim], signal.SIGKILL)).start()
-            killed.append(victim)
-
+    killed = kill_a_worker_at(client, epoch=0, batch=2)
     again = train_on_cluster(client, corpus, CONFIG, SYNC_WORDS, progress=False,
-                             after_round=kill_during_round)
+                             after_round=killed.during_round)
     assert killed and again.log["cluster"]["workers_lost"] == 1
     assert same_vectors(again, fault_free)
 
 
-def test_interrupted_run_resumes_to_the_same_vectors(client, corpus, fault_free, tmp_path):
+@pytest.mark.parametrize("overlap", [False, True])
+def test_interrupted_run_resumes_to_the_same_vectors(client, corpus, fault_free, overlapped,
+                                                     tmp_path, overlap):
     client.wait_for_workers(2)
     saving = checkpoint.Checkpointing(str(tmp_path / "run.checkpoint.npz"))
 
@@ -140,11 +166,12 @@ def test_interrupted_run_resumes_to_the_same_vectors(client, corpus, fault_free,
 
     with pytest.raises(TrainingInterrupted):
         train_on_cluster(client, corpus, CONFIG, SYNC_WORDS, progress=False,
-                         checkpointing=saving, after_round=interrupt)
+                         checkpointing=saving, after_round=interrupt, overlap=overlap)
     resume = checkpoint.load(saving.path)
     assert resume.extra["cluster"]["shards"] == 2 and resume.position["epoch"] == 1
+    assert resume.arrays["pending_1_out"].shape[1] == CONFIG.dim  # the round being merged
     resumed = train_on_cluster(client, corpus, CONFIG, progress=False, resume=resume)
-    assert same_vectors(resumed, fault_free)
+    assert same_vectors(resumed, overlapped if overlap else fault_free)
 
 
 def test_workers_lost_too_often_is_an_error(corpus):

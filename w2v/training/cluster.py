@@ -164,12 +164,15 @@ def count_on_cluster(client, shards, fan_in=4):
 class ShardTrainer:
     """A shard's token ids and a replica of the weights, on one worker.
 
-    The replica is the merged model plus this shard's own change of the last round, which the
-    client merges while the next round trains (`pending`: per matrix, rows and their change).
     `merged` is the worker's copy of the merged model, updated by the same additions as the
-    client's, so both hold the same bits."""
+    client's, so both hold the same bits. Before each round the replica is set to the merged
+    model (synchronous merges), or to the merged model plus its own change of the last round,
+    which the client merges while this round trains (overlapped merges, `overlap`). Either way
+    the replica's state is a function of what the client has: the merged model and, overlapped,
+    the shard's pending change."""
 
-    def __init__(self, source, words, counts, config, W_in, W_out, pending=None, first_round=0):
+    def __init__(self, source, words, counts, config, W_in, W_out, overlap=False, pending=None,
+                 first_round=0):
         from .trainer import TrainConfig
 
         self.config = TrainConfig(**config)
@@ -183,9 +186,8 @@ class ShardTrainer:
         self.step = batch_function(self.config, vocab)
         self.merged = [np.array(W_in), np.array(W_out)]
         self.W = [M.copy() for M in self.merged]
-        self.pending = pending or [_no_change(M) for M in self.merged]
-        for W, M, (rows, change) in zip(self.W, self.merged, self.pending):
-            W[rows] = M[rows] + change
+        self.overlap = overlap
+        self.last = pending or [_no_change(M) for M in self.merged]  # the last round's change
         self.next_round = first_round
 
     def __del__(self):
@@ -196,18 +198,21 @@ class ShardTrainer:
         return self.corpus.batch_tokens
 
     def train(self, merged_change, sequence, epoch, first, last, lr_of_word, seed, values=False):
-        """Apply the merged change of the round before last (None: nothing to apply), train
-        batches first..last-1 of the plan as the client's round number `sequence` (refused with
-        OutOfOrder if the round before it has not run here yet), and return the rows that changed with their change
-        (with `values`, their new values: a lone shard is the model) and the loss, predictions
-        and words."""
+        """Add `merged_change` (None: nothing new) to the merged model and set the replica from
+        it, train batches first..last-1 of the plan as the client's round number `sequence`
+        (refused with OutOfOrder if the round before it has not run here yet), and return the
+        rows that changed with their change (with `values`, their new values: a lone shard is
+        the model) and the loss, predictions and words."""
         if sequence != self.next_round:
             raise OutOfOrder(f"round {sequence} came before round {self.next_round}")
-        if merged_change is not None:
-            self._apply(merged_change)
+        own = self.last if self.overlap else [_no_change(M) for M in self.merged]
+        for W, M, change, own_change in zip(self.W, self.merged, merged_change or [None] * 2,
+                                            own):
+            if change is not None:
+                _add_merged(W, M, *change)
+            _set_rows(W, M, *own_change)
         W_in, W_out = self.W
         starts = self.corpus.batch_tokens
-        before = [W.copy() for W in self.W]
 
         def run(index):
             return self.step(*self.corpus.batch(index), W_in, W_out,
@@ -219,41 +224,60 @@ class ShardTrainer:
         loss = math.fsum(loss for loss, _ in results)
         pairs = sum(pairs for _, pairs in results)
         words = int(starts[last] - starts[first]) if last > first else 0
-        self.pending = [_changed(W, B, values) for W, B in zip(self.W, before)]
+        self.last = [_changes(W, M, *own_change, values)
+                     for W, M, own_change in zip(self.W, self.merged, own)]
+        if values:  # the client's model takes them as they are
+            for M, (rows, new) in zip(self.merged, self.last):
+                M[rows] = new
         self.next_round += 1
-        return self.pending, loss, pairs, words
-
-    def _apply(self, merged_change):
-        """The replica becomes the new merged model plus this shard's change of the last round
-        (the one being merged now); its change before that is part of `merged_change`."""
-        for (rows, change), W, M, (own_rows, own) in zip(merged_change, self.W, self.merged,
-                                                          self.pending):
-            M[rows] += change
-            W[rows] = M[rows]
-            W[own_rows] = M[own_rows] + own
+        return self.last, loss, pairs, words
 
 
 def _no_change(W):
     return np.empty(0, np.int64), np.empty((0, W.shape[1]), W.dtype)
 
 
-def _changed(W, before, values=False):
-    """The rows of W that differ from `before`, and their change (or values)."""
-    rows = _differing_rows(W, before)
-    return rows, W[rows] if values else W[rows] - before[rows]
+@numba.njit(nogil=True, cache=True)
+def _add_merged(W, M, rows, change):
+    """M[rows] += change, as the client adds it; W[rows] = M[rows]."""
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        for t in range(M.shape[1]):
+            M[r, t] += change[i, t]
+            W[r, t] = M[r, t]
 
 
 @numba.njit(nogil=True, cache=True)
-def _differing_rows(A, B):
-    rows = np.empty(A.shape[0], np.int64)
+def _set_rows(W, M, rows, change):
+    """W[rows] = M[rows] + change."""
+    for i in range(rows.shape[0]):
+        for t in range(M.shape[1]):
+            W[rows[i], t] = M[rows[i], t] + change[i, t]
+
+
+@numba.njit(nogil=True, cache=True)
+def _changes(W, M, own_rows, own_change, values):
+    """The rows where W differs from where the round started (M, plus `own_change` on
+    `own_rows`), and their change (or, with `values`, their values)."""
+    own = np.full(M.shape[0], -1, np.int64)
+    for i in range(own_rows.shape[0]):
+        own[own_rows[i]] = i
+    rows = np.empty(M.shape[0], np.int64)
     n = 0
-    for r in range(A.shape[0]):
-        for t in range(A.shape[1]):
-            if A[r, t] != B[r, t]:
+    for r in range(M.shape[0]):
+        for t in range(M.shape[1]):
+            start = M[r, t] + own_change[own[r], t] if own[r] >= 0 else M[r, t]
+            if W[r, t] != start:
                 rows[n] = r
                 n += 1
                 break
-    return rows[:n]
+    out = np.empty((n, M.shape[1]), M.dtype)
+    for i in range(n):
+        r = rows[i]
+        for t in range(M.shape[1]):
+            start = M[r, t] + own_change[own[r], t] if own[r] >= 0 else M[r, t]
+            out[i, t] = W[r, t] if values else W[r, t] - start
+    return rows[:n].copy(), out
 
 
 # --- the client: rounds, merges, faults, checkpoints -------------------------------------------
@@ -263,9 +287,9 @@ class Replicas:
     """The shards' actors, created on the cluster's workers, replaced when a worker is lost.
     state(k) gives (W_in, W_out, pending change, round) to start shard k's actor from."""
 
-    def __init__(self, client, shards, vocab, config, state):
+    def __init__(self, client, shards, vocab, config, overlap, state):
         self.client, self.shards, self.vocab, self.config = client, shards, vocab, config
-        self.state = state
+        self.overlap, self.state = overlap, state
         self.allowed_failures = _allowed_failures()
         self.failures = self.resent = 0
         workers = sorted(client.scheduler_info()["workers"])
@@ -280,7 +304,7 @@ class Replicas:
         shard's `pending` change, to train `first_round` next."""
         return self.client.submit(ShardTrainer, self.shards[k], self.vocab.words,
                                   self.vocab.counts, dataclasses.asdict(self.config), *weights,
-                                  pending, first_round, actor=True, workers=worker and [worker],
+                                  self.overlap, pending, first_round, actor=True, workers=worker and [worker],
                                   allow_other_workers=True, pure=False)
 
     def _started(self, k, future):
@@ -407,7 +431,7 @@ def plan_round(batch_starts, round_index, n_rounds):
 
 def train_on_cluster(client, corpus_path, config, sync_words=None, shards=None,
                      lr_scale=None, progress=True, checkpointing=None, resume=None,
-                     after_round=None):
+                     after_round=None, overlap=None, merge=None):
     """Train on the Dask cluster of `client`; returns a Word2VecModel like `trainer.train`.
 
     shards: how many parts the corpus is cut into (default: one per worker; a resumed run keeps
@@ -428,7 +452,9 @@ def train_on_cluster(client, corpus_path, config, sync_words=None, shards=None,
     if len(sources) < settings["shards"] and progress:
         print(f"warning: the corpus has too few lines for {settings['shards']} shards: "
               f"{len(sources)} train", file=sys.stderr)
-    settings.setdefault("merge", os.environ.get("W2V_CLUSTER_MERGE", "mean"))
+    settings.setdefault("merge", merge or os.environ.get("W2V_CLUSTER_MERGE", "mean"))
+    settings.setdefault("overlap", overlap if overlap is not None
+                        else os.environ.get("W2V_CLUSTER_OVERLAP", "") == "1")
     pending = None
     if resume:
         vocab = Vocab(resume.words, resume.counts)
@@ -508,19 +534,26 @@ class _ClusterRun:
         self.n_shards = len(sources)
         self.stats = {"rounds": 0, "bytes_per_merge": 0, "merge_seconds": 0.0}
         self.submitted = 0  # rounds sent to the replicas by this process; the first collected is 0
-        self.replicas = Replicas(client, sources, vocab, config, self.redo_state)
+        self.lr_scale = settings["lr_scale"]
+        self.mean = settings["merge"] == "mean"
+        self.overlap = settings["overlap"] and not self.lone
+        if not self.overlap:  # a checkpoint's pending changes: merged before the replicas start
+            self.apply(self.merge_pending())
+            self.pending = None
+        self.replicas = Replicas(client, sources, vocab, config, self.overlap, self.redo_state)
         self.starts = [np.asarray(s) for s in self.replicas.call("batch_starts")]
         self.sizes = [int(s[-1]) for s in self.starts]
         self.total_words = sum(self.sizes) * config.epochs
         self.n_rounds = max(1, -(-max(self.sizes) // settings["sync_words"]))
-        self.lr_scale = settings["lr_scale"]
-        self.mean = settings["merge"] == "mean"
         self.in_flight = collections.deque()  # (calls, futures) per round, oldest first
         self.next_round = position.epoch * self.n_rounds + position.batch  # of the whole run
 
     def redo_state(self, k):
-        """Where shard k's replica was before the oldest round in flight: the merged model
-        without the last merged change, plus the shard's pending change; and that round."""
+        """Where shard k's replica was before the oldest round in flight, and that round: the
+        merged model; overlapped, without the last merged change, plus the shard's pending
+        change."""
+        if not self.overlap:
+            return (*self.merged, None, self.stats["rounds"])
         merged = self.merged
         if self.undo is not None:
             merged = [M.copy() for M in merged]
@@ -533,7 +566,8 @@ class _ClusterRun:
         bar = _progress_bar(self.total_words, progress, initial=self.words_done())
         last_save = time.monotonic()
         self.submit(None)
-        self.advance()
+        if self.overlap:
+            self.advance()  # the second round in flight
         with checkpoint.stop_requests() as stop:
             while position.epoch < self.config.epochs:
                 t0 = time.perf_counter()
@@ -558,19 +592,34 @@ class _ClusterRun:
 
     def advance(self):
         """Merge the pending changes into the model and send them with the next round."""
-        t0 = time.perf_counter()
-        merged_change = self.undo = None
-        if self.pending:
-            merged_change = [merge_changes([shard[m] for shard in self.pending], M.shape,
-                                           self.lr_scale, self.mean)
-                             for m, M in enumerate(self.merged)]
-            self.undo = [(rows, M[rows]) for M, (rows, _) in zip(self.merged, merged_change)]
-            for M, (rows, change) in zip(self.merged, merged_change):
-                M[rows] += change  # as each replica does (ShardTrainer._apply): the same bits
-        self.stats["merge_seconds"] += time.perf_counter() - t0
+        merged_change = self.merge_pending()
         moved = _nbytes(self.pending) + _nbytes(merged_change) * self.n_shards
         self.stats["bytes_per_merge"] = max(self.stats["bytes_per_merge"], moved)
+        self.apply(merged_change)
+        if not self.overlap:
+            self.pending = None
         self.submit(merged_change)
+
+    def merge_pending(self):
+        """The merged change of the shards' pending changes (None if there are none)."""
+        if not self.pending:
+            return None
+        t0 = time.perf_counter()
+        merged_change = [merge_changes([shard[m] for shard in self.pending], M.shape,
+                                       self.lr_scale, self.mean)
+                         for m, M in enumerate(self.merged)]
+        self.stats["merge_seconds"] += time.perf_counter() - t0
+        return merged_change
+
+    def apply(self, merged_change):
+        """Add a merged change to the model, keeping what it replaced (overlapped merges)."""
+        self.undo = None
+        if merged_change is None:
+            return
+        if self.overlap:
+            self.undo = [(rows, M[rows]) for M, (rows, _) in zip(self.merged, merged_change)]
+        for M, (rows, change) in zip(self.merged, merged_change):
+            M[rows] += change  # as each replica adds it (_add_merged): the same bits
 
     def submit(self, merged_change):
         """Queue the next round on every replica, with the merged change to apply first."""
