@@ -15,7 +15,7 @@ distributed = pytest.importorskip("distributed", reason="the cluster extra (w2v[
 
 from w2v import synthetic  # noqa: E402
 from w2v.training import checkpoint  # noqa: E402
-from w2v.training.cluster import count_on_cluster, merge_changes, train_on_cluster  # noqa: E402
+from w2v.training.cluster import count_on_cluster, merge_changes, pack, train_on_cluster, unpack  # noqa: E402
 from w2v.training.corpus import TextSource, scan  # noqa: E402
 from w2v.training.trainer import TrainConfig, TrainingInterrupted, train  # noqa: E402
 
@@ -194,9 +194,9 @@ def test_rows_changed_by_more_replicas_than_the_divisor_take_their_mean():
                (np.array([1, 2]), np.full((2, 2), 6, np.float32))]
     rows, change = merge_changes(changes, (4, 2), 2)
     assert rows.tolist() == [0, 1, 2]
-    np.testing.assert_array_equal(change[:, 0], [2, 6, 3])  # 4 / 2; (4 + 8 + 6) / 3; 6 / 2
+    np.testing.assert_array_equal(unpack(change)[:, 0], [2, 6, 3])  # 4 / 2; (4 + 8 + 6) / 3; 6 / 2
     rows, change = merge_changes(changes, (4, 2), 2, mean=False)
-    np.testing.assert_array_equal(change[:, 0], [2, 9, 3])  # every row: the sum over 2
+    np.testing.assert_array_equal(unpack(change)[:, 0], [2, 9, 3])  # every row: the sum over 2
 
 
 def test_merged_change_does_not_depend_on_who_finished_first():
@@ -204,7 +204,19 @@ def test_merged_change_does_not_depend_on_who_finished_first():
     second = (np.array([2, 3]), np.array([[7, 7, 7], [0, 0, 0]], np.float32))
     rows, change = merge_changes([first, second], (5, 3), 2)
     assert rows.tolist() == [0, 2, 3]  # rows 1 and 4: no replica changed them
-    np.testing.assert_array_equal(change, [[0.5] * 3, [6] * 3, [0] * 3])
+    np.testing.assert_array_equal(unpack(change), [[0.5] * 3, [6] * 3, [0] * 3])
+    again = merge_changes([(first[0], pack(first[1])), (second[0], pack(second[1]))], (5, 3), 2)
+    np.testing.assert_array_equal(again[1], change)  # packed changes: the same
+
+
+def test_changes_travel_as_bfloat16_within_half_a_unit_in_the_last_place():
+    values = np.random.default_rng(0).normal(0, 1e-3, (200, 50)).astype(np.float32)
+    values[0, :4] = [1.0, -0.5, 0.0, 1 + 2**-8]  # exact in bfloat16; half-way: rounds to even
+    packed = pack(values)
+    assert packed.dtype == np.uint16 and packed.nbytes * 2 == values.nbytes
+    back = unpack(packed)
+    np.testing.assert_array_equal(back[0, :4], [1.0, -0.5, 0.0, 1.0])
+    assert np.all(np.abs(back - values) <= np.abs(values) * 2**-8)
 
 
 # --- the command line --------------------------------------------------------------------------

@@ -209,8 +209,8 @@ class ShardTrainer:
         for W, M, change, own_change in zip(self.W, self.merged, merged_change or [None] * 2,
                                             own):
             if change is not None:
-                _add_merged(W, M, *change)
-            _set_rows(W, M, *own_change)
+                _add_merged(W, M, change[0], unpack(change[1]))
+            _set_rows(W, M, own_change[0], unpack(own_change[1]))
         W_in, W_out = self.W
         starts = self.corpus.batch_tokens
 
@@ -219,22 +219,46 @@ class ShardTrainer:
                              lr_of_word(starts[index]), lr_of_word(starts[index + 1]),
                              batch_seed(seed, epoch, index))
 
+        t0 = time.perf_counter()
         with concurrent.futures.ThreadPoolExecutor(self.config.threads) as pool:
             results = list(pool.map(run, range(first, last)))
+        seconds = time.perf_counter() - t0
         loss = math.fsum(loss for loss, _ in results)
         pairs = sum(pairs for _, pairs in results)
         words = int(starts[last] - starts[first]) if last > first else 0
-        self.last = [_changes(W, M, *own_change, values)
+        self.last = [_changes(W, M, own_change[0], unpack(own_change[1]), values)
                      for W, M, own_change in zip(self.W, self.merged, own)]
         if values:  # the client's model takes them as they are
             for M, (rows, new) in zip(self.merged, self.last):
                 M[rows] = new
+        else:
+            self.last = [(rows, pack(change)) for rows, change in self.last]
         self.next_round += 1
-        return self.last, loss, pairs, words
+        return self.last, loss, pairs, words, seconds
 
 
 def _no_change(W):
-    return np.empty(0, np.int64), np.empty((0, W.shape[1]), W.dtype)
+    return np.empty(0, np.int64), np.empty((0, W.shape[1]), np.uint16)
+
+
+@numba.njit(nogil=True, cache=True)
+def pack(values):
+    """float32 -> bfloat16 (the upper 16 bits, rounded to nearest even), as uint16: changes
+    travel at half the bytes, with 8 significant bits (a change is off by at most 0.4%)."""
+    bits = values.view(np.uint32)
+    out = np.empty(values.shape, np.uint16)
+    for i in range(values.shape[0]):
+        for t in range(values.shape[1]):
+            b = bits[i, t]
+            out[i, t] = (b + np.uint32(0x7FFF) + ((b >> np.uint32(16)) & np.uint32(1))) >> np.uint32(16)
+    return out
+
+
+def unpack(packed):
+    """bfloat16 as uint16 -> float32 (exact); float32 as it is."""
+    if packed.dtype == np.float32:
+        return packed
+    return (packed.astype(np.uint32) << 16).view(np.float32)
 
 
 @numba.njit(nogil=True, cache=True)
@@ -392,9 +416,9 @@ def merge_changes(changes, shape, divisor, mean=True):
     total = np.zeros(shape, np.float32)
     replicas = np.zeros(shape[0], np.int32)
     for rows, change in changes:
-        _accumulate(total, replicas, rows, change)
+        _accumulate(total, replicas, rows, unpack(change))
     rows = np.flatnonzero(replicas)
-    return rows, _divide(total, replicas, rows, divisor, mean)
+    return rows, pack(_divide(total, replicas, rows, divisor, mean))
 
 
 @numba.njit(nogil=True, cache=True)
@@ -532,7 +556,9 @@ class _ClusterRun:
         self.undo = None  # per matrix: rows and their values before the last merged change
         self.lone = len(sources) == 1  # one replica is the model: it sends values, not changes
         self.n_shards = len(sources)
-        self.stats = {"rounds": 0, "bytes_per_merge": 0, "merge_seconds": 0.0}
+        self.stats = {"rounds": 0, "bytes_per_merge": 0, "merge_seconds": 0.0,
+                      "rounds_seconds": 0.0, "replicas_training_seconds": 0.0}
+        self.collected_at = None
         self.submitted = 0  # rounds sent to the replicas by this process; the first collected is 0
         self.lr_scale = settings["lr_scale"]
         self.mean = settings["merge"] == "mean"
@@ -619,7 +645,7 @@ class _ClusterRun:
         if self.overlap:
             self.undo = [(rows, M[rows]) for M, (rows, _) in zip(self.merged, merged_change)]
         for M, (rows, change) in zip(self.merged, merged_change):
-            M[rows] += change  # as each replica adds it (_add_merged): the same bits
+            M[rows] += unpack(change)  # as each replica adds it (_add_merged): the same bits
 
     def submit(self, merged_change):
         """Queue the next round on every replica, with the merged change to apply first."""
@@ -659,6 +685,11 @@ class _ClusterRun:
         position.pairs += sum(r[2] for r in results)
         position.batch += 1
         self.stats["rounds"] += 1
+        now = time.perf_counter()
+        if self.collected_at is not None:  # the time from one round's end to the next
+            self.stats["rounds_seconds"] += now - self.collected_at
+            self.stats["replicas_training_seconds"] += max(r[4] for r in results)
+        self.collected_at = now
         words_trained = sum(r[3] for r in results)
         del results  # the replicas' rows: hand their memory back before the next round's
         _return_freed_memory()
