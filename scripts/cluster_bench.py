@@ -88,7 +88,7 @@ def run_one(args, corpus, tokens, out_dir, config, workers, sync, scale):
 
 
 def table(runs):
-    header = ["arch/loss", "mode", "sync words", "lr x", "wall s", "words/s (train)",
+    header = ["arch/loss", "mode", "sync words", "lr x", "merge", "wall s", "words/s (train)",
               "words/s (whole)", "vs 1 process", "analogy", "WS-353", "rounds",
               "MB per merge", "merge s"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
@@ -99,7 +99,9 @@ def table(runs):
                  if base and run.get("words_per_sec_whole") else None)
         mode = f"{run['workers']} workers x 1 thread" if run["workers"] else "1 process, 2 threads"
         cells = [run["config"].replace("-", "/"), mode, bench.fmt(cluster.get("sync_words"), ",d"),
-                 bench.fmt(cluster.get("lr_scale"), "g"), bench.fmt(run["wall_seconds"], ".1f"),
+                 bench.fmt(cluster.get("lr_scale"), "g"),
+                 ("overlapped " if cluster.get("overlap") else "") + cluster.get("merge", "-"),
+                 bench.fmt(run["wall_seconds"], ".1f"),
                  bench.fmt(run.get("words_per_sec"), ",.0f"),
                  bench.fmt(run.get("words_per_sec_whole"), ",.0f"), bench.fmt(ratio, ".2f", "x"),
                  bench.fmt(run.get("analogy"), ".3f"), bench.fmt(run.get("ws353"), ".3f"),
@@ -107,7 +109,7 @@ def table(runs):
                  bench.fmt(cluster["bytes_per_merge"] / 2**20 if cluster else None, ".1f"),
                  bench.fmt(cluster.get("merge_seconds"), ".1f")]
         if run["exit_code"] != 0:
-            cells[4:] = ["failed"] + ["-"] * (len(cells) - 5)
+            cells[5:] = ["failed"] + ["-"] * (len(cells) - 6)
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
