@@ -36,7 +36,10 @@ def parse_args(argv):
                    help="words per worker between merges, comma-separated (0: w2v's default, "
                         "2,000,000 / workers)")
     p.add_argument("--lr-scale", type=str, default="workers",
-                   help="comma-separated lr multipliers per worker; 'workers' = the worker count")
+                   help="comma-separated lr multipliers per worker; 'workers': w2v's default, "
+                        "min(workers, 4)")
+    p.add_argument("--merge", choices=("mean", "sum"), help="w2v train --merge (w2v's default)")
+    p.add_argument("--overlap", action="store_true", help="w2v train --overlap")
     p.add_argument("--no-baseline", action="store_true", help="skip the one-process run")
     p.add_argument("--epochs", type=int, default=5)
     p.add_argument("--out-dir", type=Path, help="keep vectors and logs here")
@@ -59,12 +62,13 @@ def plan(args):
     return runs
 
 
-def command(corpus, out, settings, workers, sync, scale):
+def command(corpus, out, settings, workers, sync, scale, merge=None, overlap=False):
     if not workers:
         return bench.w2v_command(corpus, out, settings, 2)
     extra = ["--workers", str(workers)] + (["--sync-words", str(sync)] if sync else [])
     return bench.w2v_command(corpus, out, settings, 1) + extra + (
-        ["--lr-scale", str(scale)] if scale else [])
+        ["--lr-scale", str(scale)] if scale else []) + (["--merge", merge] if merge else []) + (
+        ["--overlap"] if overlap else [])
 
 
 def run_one(args, corpus, tokens, out_dir, config, workers, sync, scale):
@@ -74,7 +78,8 @@ def run_one(args, corpus, tokens, out_dir, config, workers, sync, scale):
     bench.say(f"[run] {name} ...")
     run = {"config": config, "workers": workers, "sync_words": sync, "lr_scale": scale,
            "log": str(out.with_suffix(".log")),
-           **bench.run_measured(command(corpus, out, settings, workers, sync, scale),
+           **bench.run_measured(command(corpus, out, settings, workers, sync, scale, args.merge,
+                                        args.overlap),
                                 out.with_suffix(".log"))}
     if run["exit_code"] == 0:
         log = json.loads(Path(f"{out}.json").read_text())

@@ -231,13 +231,15 @@ def w2v(*args, env=None):
 def test_train_command_on_a_local_cluster(corpus, tmp_path):
     out = tmp_path / "v.bin"
     code, stdout, stderr = w2v(corpus, "-o", str(out), "--workers", "2", "--epochs", "1",
-                               "--sync-words", "20000", "--quiet")
+                               "--sync-words", "20000", "--merge", "sum", "--overlap", "--quiet")
     assert code == 0, stderr
     assert out.exists() and "wrote" in stdout
     import json
 
     log = json.loads((tmp_path / "v.bin.json").read_text())
     assert log["cluster"]["workers"] == 2 and log["cluster"]["sync_words"] == 20000
+    assert log["cluster"]["merge"] == "sum" and log["cluster"]["overlap"] is True
+    assert 0 < log["cluster"]["replicas_training_seconds"] <= log["cluster"]["rounds_seconds"]
 
 
 @pytest.mark.parametrize("flags,message", [

@@ -112,6 +112,13 @@ def register(subparsers):
                    help="cluster: each worker's learning rate multiplier, since averaging the "
                         "replicas divides their progress (default: the number of workers, at "
                         "most 4)")
+    p.add_argument("--merge", choices=("mean", "sum"),
+                   help="cluster: a row's merged change is the sum of the workers' changes over "
+                        "max(lr scale, workers that changed it) (mean, the default) or over the lr "
+                        "scale (sum)")
+    p.add_argument("--overlap", action="store_true",
+                   help="cluster: merge while the workers train the next round (they train on "
+                        "the merge of the round before; the same bits run to run)")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(func=run)
 
@@ -192,7 +199,8 @@ def _train_on_cluster(args, corpus, config, checkpointing, resume):
                            args.lr_scale)  # before a cluster starts
     with cluster.connect(workers, args.scheduler, config.threads, not args.quiet) as client:
         return cluster.train_on_cluster(client, corpus, config, args.sync_words,
-                                        lr_scale=args.lr_scale, progress=not args.quiet,
+                                        lr_scale=args.lr_scale, merge=args.merge,
+                                        overlap=args.overlap, progress=not args.quiet,
                                         checkpointing=checkpointing, resume=resume)
 
 

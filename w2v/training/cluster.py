@@ -84,12 +84,17 @@ def connect(workers=None, scheduler=None, threads=1, progress=True):
         yield client
 
 
-def check_settings(workers=None, sync_words=1, lr_scale=None):
+MERGE_RULES = ("mean", "sum")
+
+
+def check_settings(workers=None, sync_words=1, lr_scale=None, merge=None):
     check_parameter(workers is None or workers >= 1, f"workers must be >= 1, got {workers}",
                     "workers")
     check_parameter(sync_words >= 1, f"sync_words must be >= 1, got {sync_words}", "sync_words")
     check_parameter(lr_scale is None or (math.isfinite(lr_scale) and lr_scale > 0),
                     f"lr_scale must be > 0 and finite, got {lr_scale}", "lr_scale")
+    check_parameter(merge in (None, *MERGE_RULES),
+                    f"merge must be one of {', '.join(MERGE_RULES)}, got {merge!r}", "merge")
 
 
 def _has_dashboard(client):
@@ -258,7 +263,9 @@ def unpack(packed):
     """bfloat16 as uint16 -> float32 (exact); float32 as it is."""
     if packed.dtype == np.float32:
         return packed
-    return (packed.astype(np.uint32) << 16).view(np.float32)
+    bits = packed.astype(np.uint32)
+    bits <<= 16
+    return bits.view(np.float32)
 
 
 @numba.njit(nogil=True, cache=True)
@@ -459,13 +466,15 @@ def train_on_cluster(client, corpus_path, config, sync_words=None, shards=None,
     """Train on the Dask cluster of `client`; returns a Word2VecModel like `trainer.train`.
 
     shards: how many parts the corpus is cut into (default: one per worker; a resumed run keeps
-    its own). sync_words: words per shard between merges (default: `default_sync_words`).
-    lr_scale: each replica's lr multiplier, also the divisor of the merge (default: the number
-    of shards, at most MAX_LR_SCALE).
+    its own, and its other settings). sync_words: words per shard between merges (default:
+    `default_sync_words`). lr_scale: each replica's lr multiplier, also the divisor of the merge
+    (default: the number of shards, at most MAX_LR_SCALE). merge: "mean" (a row's summed
+    changes over max(lr_scale, replicas that changed it)) or "sum" (over lr_scale): see
+    `merge_changes`. overlap: merge while the replicas train the next round (`_ClusterRun`).
     after_round(position): called at each merge boundary (tests use it to kill a worker).
     """
     config.validate()
-    check_settings(sync_words=sync_words or 1, lr_scale=lr_scale)
+    check_settings(sync_words=sync_words or 1, lr_scale=lr_scale, merge=merge)
     started = time.perf_counter()
     n_shards = shards or len(client.scheduler_info()["workers"])
     settings = resume.extra["cluster"] if resume else {
@@ -476,9 +485,8 @@ def train_on_cluster(client, corpus_path, config, sync_words=None, shards=None,
     if len(sources) < settings["shards"] and progress:
         print(f"warning: the corpus has too few lines for {settings['shards']} shards: "
               f"{len(sources)} train", file=sys.stderr)
-    settings.setdefault("merge", merge or os.environ.get("W2V_CLUSTER_MERGE", "mean"))
-    settings.setdefault("overlap", overlap if overlap is not None
-                        else os.environ.get("W2V_CLUSTER_OVERLAP", "") == "1")
+    settings.setdefault("merge", merge or "mean")
+    settings.setdefault("overlap", bool(overlap))
     pending = None
     if resume:
         vocab = Vocab(resume.words, resume.counts)
