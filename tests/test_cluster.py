@@ -239,7 +239,7 @@ def test_train_command_on_a_local_cluster(corpus, tmp_path):
     log = json.loads((tmp_path / "v.bin.json").read_text())
     assert log["cluster"]["workers"] == 2 and log["cluster"]["sync_words"] == 20000
     assert log["cluster"]["merge"] == "sum" and log["cluster"]["overlap"] is True
-    assert 0 < log["cluster"]["replicas_training_seconds"] <= log["cluster"]["rounds_seconds"]
+    assert log["cluster"]["replicas_training_seconds"] > 0 and log["cluster"]["rounds_seconds"] > 0
 
 
 @pytest.mark.parametrize("flags,message", [
