@@ -3,18 +3,23 @@
 The corpus is cut into one shard per worker (`TextSource.shards`); every worker reads its own
 shard (a shared filesystem: the client never ships text). Words are counted by Dask tasks and the
 counts merged by a tree reduction, so the vocabulary equals the one-process vocabulary. Each shard
-then trains on a replica held by a Dask actor, `sync_words` words per round. The client merges
-the rows that changed while the replicas train the next round, and sends the merged change with
-the round after that (`_ClusterRun`): a replica trains round r + 1 on the merged model up to round
-r - 1 plus its own round r, so the workers never wait for a merge. A replica's state before a round
-is (merged model, its own pending change), both on the client: a worker lost mid-round is replaced
-from them and its round redone, giving the same bits; a checkpoint stores them; with one thread per
-worker the whole run is bit-reproducible.
+then trains on a replica held by a Dask actor, `sync_words` words per round; after every round
+the client merges the rows that changed and sends the merged change back with the next round, so
+each replica starts a round as the merged model (`ShardTrainer`, `_ClusterRun`). With `overlap`
+the client merges round r while the replicas train round r + 1 (two rounds in flight per
+replica), and the merged change travels with round r + 2: a replica trains on the merged model
+up to round r - 1 plus its own round r. Either way a replica's state before a round is a
+function of what the client holds (the merged model; overlapped, also the shard's pending
+change): a worker lost mid-round is replaced from it and its round redone, giving the same bits;
+a checkpoint stores it; with one thread per worker the whole run is bit-reproducible. Changes
+travel as bfloat16 (`pack`), half the bytes of float32; client and replicas add the same rounded
+numbers, so their merged models stay bit-identical.
 
 Averaging K replicas divides every row's progress by K, so each replica trains at s times the
 learning rate, s = min(K, MAX_LR_SCALE), and a row's merged change is the sum of the replicas'
-changes over max(s, the replicas that changed it) (`merge_changes`): for K <= 4 the mean of the
-replicas. The measurements behind these choices are in BENCHMARKS.md.
+changes over max(s, the replicas that changed it) (merge "mean"; for K <= 4 the mean of the
+replicas) or over s (merge "sum") (`merge_changes`). The measurements behind these choices are
+in BENCHMARKS.md.
 """
 
 import collections
@@ -547,14 +552,16 @@ def _pending_from_arrays(arrays, shards):
 
 
 class _ClusterRun:
-    """The epoch loop in rounds, two rounds in flight: each replica has round r + 1 queued while
-    it trains round r, and the client merges round r while the replicas train round r + 1; the
-    merged change travels with round r + 2. So a replica trains round r + 1 on the merged model
-    up to round r - 1 plus its own round r, and never waits for the client.
+    """The epoch loop in rounds. Synchronous: after round r the client merges it and sends the
+    merged change with round r + 1, so every replica starts a round as the merged model.
+    Overlapped (`overlap`), two rounds in flight: each replica has round r + 1 queued while it
+    trains round r, the client merges round r while the replicas train round r + 1, and the
+    merged change travels with round r + 2: a replica trains round r + 1 on the merged model up
+    to round r - 1 plus its own round r, and never waits for the client.
 
     The client keeps the merged model and each shard's pending change (its last collected round,
-    being merged): a replica's state before a round is a function of those, so a lost replica is
-    restarted from them and redoes its round to the same bits, and a checkpoint stores them."""
+    not merged yet): a replica's state before a round is a function of those, so a lost replica
+    is restarted from them and redoes its round to the same bits, and a checkpoint stores them."""
 
     def __init__(self, client, sources, vocab, config, settings, position, W_in, W_out,
                  pending=None):
@@ -684,6 +691,8 @@ class _ClusterRun:
         if self.lone:  # its values are the model
             for M, (rows, values) in zip(self.merged, results[0][0]):
                 M[rows] = values
+            self.stats["bytes_per_merge"] = max(self.stats["bytes_per_merge"],
+                                                _nbytes(results[0][0]))
         else:
             self.pending = [r[0] for r in results]
         position = self.position
