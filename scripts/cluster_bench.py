@@ -3,6 +3,8 @@
     python scripts/cluster_bench.py                                  # 1 process (2 threads) vs 2 workers x 1 thread
     python scripts/cluster_bench.py --workers 1,2,4,8,16 --sync-words 20000
     python scripts/cluster_bench.py --configs cbow-neg --workers 2
+    python scripts/cluster_bench.py --workers 8 --merge sum --sync-words 62500 --no-baseline
+    python scripts/cluster_bench.py --overlap                        # merge while the next round trains
     python scripts/cluster_bench.py --max-lines 100000 --epochs 1    # a quick look on a slice
 
 Every run is `w2v train` in its own process (the cluster's workers are its children), with
