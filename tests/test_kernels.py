@@ -61,8 +61,8 @@ def input_gradient(GX, arch, mean):
 
 def logistic_objective(rows, labels):
     def objective(X, W_out):
-        GX, GY = np.empty_like(X), np.empty((len(rows), D))
-        loss = kernels.logistic_grad(X, W_out, rows, labels, GX, GY)
+        GX, GY, G = np.empty_like(X), np.empty((len(rows), D)), np.empty((len(X), len(rows)))
+        loss = kernels.logistic_grad(X, W_out, rows, labels, G, GX, GY)
         grad_out = np.zeros_like(W_out)
         np.add.at(grad_out, rows, GY)
         return loss, GX, grad_out
@@ -132,8 +132,9 @@ def test_gradients_match_central_differences(arch, objective_name):
 def test_logistic_loss_is_exact_for_extreme_scores():
     X = np.array([[40.0]])
     W_out = np.array([[1.0], [-1.0]])
-    GX, GY = np.empty((1, 1)), np.empty((2, 1))
-    loss = kernels.logistic_grad(X, W_out, np.array([0, 1], np.int32), np.array([0, 1], np.uint8), GX, GY)
+    GX, GY, G = np.empty((1, 1)), np.empty((2, 1)), np.empty((1, 2))
+    rows, labels = np.array([0, 1], np.int32), np.array([0, 1], np.uint8)
+    loss = kernels.logistic_grad(X, W_out, rows, labels, G, GX, GY)
     assert loss == pytest.approx(2 * (40 + np.log1p(np.exp(-40))), rel=1e-12)
     assert GX[0, 0] == pytest.approx(2.0, rel=1e-12)
 
