@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from numba import njit
 
 from w2v.training import kernels
 from w2v.training.vocab import alias_table, huffman_tree
@@ -310,3 +311,20 @@ def test_reduced_window_covers_1_to_window():
     out = np.empty(10, np.int32)
     sizes = {kernels.contexts(sentence, 21, 10, 5, state, out) for _ in range(500)}
     assert sizes == {2, 4, 6, 8, 10}
+
+
+def test_float32_exp_matches_the_library_to_a_few_ulps():
+    x = -np.concatenate([np.linspace(0, 87.3, 200_001), np.geomspace(1e-8, 1, 1000)]).astype(np.float32)
+    ours = exp_of_each(x)
+    exact = np.exp(x.astype(np.float64))
+    assert ours.dtype == np.float32
+    assert np.max(np.abs(ours - exact) / exact) < 4e-7
+    assert exp_of_each(np.array([-200.0, -1e30], np.float32)).min() > 0  # clamped, not 0
+
+
+@njit
+def exp_of_each(x):
+    out = np.empty_like(x)
+    for i in range(x.shape[0]):
+        out[i] = kernels.exp_nonpositive(x[i])
+    return out

@@ -172,6 +172,46 @@ def draw_noise(accept, alias, state):
     return bucket if random_float(state) < accept[bucket] else alias[bucket]
 
 
+# --- exp in float32 without a library call -----------------------------------------------------
+
+
+def exp_nonpositive(x):
+    """exp(x) for x <= 0, clamped at float32's smallest normal number (x < -87.3)."""
+    return np.exp(max(x, -87.33654))
+
+
+@overload(exp_nonpositive, inline="always")
+def _exp_nonpositive_jit(x):
+    if x != types.float32:  # float64 (gradient checks): the library's exp
+        return lambda x: np.exp(max(x, -87.33654))
+    # float32: exp(x) = 2**n * exp(r), |r| <= ln(2) / 2, exp(r) by Cephes' degree-7 polynomial
+    # (1 ulp). Inline arithmetic: ~15% of CBOW's time went to calls of the library's expf.
+    f = np.float32
+    log2e, ln2_hi, ln2_lo, lowest = f(1.44269504), f(0.693359375), f(-2.12194440e-4), f(-87.33654)
+    p0, p1, p2 = f(1.9875691500e-4), f(1.3981999507e-3), f(8.3334519073e-3)
+    p3, p4, p5 = f(4.1665795894e-2), f(1.6666665459e-1), f(5.0000001201e-1)
+    one, half = f(1.0), f(0.5)
+
+    def impl(x):
+        x = max(x, lowest)
+        n = np.floor(x * log2e + half)
+        r = x - n * ln2_hi - n * ln2_lo
+        poly = ((((p0 * r + p1) * r + p2) * r + p3) * r + p4) * r + p5
+        return (poly * r * r + r + one) * _float32_with_bits((np.int32(n) + np.int32(127)) << np.int32(23))
+
+    return impl
+
+
+@intrinsic
+def _float32_with_bits(typingctx, bits):
+    """The float32 whose IEEE bits are the int32 `bits`."""
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.FloatType())
+
+    return types.float32(types.int32), codegen
+
+
 # --- vector leaves -----------------------------------------------------------------------------
 
 
@@ -203,7 +243,7 @@ def logistic_term(score, label):
     dot products).
     """
     margin = score if label else -score  # in the score's own precision: float32 when training
-    e = np.exp(-abs(margin))
+    e = exp_nonpositive(-abs(margin))
     one = e - e + 1
     p = one / (one + e) if margin >= 0 else e / (one + e)
     return np.float64(p), (p - one) if label else (one - p)
