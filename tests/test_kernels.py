@@ -165,12 +165,7 @@ def reference_batch(tokens, starts, W_in, W_out, keep, window, lr0, lr1, seed, o
             X = W_in[ctx[:m]]
             if cbow:
                 X = X.mean(axis=0, keepdims=True) if cbow_mean else X.sum(axis=0, keepdims=True)
-            if cbow and hasattr(objective, "targets"):  # logistic_step: output rows updated at once
-                rows, labels = objective.targets(sentence[c], drawn[c])
-                step_loss, GX = reference_logistic_step(X, W_out, rows, labels, lr)
-                rows, GY = rows[:0], np.zeros((0, W_out.shape[1]))
-            else:
-                step_loss, GX, rows, GY = objective(sentence[c], X, W_out, drawn[c])
+            step_loss, GX, rows, GY = objective(sentence[c], X, W_out, drawn[c])
             if cbow:
                 np.add.at(W_in, ctx[:m], -lr * np.repeat(GX, m, axis=0))
             else:
@@ -193,18 +188,6 @@ def reference_logistic(X, W_out, rows, labels):
     return loss, G @ W_out[rows], rows, G.T @ X
 
 
-def reference_logistic_step(X, W_out, rows, labels, lr):
-    """CBOW's logistic step: each output row scored, then updated, one after the other."""
-    loss, GX = 0.0, np.zeros_like(X)
-    for row, label in zip(rows, labels):
-        score = X[0] @ W_out[row]
-        loss -= np.log(sigmoid(score if label == 1 else -score))
-        g = sigmoid(score) - label
-        GX[0] += g * W_out[row]
-        W_out[row] -= lr * g * X[0]
-    return loss, GX
-
-
 def reference_negative(accept, alias, negative):
     def draw(centre, state):
         rows = np.empty(negative + 1, np.int32)
@@ -219,7 +202,7 @@ def reference_negative(accept, alias, negative):
     def objective(centre, X, W_out, rows):
         return reference_logistic(X, W_out, *targets(centre, rows))
 
-    objective.draw, objective.targets = draw, targets
+    objective.draw = draw
     return objective
 
 
@@ -230,7 +213,7 @@ def reference_hierarchical(codes, points, depth):
     def objective(centre, X, W_out, drawn):
         return reference_logistic(X, W_out, *targets(centre, drawn))
 
-    objective.draw, objective.targets = no_draw, targets
+    objective.draw = no_draw
     return objective
 
 

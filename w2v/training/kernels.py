@@ -326,28 +326,28 @@ def logistic_grad(X, W_out, rows, labels, G, GX, GY):
 
 
 @njit(**_KERNEL)
-def logistic_step(X, W_out, rows, labels, GX, lr):
+def logistic_step(X, W_out, rows, labels, G, GX, lr):
     """CBOW's step of the binary logistic loss of X[0] . W_out[rows[j]] against labels[j]: writes
-    GX[0] = dL/dX[0] and takes the SGD step on W_out[rows] at once, row after row, as word2vec C
-    does (a row repeated in `rows` is scored after its first update). Returns L, float64.
+    GX[0] = dL/dX[0] and takes the SGD step on W_out[rows]. Returns L, float64.
 
-    One pass over each output row instead of logistic_grad's gradient buffer: ~9% faster CBOW.
+    Every row is scored before any is updated: the scores are independent, so the CPU overlaps
+    them (word2vec C scores and updates row after row).
     """
-    GX[0] = 0
-    step = like(-lr, X)
+    k = rows.shape[0]
+    for j in range(k):
+        G[0, j] = dot(X, 0, W_out, rows[j])
     loss = 0.0
     likelihood = 1.0
-    for j in range(rows.shape[0]):
-        row = rows[j]
-        p, g = logistic_term(dot(X, 0, W_out, row), labels[j])
+    for j in range(k):
+        p, g = logistic_term(G[0, j], labels[j])
+        G[0, j] = g
         likelihood *= p
         if likelihood < 1e-150:  # as in logistic_grad
             loss -= np.log(likelihood)
             likelihood = 1.0
-        scaled = step * g
-        for t in range(X.shape[1]):
-            GX[0, t] += g * W_out[row, t]
-            W_out[row, t] += scaled * X[0, t]
+    combine_rows(G, W_out, rows, GX)
+    for j in range(k):
+        axpy(-lr * G[0, j], X, 0, W_out, rows[j])
     return loss - np.log(likelihood)
 
 
@@ -530,7 +530,7 @@ class CBOW(NamedTuple):
         return 1
 
     def logistic_update(self, X, W_out, rows, labels, GX, GY, G, lr):
-        return logistic_step(X, W_out, rows, labels, GX, lr)
+        return logistic_step(X, W_out, rows, labels, G[:1, : rows.shape[0]], GX, lr)
 
     def update_inputs(self, W_in, ctx, GX, lr):
         scatter_one(W_in, ctx, GX, lr)
