@@ -273,12 +273,19 @@ def score_tiles(X, W, rows, S):
             S[m - 1, j] = dot(X, m - 1, W, rows[j])
 
 
-@njit(**_INLINE)
+
+
 def row_of(rows, j):
-    """rows[j], or j itself when rows is None (Numba prunes the other branch)."""
-    if rows is None:
-        return j
-    return rows[j]
+    """rows[j], or j itself when rows is None (the overload picks its implementation from the
+    type of `rows`: a branch on `is None` would type both sides)."""
+    return j if rows is None else rows[j]
+
+
+@overload(row_of, inline="always")
+def _row_of_jit(rows, j):
+    if isinstance(rows, types.NoneType):
+        return lambda rows, j: j
+    return lambda rows, j: rows[j]
 
 
 @njit(**_KERNEL)
@@ -292,7 +299,8 @@ def combine_rows(C, A, rows, out):
         while j + 3 < k:
             r0, r1 = row_of(rows, j), row_of(rows, j + 1)
             r2, r3 = row_of(rows, j + 2), row_of(rows, j + 3)
-            c0, c1, c2, c3 = C[i, j], C[i, j + 1], C[i, j + 2], C[i, j + 3]
+            c0, c1 = C[i, j], C[i, j + 1]
+            c2, c3 = C[i, j + 2], C[i, j + 3]
             for t in range(out.shape[1]):
                 out[i, t] += c0 * A[r0, t] + c1 * A[r1, t] + c2 * A[r2, t] + c3 * A[r3, t]
             j += 4
