@@ -202,8 +202,10 @@ def test_benchmarks_are_gensims(vectors_file, tmp_path):
         assert our_sections == their_sections
         our_pearson, our_spearman, our_oov = ours.evaluate_word_pairs(pairs, **options)
         their_pearson, their_spearman, their_oov = theirs.evaluate_word_pairs(pairs, **options)
-        np.testing.assert_allclose(our_pearson, their_pearson, atol=TOLERANCE)
-        np.testing.assert_allclose(our_spearman, their_spearman, atol=TOLERANCE)
+        # gensim's cosines are float32 sums: over the few pairs restrict_vocab leaves, its
+        # correlation can move by 2e-5 (seen on Zen 4)
+        np.testing.assert_allclose(our_pearson, their_pearson, atol=10 * TOLERANCE)
+        np.testing.assert_allclose(our_spearman, their_spearman, atol=10 * TOLERANCE)
         assert our_oov == pytest.approx(their_oov)
 
 
