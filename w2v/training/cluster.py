@@ -260,7 +260,8 @@ def pack(values):
     for i in range(values.shape[0]):
         for t in range(values.shape[1]):
             b = bits[i, t]
-            out[i, t] = (b + np.uint32(0x7FFF) + ((b >> np.uint32(16)) & np.uint32(1))) >> np.uint32(16)
+            rounding = np.uint32(0x7FFF) + ((b >> np.uint32(16)) & np.uint32(1))
+            out[i, t] = (b + rounding) >> np.uint32(16)
     return out
 
 
@@ -302,8 +303,7 @@ def _changes(W, M, own_rows, own_change, values):
     n = 0
     for r in range(M.shape[0]):
         for t in range(M.shape[1]):
-            start = M[r, t] + own_change[own[r], t] if own[r] >= 0 else M[r, t]
-            if W[r, t] != start:
+            if W[r, t] != _round_start(M, own, own_change, r, t):
                 rows[n] = r
                 n += 1
                 break
@@ -311,9 +311,15 @@ def _changes(W, M, own_rows, own_change, values):
     for i in range(n):
         r = rows[i]
         for t in range(M.shape[1]):
-            start = M[r, t] + own_change[own[r], t] if own[r] >= 0 else M[r, t]
+            start = _round_start(M, own, own_change, r, t)
             out[i, t] = W[r, t] if values else W[r, t] - start
     return rows[:n].copy(), out
+
+
+@numba.njit(nogil=True, cache=True, inline="always")
+def _round_start(M, own, own_change, r, t):
+    """Element (r, t) of the replica where the round started: M plus its own pending change."""
+    return M[r, t] + own_change[own[r], t] if own[r] >= 0 else M[r, t]
 
 
 # --- the client: rounds, merges, faults, checkpoints -------------------------------------------
@@ -340,8 +346,8 @@ class Replicas:
         shard's `pending` change, to train `first_round` next."""
         return self.client.submit(ShardTrainer, self.shards[k], self.vocab.words,
                                   self.vocab.counts, dataclasses.asdict(self.config), *weights,
-                                  self.overlap, pending, first_round, actor=True, workers=worker and [worker],
-                                  allow_other_workers=True, pure=False)
+                                  self.overlap, pending, first_round, actor=True,
+                                  workers=worker and [worker], allow_other_workers=True, pure=False)
 
     def _started(self, k, future):
         """The actor of `future`; started again from `state(k)` while workers are lost."""

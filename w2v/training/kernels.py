@@ -175,19 +175,22 @@ def draw_noise(accept, alias, state):
 # --- exp in float32 without a library call -----------------------------------------------------
 
 
+EXP_LOWEST = -87.33654  # log of float32's smallest normal number
+
+
 def exp_nonpositive(x):
-    """exp(x) for x <= 0, clamped at float32's smallest normal number (x < -87.3)."""
-    return np.exp(max(x, -87.33654))
+    """exp(x) for x <= 0, clamped at float32's smallest normal number (x < EXP_LOWEST)."""
+    return np.exp(max(x, EXP_LOWEST))
 
 
 @overload(exp_nonpositive, inline="always")
 def _exp_nonpositive_jit(x):
     if x != types.float32:  # float64 (gradient checks): the library's exp
-        return lambda x: np.exp(max(x, -87.33654))
+        return lambda x: np.exp(max(x, EXP_LOWEST))
     # float32: exp(x) = 2**n * exp(r), |r| <= ln(2) / 2, exp(r) by Cephes' degree-7 polynomial
     # (1 ulp). Inline arithmetic: ~15% of CBOW's time went to calls of the library's expf.
     f = np.float32
-    log2e, ln2_hi, ln2_lo, lowest = f(1.44269504), f(0.693359375), f(-2.12194440e-4), f(-87.33654)
+    log2e, ln2_hi, ln2_lo, lowest = f(1.44269504), f(0.693359375), f(-2.12194440e-4), f(EXP_LOWEST)
     p0, p1, p2 = f(1.9875691500e-4), f(1.3981999507e-3), f(8.3334519073e-3)
     p3, p4, p5 = f(4.1665795894e-2), f(1.6666665459e-1), f(5.0000001201e-1)
     one, half = f(1.0), f(0.5)
@@ -197,7 +200,8 @@ def _exp_nonpositive_jit(x):
         n = np.floor(x * log2e + half)
         r = x - n * ln2_hi - n * ln2_lo
         poly = ((((p0 * r + p1) * r + p2) * r + p3) * r + p4) * r + p5
-        return (poly * r * r + r + one) * _float32_with_bits((np.int32(n) + np.int32(127)) << np.int32(23))
+        two_to_n = _float32_with_bits((np.int32(n) + np.int32(127)) << np.int32(23))
+        return (poly * r * r + r + one) * two_to_n
 
     return impl
 
@@ -273,8 +277,6 @@ def score_tiles(X, W, rows, S):
             S[m - 1, j] = dot(X, m - 1, W, rows[j])
 
 
-
-
 def row_of(rows, j):
     """rows[j], or j itself when rows is None (the overload picks its implementation from the
     type of `rows`: a branch on `is None` would type both sides)."""
@@ -309,6 +311,22 @@ def combine_rows(C, A, rows, out):
             j += 1
 
 
+@njit(**_INLINE)
+def scores_to_gradients(G, labels):
+    """G[i, j], the score of X[i] against output row j with label labels[j], becomes dL/dscore,
+    in place. Returns the loss L, float64, summed over G."""
+    loss = 0.0
+    likelihood = 1.0
+    for i in range(G.shape[0]):
+        for j in range(G.shape[1]):
+            p, G[i, j] = logistic_term(G[i, j], labels[j])
+            likelihood *= p
+            if likelihood < 1e-150:  # fold into the sum before the product underflows
+                loss -= np.log(likelihood)
+                likelihood = 1.0
+    return loss - np.log(likelihood)
+
+
 @njit(**_KERNEL)
 def logistic_grad(X, W_out, rows, labels, G, GX, GY):
     """Binary logistic loss of the scores X[i] . W_out[rows[j]] against labels[j].
@@ -318,19 +336,10 @@ def logistic_grad(X, W_out, rows, labels, G, GX, GY):
     per occurrence). Returns L, float64, summed over the m x k scores.
     """
     score_tiles(X, W_out, rows, G)
-    loss = 0.0
-    likelihood = 1.0
-    for i in range(X.shape[0]):
-        for j in range(rows.shape[0]):
-            p, g = logistic_term(G[i, j], labels[j])
-            G[i, j] = g
-            likelihood *= p
-            if likelihood < 1e-150:  # fold into the sum before the product underflows
-                loss -= np.log(likelihood)
-                likelihood = 1.0
+    loss = scores_to_gradients(G, labels)
     combine_rows(G, W_out, rows, GX)
     combine_rows(G.T, X, None, GY)
-    return loss - np.log(likelihood)
+    return loss
 
 
 @njit(**_KERNEL)
@@ -341,22 +350,12 @@ def logistic_step(X, W_out, rows, labels, G, GX, lr):
     Every row is scored before any is updated: the scores are independent, so the CPU overlaps
     them (word2vec C scores and updates row after row).
     """
-    k = rows.shape[0]
-    for j in range(k):
-        G[0, j] = dot(X, 0, W_out, rows[j])
-    loss = 0.0
-    likelihood = 1.0
-    for j in range(k):
-        p, g = logistic_term(G[0, j], labels[j])
-        G[0, j] = g
-        likelihood *= p
-        if likelihood < 1e-150:  # as in logistic_grad
-            loss -= np.log(likelihood)
-            likelihood = 1.0
+    score_tiles(X[:1], W_out, rows, G)
+    loss = scores_to_gradients(G, labels)
     combine_rows(G, W_out, rows, GX)
-    for j in range(k):
+    for j in range(rows.shape[0]):
         axpy(-lr * G[0, j], X, 0, W_out, rows[j])
-    return loss - np.log(likelihood)
+    return loss
 
 
 @njit(**_KERNEL)
@@ -610,9 +609,10 @@ class Hierarchical(NamedTuple):
         return cls(points, (1 - codes).astype(np.uint8), depth)
 
     def output_buffers(self, longest, window, W_out):
-        longest = self.points.shape[1]
-        return (np.empty((longest, W_out.shape[1]), W_out.dtype),
-                np.empty((2 * window, longest), W_out.dtype))
+        """(GY, G), sized for the longest Huffman path."""
+        path = self.points.shape[1]
+        return (np.empty((path, W_out.shape[1]), W_out.dtype),
+                np.empty((2 * window, path), W_out.dtype))
 
     def start_sentence(self, sentence, n, state, buffers):
         pass
