@@ -52,6 +52,23 @@ def test_encode_drops_unknown_words_and_empty_lines(tmp_path):
     assert result.offsets.tolist() == [0, 2, 4]
 
 
+def test_encoded_corpus_reads_sentence_lengths_from_its_cache(tmp_path):
+    lines = [" ".join(f"w{(i * 7 + j) % 50}" for j in range(1 + i % 13)) for i in range(400)]
+    path = write(tmp_path / "c.txt", "\n".join(lines))
+    result = encoded(path, {f"w{i}": i for i in range(50)})
+    lengths = np.array([len(line.split()) for line in lines], np.uint16)
+    assert result.lengths is None and result.longest == 13 and result.n_sentences == 400
+    assert result.offsets.tolist() == [0, *np.cumsum(lengths).tolist()]
+    on_disk = corpus_module.Corpus(result.path, None, 100, lengths_at=result.lengths_at)
+    in_memory = corpus_module.Corpus(result.path, lengths, 100)
+    assert on_disk.n_batches == in_memory.n_batches > 20
+    for index in range(on_disk.n_batches):
+        tokens, starts = on_disk.batch(index)
+        expected_tokens, expected_starts = in_memory.batch(index)
+        assert tokens.tolist() == expected_tokens.tolist()
+        assert starts.tolist() == expected_starts.tolist()
+
+
 def test_splits_at_unicode_white_space_as_str_split_does(tmp_path):
     everything = [chr(c) for c in range(128, 0x110000) if chr(c).isspace()]
     assert list(UNICODE_SPACES) == everything

@@ -254,31 +254,44 @@ def _open_text(path):
 @dataclasses.dataclass
 class Corpus:
     """Token ids (int32) in a cache file read batch by batch, so the token array is never
-    resident (and a corpus larger than memory trains); in memory only each sentence's length
-    (uint16: 2 bytes a sentence) and where each batch starts.
+    resident (and a corpus larger than memory trains); in memory only where each batch starts.
+    Each sentence's length (uint16) is in memory, or, with `lengths_at` (a byte offset), in the
+    cache file after the tokens, read per batch (2 bytes a sentence: 10 MB at 5M lines).
 
     Sentences are never empty. Batch i is sentences batch_sentences[i]:batch_sentences[i + 1],
     tokens batch_tokens[i]:batch_tokens[i + 1]: whole sentences, about `batch_words` tokens.
     """
 
     path: str
-    lengths: np.ndarray  # uint16 tokens per sentence, 1..MAX_SENTENCE_LENGTH
+    lengths: np.ndarray  # uint16 tokens per sentence, 1..MAX_SENTENCE_LENGTH; None if on disk
     batch_words: int = BATCH_WORDS
+    lengths_at: int = None  # where the cache file holds the lengths, if it does
 
     def __post_init__(self):
         from .tokenize import batch_cuts
 
-        self.batch_sentences, self.batch_tokens = batch_cuts(self.lengths, self.batch_words)
+        lengths = self.lengths_of(0, None)
+        self.batch_sentences, self.batch_tokens = batch_cuts(lengths, self.batch_words)
+        self.n_sentences, self.longest = len(lengths), int(lengths.max(initial=0))
+        if self.lengths_at is not None:
+            self.lengths = None
 
     def read(self, start, end):
         """Token ids start:end, int32."""
         return np.fromfile(self.path, np.int32, end - start, offset=4 * start)
 
+    def lengths_of(self, first, last):
+        """The lengths of sentences first:last (last None: to the end), uint16."""
+        if self.lengths is not None:
+            return self.lengths[first:last]
+        count = -1 if last is None else last - first
+        return np.fromfile(self.path, np.uint16, count, offset=self.lengths_at + 2 * first)
+
     def batch(self, index):
         """(token ids, int64 offsets of its sentences and their end) of batch `index`."""
         first, last = self.batch_sentences[index : index + 2]
         starts = np.zeros(last - first + 1, np.int64)
-        np.cumsum(self.lengths[first:last], dtype=np.int64, out=starts[1:])
+        np.cumsum(self.lengths_of(first, last), dtype=np.int64, out=starts[1:])
         return self.read(*self.batch_tokens[index : index + 2]), starts
 
     @property
@@ -292,15 +305,11 @@ class Corpus:
     @property
     def offsets(self):
         """int64 start of every sentence and the end (8 bytes a sentence: for small corpora)."""
-        return np.concatenate(([0], np.cumsum(self.lengths, dtype=np.int64)))
+        return np.concatenate(([0], np.cumsum(self.lengths_of(0, None), dtype=np.int64)))
 
     @property
     def n_tokens(self):
         return int(self.batch_tokens[-1])
-
-    @property
-    def n_sentences(self):
-        return len(self.lengths)
 
 
 class _WordTable:
@@ -393,9 +402,12 @@ class Scan:
                     cache.write(ids[:n_kept].tobytes())
                     read, kept = read + len(ids), kept + n_kept
                 cache.truncate(4 * kept)
+                lengths = sentence_lengths(line_lengths, MAX_SENTENCE_LENGTH)
+                del line_lengths
+                cache.write(lengths.tobytes())
         except OSError as exc:
             raise _cache_error(self.path, exc) from None
-        return Corpus(self.path, sentence_lengths(line_lengths, MAX_SENTENCE_LENGTH))
+        return Corpus(self.path, lengths, lengths_at=4 * kept)
 
     def _new_ids(self, index):
         """scan id -> id in `index` (-1: dropped)."""

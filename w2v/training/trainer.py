@@ -277,7 +277,7 @@ def _check_something_trained(epochs, vocab, corpus, config):
     if pairs >= FEW_PAIRS:
         return
     kept = float(keep_probabilities(vocab.counts, config.sample) @ vocab.counts) / vocab.n_tokens
-    if corpus.lengths.max(initial=0) < 2:
+    if corpus.longest < 2:
         why = "no line holds two vocabulary words, and words pair only within a line"
     elif kept < 0.5:
         why = (f"subsampling, sample {config.sample}, drops {1 - kept:.0%} of the "
