@@ -352,52 +352,10 @@ def logistic_step(X, W_out, rows, labels, G, GX, lr):
     """
     score_tiles(X[:1], W_out, rows, G)
     loss = scores_to_gradients(G, labels)
-    if has_repeats(rows):  # a row met twice must see its first update: one pass, then the other
-        combine_rows(G, W_out, rows, GX)
-        for j in range(rows.shape[0]):
-            axpy(-lr * G[0, j], X, 0, W_out, rows[j])
-    else:
-        combine_and_step(G, W_out, rows, X, GX, lr)
+    combine_rows(G, W_out, rows, GX)
+    for j in range(rows.shape[0]):
+        axpy(-lr * G[0, j], X, 0, W_out, rows[j])
     return loss
-
-
-@njit(**_INLINE)
-def has_repeats(rows):
-    for j in range(1, rows.shape[0]):
-        for i in range(j):
-            if rows[i] == rows[j]:
-                return True
-    return False
-
-
-@njit(**_KERNEL)
-def combine_and_step(G, W, rows, X, GX, lr):
-    """GX[0] = sum_j G[0, j] * W[rows[j]] and W[rows[j]] -= lr * G[0, j] * X[0] in one pass over
-    each row, four rows at a time (`rows` distinct): each row is loaded and stored once, GX once
-    per four rows (combine_rows, then an axpy per row, load each row twice and GX per row)."""
-    k, lr = rows.shape[0], like(lr, W)
-    GX[0] = 0
-    j = 0
-    while j + 3 < k:
-        r0, r1, r2, r3 = rows[j], rows[j + 1], rows[j + 2], rows[j + 3]
-        c0, c1, c2, c3 = G[0, j], G[0, j + 1], G[0, j + 2], G[0, j + 3]
-        s0, s1, s2, s3 = -lr * c0, -lr * c1, -lr * c2, -lr * c3
-        for t in range(W.shape[1]):
-            x, w0, w1, w2, w3 = X[0, t], W[r0, t], W[r1, t], W[r2, t], W[r3, t]
-            GX[0, t] += c0 * w0 + c1 * w1 + c2 * w2 + c3 * w3
-            W[r0, t] = w0 + s0 * x
-            W[r1, t] = w1 + s1 * x
-            W[r2, t] = w2 + s2 * x
-            W[r3, t] = w3 + s3 * x
-        j += 4
-    while j < k:
-        r, c = rows[j], G[0, j]
-        s = -lr * c
-        for t in range(W.shape[1]):
-            w = W[r, t]
-            GX[0, t] += c * w
-            W[r, t] = w + s * X[0, t]
-        j += 1
 
 
 @njit(**_KERNEL)
