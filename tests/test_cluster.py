@@ -23,16 +23,31 @@ CONFIG = TrainConfig(threads=1, epochs=2, dim=24)
 SYNC_WORDS = 15_000
 
 
-def start_cluster(n_workers=2):
+def start_cluster(n_workers=2, scratch=None):
+    """A local cluster; with `scratch`, its workers' temporary folder (TMPDIR) is scratch/tmp and
+    their Dask local directories are under scratch/dask."""
+    folders = {}
+    if scratch:
+        (scratch / "tmp").mkdir()
+        folders = {"env": {"TMPDIR": str(scratch / "tmp")}, "local_directory": str(scratch / "dask")}
     return distributed.LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
                                     host="127.0.0.1", dashboard_address=None,
-                                    silence_logs=logging.CRITICAL)
+                                    silence_logs=logging.CRITICAL, **folders)
 
 
 @pytest.fixture(scope="module")
-def client():
-    with start_cluster() as cluster, distributed.Client(cluster) as client:
+def scratch(tmp_path_factory):
+    return tmp_path_factory.mktemp("workers")
+
+
+@pytest.fixture(scope="module")
+def client(scratch):
+    with start_cluster(scratch=scratch) as cluster, distributed.Client(cluster) as client:
         yield client
+
+
+def caches_left(scratch):
+    return sorted(str(p.relative_to(scratch)) for p in scratch.rglob("w2v-*") if p.is_dir())
 
 
 @pytest.fixture(scope="module")
@@ -146,12 +161,25 @@ class kill_a_worker_at(list):
             self.append(victim)
 
 
-def test_a_killed_worker_changes_nothing(client, corpus, fault_free):
+def test_a_killed_worker_changes_nothing_and_leaves_nothing_behind(client, corpus, fault_free,
+                                                                  scratch):
     killed = kill_a_worker_at(client, epoch=0, batch=2)
     again = train_on_cluster(client, corpus, CONFIG, SYNC_WORDS, progress=False,
                              after_round=killed.during_round)
     assert killed and again.log["cluster"]["workers_lost"] == 1
     assert same_vectors(again, fault_free)
+    client.wait_for_workers(2)  # the killed worker's replacement has purged its folder
+    assert caches_left(scratch) == []
+
+
+def test_workers_write_their_token_caches_in_their_own_folders(client, corpus, scratch):
+    workers = client.run(lambda dask_worker: dask_worker.local_directory)
+    seen = []
+    train_on_cluster(client, corpus, CONFIG, SYNC_WORDS, progress=False,
+                     after_round=lambda position: seen.extend(caches_left(scratch)))
+    assert seen and all(any(str(scratch / folder).startswith(w) for w in workers.values())
+                        for folder in seen), (seen, workers)
+    assert caches_left(scratch) == []
 
 
 @pytest.mark.parametrize("overlap", [False, True])

@@ -120,12 +120,25 @@ def on_worker(error):
     return W2VError(f"worker {where}: {error}", error.parameters)
 
 
+def scratch_directory():
+    """Where a task's files go: the Dask worker's own `local_directory` (None, the system's
+    temporary folder, off a worker). Dask removes it when the worker closes and purges the
+    folders of killed workers when their replacement starts, so a killed worker leaves no token
+    cache behind."""
+    from distributed import get_worker
+
+    try:
+        return get_worker().local_directory
+    except ValueError:  # not on a worker
+        return None
+
+
 # --- the vocabulary: counted shard by shard on the workers, merged by a tree reduction ---------
 
 
 def count_words(source):
     """The words of one shard and their counts (runs on a worker), as `WordCounts`."""
-    with tempfile.TemporaryDirectory(prefix="w2v-count-") as folder:
+    with tempfile.TemporaryDirectory(prefix="w2v-count-", dir=scratch_directory()) as folder:
         try:
             scanned = scan(source, os.path.join(folder, "tokens.int32"))
         except W2VError as exc:
@@ -187,7 +200,7 @@ class ShardTrainer:
 
         self.config = TrainConfig(**config)
         vocab = Vocab(words, counts)
-        self.folder = tempfile.mkdtemp(prefix="w2v-shard-")
+        self.folder = tempfile.mkdtemp(prefix="w2v-shard-", dir=scratch_directory())
         try:
             scanned = scan(source, os.path.join(self.folder, "tokens.int32"))
         except W2VError as exc:
@@ -200,8 +213,12 @@ class ShardTrainer:
         self.last = pending or [_no_change(M) for M in self.merged]  # the last round's change
         self.next_round = first_round
 
-    def __del__(self):
+    def close(self):
+        """Remove the token cache (the run is over)."""
+        self.corpus = None
         shutil.rmtree(getattr(self, "folder", ""), ignore_errors=True)
+
+    __del__ = close
 
     def batch_starts(self):
         """The word offset of each batch and the shard's size: for planning rounds."""
@@ -393,6 +410,12 @@ class Replicas:
                 for later_args, later_futures in list(in_flight)[1:]:
                     later_futures[k] = getattr(self.actors[k], method)(*later_args[k])
 
+    def close(self):
+        """Have every replica remove its token cache now (a lost one's went with its worker)."""
+        for future in [actor.close() for actor in self.actors]:
+            with contextlib.suppress(Exception):  # a failed clean-up is no reason to fail
+                future.result()
+
     def _count_failure(self, lost):
         self.failures += 1
         if self.failures > self.allowed_failures:
@@ -524,6 +547,8 @@ def train_on_cluster(client, corpus_path, config, sync_words=None, shards=None,
     except TrainingInterrupted as stopped:
         raise TrainingInterrupted(f"{stopped}; checkpoint saved to {checkpointing.path}; "
                                   f"resume with: w2v train --resume {checkpointing.path}")
+    finally:
+        run.replicas.close()
     log = _training_log(config, vocab, position.history, time.perf_counter() - started)
     log["cluster"] = {"workers": len(client.scheduler_info()["workers"]), **settings, **run.stats,
                       "workers_lost": run.replicas.failures,
