@@ -229,9 +229,11 @@ class ShardTrainer:
         it, train batches first..last-1 of the plan as the client's round number `sequence`
         (refused with OutOfOrder if the round before it has not run here yet), and return the
         rows that changed with their change (with `values`, their new values: a lone shard is
-        the model) and the loss, predictions and words."""
+        the model), the loss, predictions and words, and the seconds spent training and spent
+        on the rest (updating the replica, finding and packing its changes)."""
         if sequence != self.next_round:
             raise OutOfOrder(f"round {sequence} came before round {self.next_round}")
+        called = time.perf_counter()
         own = self.last if self.overlap else [_no_change(M) for M in self.merged]
         for W, M, change, own_change in zip(self.W, self.merged, merged_change or [None] * 2,
                                             own):
@@ -261,7 +263,7 @@ class ShardTrainer:
         else:
             self.last = [(rows, pack(change)) for rows, change in self.last]
         self.next_round += 1
-        return self.last, loss, pairs, words, seconds
+        return self.last, loss, pairs, words, seconds, time.perf_counter() - called - seconds
 
 
 def _no_change(W):
@@ -603,7 +605,8 @@ class _ClusterRun:
         self.lone = len(sources) == 1  # one replica is the model: it sends values, not changes
         self.n_shards = len(sources)
         self.stats = {"rounds": 0, "bytes_per_merge": 0, "merge_seconds": 0.0,
-                      "rounds_seconds": 0.0, "replicas_training_seconds": 0.0}
+                      "rounds_seconds": 0.0, "replicas_training_seconds": 0.0,
+                      "replicas_updating_seconds": 0.0, "client_seconds": 0.0}
         self.collected_at = None
         self.submitted = 0  # rounds sent to the replicas by this process; the first collected is 0
         self.lr_scale = settings["lr_scale"]
@@ -671,6 +674,8 @@ class _ClusterRun:
         if not self.overlap:
             self.pending = None
         self.submit(merged_change)
+        if self.collected_at is not None:
+            self.stats["client_seconds"] += time.perf_counter() - self.collected_at
 
     def merge_pending(self):
         """The merged change of the shards' pending changes (None if there are none)."""
@@ -736,7 +741,9 @@ class _ClusterRun:
         now = time.perf_counter()
         if self.collected_at is not None:  # the time from one round's end to the next
             self.stats["rounds_seconds"] += now - self.collected_at
-            self.stats["replicas_training_seconds"] += max(r[4] for r in results)
+            slowest = max(results, key=lambda r: r[4] + r[5])
+            self.stats["replicas_training_seconds"] += slowest[4]
+            self.stats["replicas_updating_seconds"] += slowest[5]
         self.collected_at = now
         words_trained = sum(r[3] for r in results)
         del results  # the replicas' rows: hand their memory back before the next round's
