@@ -238,7 +238,7 @@ class ShardTrainer:
         for W, M, change, own_change in zip(self.W, self.merged, merged_change or [None] * 2,
                                             own):
             if change is not None:
-                _add_merged(W, M, change[0], unpack(change[1]))
+                add_packed(M, change[0], change[1], W)
             _set_rows(W, M, own_change[0], unpack(own_change[1]))
         W_in, W_out = self.W
         starts = self.corpus.batch_tokens
@@ -278,10 +278,14 @@ def pack(values):
     out = np.empty(values.shape, np.uint16)
     for i in range(values.shape[0]):
         for t in range(values.shape[1]):
-            b = bits[i, t]
-            rounding = np.uint32(0x7FFF) + ((b >> np.uint32(16)) & np.uint32(1))
-            out[i, t] = (b + rounding) >> np.uint32(16)
+            out[i, t] = _bfloat16(bits[i, t])
     return out
+
+
+@numba.njit(nogil=True, cache=True, inline="always")
+def _bfloat16(b):
+    """The bits of a float32 (uint32) rounded to bfloat16's (uint16), to nearest even."""
+    return (b + np.uint32(0x7FFF) + ((b >> np.uint32(16)) & np.uint32(1))) >> np.uint32(16)
 
 
 def unpack(packed):
@@ -294,12 +298,17 @@ def unpack(packed):
 
 
 @numba.njit(nogil=True, cache=True)
-def _add_merged(W, M, rows, change):
-    """M[rows] += change, as the client adds it; W[rows] = M[rows]."""
+def add_packed(M, rows, packed, W):
+    """M[rows] += the bfloat16 `packed` (float32 additions: the client and every replica add
+    the same numbers to the same bits); W[rows] = M[rows] (W may be M)."""
+    bits = np.empty(packed.shape[1], np.uint32)
+    change = bits.view(np.float32)
     for i in range(rows.shape[0]):
         r = rows[i]
-        for t in range(M.shape[1]):
-            M[r, t] += change[i, t]
+        for t in range(packed.shape[1]):
+            bits[t] = np.uint32(packed[i, t]) << np.uint32(16)
+        for t in range(packed.shape[1]):
+            M[r, t] += change[t]
             W[r, t] = M[r, t]
 
 
@@ -456,29 +465,42 @@ def merge_changes(changes, shape, divisor, mean=True):
     would move it), or with `mean` by max(divisor, c): at most the mean of the replicas' changes.
     Summed in a fixed order, so the result does not depend on who finished first. Returns the
     rows changed and their change."""
-    total = np.zeros(shape, np.float32)
     replicas = np.zeros(shape[0], np.int32)
-    for rows, change in changes:
-        _accumulate(total, replicas, rows, unpack(change))
+    for rows, _ in changes:
+        replicas[rows] += 1  # a replica's rows are distinct
     rows = np.flatnonzero(replicas)
-    return rows, pack(_divide(total, replicas, rows, divisor, mean))
+    slot = np.empty(shape[0], np.int64)
+    slot[rows] = np.arange(len(rows))
+    total = np.zeros((len(rows), shape[1]), np.float32)
+    for shard_rows, change in changes:
+        _accumulate(total, slot[shard_rows], change if change.dtype == np.uint16 else pack(change))
+    return rows, _divide_and_pack(total, replicas[rows], divisor, mean)
 
 
 @numba.njit(nogil=True, cache=True)
-def _accumulate(total, replicas, rows, values):
-    for i in range(rows.shape[0]):
-        replicas[rows[i]] += 1
-        for t in range(values.shape[1]):
-            total[rows[i], t] += values[i, t]
+def _accumulate(total, slots, packed):
+    """total[slots] += the bfloat16 `packed`."""
+    bits = np.empty(packed.shape[1], np.uint32)
+    change = bits.view(np.float32)
+    for i in range(slots.shape[0]):
+        for t in range(packed.shape[1]):
+            bits[t] = np.uint32(packed[i, t]) << np.uint32(16)
+        for t in range(packed.shape[1]):
+            total[slots[i], t] += change[t]
 
 
 @numba.njit(nogil=True, cache=True)
-def _divide(total, replicas, rows, divisor, mean):
-    out = np.empty((rows.shape[0], total.shape[1]), total.dtype)
-    for i in range(rows.shape[0]):
-        d = total.dtype.type(max(divisor, replicas[rows[i]]) if mean else divisor)
+def _divide_and_pack(total, replicas, divisor, mean):
+    """Row i of `total` over max(divisor, replicas[i]) (`mean`) or over divisor, as bfloat16."""
+    out = np.empty(total.shape, np.uint16)
+    quotient = np.empty(total.shape[1], np.float32)
+    bits = quotient.view(np.uint32)
+    for i in range(total.shape[0]):
+        d = np.float32(max(divisor, replicas[i]) if mean else divisor)
         for t in range(total.shape[1]):
-            out[i, t] = total[rows[i], t] / d
+            quotient[t] = total[i, t] / d
+        for t in range(total.shape[1]):
+            out[i, t] = _bfloat16(bits[t])
     return out
 
 
@@ -696,7 +718,7 @@ class _ClusterRun:
         if self.overlap:
             self.undo = [(rows, M[rows]) for M, (rows, _) in zip(self.merged, merged_change)]
         for M, (rows, change) in zip(self.merged, merged_change):
-            M[rows] += unpack(change)  # as each replica adds it (_add_merged): the same bits
+            add_packed(M, rows, change, M)  # as each replica adds it: the same bits
 
     def submit(self, merged_change):
         """Queue the next round on every replica, with the merged change to apply first."""
