@@ -84,6 +84,7 @@ def run_one(args, corpus, tokens, out_dir, repeat, config, workers, sync, scale)
     out = out_dir / f"{name}.bin"
     bench.say(f"[run] {name} ...")
     run = {"config": config, "workers": workers, "sync_words": sync, "lr_scale": scale,
+           "merge": args.merge,
            "log": str(out.with_suffix(".log")),
            **bench.run_measured(command(corpus, out, settings, workers, sync, scale, args.merge,
                                         args.overlap),
@@ -109,6 +110,9 @@ def table(runs):
         ratio = (run["words_per_sec_whole"] / base["words_per_sec_whole"]
                  if base and run.get("words_per_sec_whole") else None)
         mode = f"{run['workers']} workers x 1 thread" if run["workers"] else "1 process, 2 threads"
+        asked = {"sync_words": run["sync_words"] or None, "lr_scale": run["lr_scale"],
+                 "merge": run.get("merge") or "-"} if run["workers"] else {}
+        cluster = cluster or asked  # a failed run has no log: what it was asked to do
         cells = [run["config"].replace("-", "/"), mode, bench.fmt(cluster.get("sync_words"), ",d"),
                  bench.fmt(cluster.get("lr_scale"), "g"),
                  ("overlapped " if cluster.get("overlap") else "") + cluster.get("merge", "-"),
@@ -117,7 +121,8 @@ def table(runs):
                  bench.fmt(run.get("words_per_sec_whole"), ",.0f"), bench.fmt(ratio, ".2f", "x"),
                  bench.fmt(run.get("analogy"), ".3f"), bench.fmt(run.get("ws353"), ".3f"),
                  bench.fmt(cluster.get("rounds"), "d"),
-                 bench.fmt(cluster["bytes_per_merge"] / 2**20 if cluster else None, ".1f"),
+                 bench.fmt(cluster["bytes_per_merge"] / 2**20
+                           if "bytes_per_merge" in cluster else None, ".1f"),
                  bench.fmt(cluster.get("merge_seconds"), ".1f"),
                  bench.fmt(outside_training(cluster), ".3f")]
         if run["exit_code"] != 0:

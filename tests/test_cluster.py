@@ -101,6 +101,22 @@ def test_vocabulary_from_shards_equals_one_process(client, corpus, tmp_path):
     assert count_on_cluster(client, source.shards(5), fan_in=2) == word_counts(source, tmp_path)
 
 
+def test_counted_shards_are_kept_for_their_replicas_until_dropped(client, corpus, scratch):
+    from w2v.training import cluster
+
+    shards = TextSource(corpus).shards(3)
+    homes = cluster.home_workers(client, 3)
+    count_on_cluster(client, shards, keep_on=homes)
+    kept = client.run(lambda: sorted(cluster._kept_scans))
+    assert {worker: len(keys) for worker, keys in kept.items()} == {
+        worker: homes.count(worker) for worker in homes}
+    assert sorted(key for keys in kept.values() for key in keys) == sorted(map(repr, shards))
+    assert len(caches_left(scratch)) == 3
+    client.run(cluster.drop_kept_scans)
+    assert caches_left(scratch) == [] and all(not keys for keys in client.run(
+        lambda: list(cluster._kept_scans)).values())
+
+
 def test_one_shard_equals_one_process_bit_for_bit(client, corpus):
     one_process = train(corpus, CONFIG, progress=False)
     assert same_vectors(train_on_cluster(client, corpus, CONFIG, SYNC_WORDS, shards=1,
@@ -267,7 +283,9 @@ def test_train_command_on_a_local_cluster(corpus, tmp_path):
     log = json.loads((tmp_path / "v.bin.json").read_text())
     assert log["cluster"]["workers"] == 2 and log["cluster"]["sync_words"] == 20000
     assert log["cluster"]["merge"] == "sum" and log["cluster"]["overlap"] is True
-    assert log["cluster"]["replicas_training_seconds"] > 0 and log["cluster"]["rounds_seconds"] > 0
+    timings = ("rounds_seconds", "replicas_training_seconds", "replicas_updating_seconds",
+               "client_seconds", "merge_seconds")
+    assert all(log["cluster"][name] > 0 for name in timings), log["cluster"]
 
 
 @pytest.mark.parametrize("flags,message", [

@@ -136,14 +136,45 @@ def scratch_directory():
 # --- the vocabulary: counted shard by shard on the workers, merged by a tree reduction ---------
 
 
-def count_words(source):
-    """The words of one shard and their counts (runs on a worker), as `WordCounts`."""
-    with tempfile.TemporaryDirectory(prefix="w2v-count-", dir=scratch_directory()) as folder:
-        try:
-            scanned = scan(source, os.path.join(folder, "tokens.int32"))
-        except W2VError as exc:
-            raise on_worker(exc) from None
+def count_words(source, keep=False):
+    """The words of one shard and their counts (runs on a worker), as `WordCounts`. With
+    `keep`, the scan (its token cache) stays on the worker for the shard's replica to take
+    (`take_scan`), so the replica does not read the text again."""
+    folder, scanned = scan_shard(source)
+    if keep:
+        _kept_scans[repr(source)] = folder, scanned
+    try:
         return WordCounts.of(list(scanned.words), scanned.counts)
+    finally:
+        if not keep:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def scan_shard(source):
+    """(a new folder in the worker's scratch directory, the scan of `source` cached in it)."""
+    folder = tempfile.mkdtemp(prefix="w2v-shard-", dir=scratch_directory())
+    try:
+        return folder, scan(source, os.path.join(folder, "tokens.int32"))
+    except W2VError as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise on_worker(exc) from None
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+
+
+_kept_scans = {}  # on a worker: repr(shard) -> (folder, scan) counted here, not yet taken
+
+
+def take_scan(source):
+    """The scan of `source` counted on this worker with `keep` (and its folder), or a new one."""
+    return _kept_scans.pop(repr(source), None) or scan_shard(source)
+
+
+def drop_kept_scans():
+    """Remove the scans no replica took (its worker was lost, or it started elsewhere)."""
+    while _kept_scans:
+        shutil.rmtree(_kept_scans.popitem()[1][0], ignore_errors=True)
 
 
 @dataclasses.dataclass
@@ -171,9 +202,14 @@ def add_counts(*shards):
     return WordCounts.of(list(total), list(total.values()))
 
 
-def count_on_cluster(client, shards, fan_in=4):
-    """The corpus's {word: count}: one task per shard, merged `fan_in` at a time."""
-    level = client.map(count_words, shards, pure=False)
+def count_on_cluster(client, shards, fan_in=4, keep_on=None):
+    """The corpus's {word: count}: one task per shard, merged `fan_in` at a time. With
+    `keep_on` (a worker address per shard), shard k is counted on keep_on[k] if it can be and
+    its scan kept there for its replica (`count_words`)."""
+    where = [{"workers": [worker], "allow_other_workers": True} for worker in keep_on or ()]
+    level = [client.submit(count_words, shard, keep_on is not None, pure=False,
+                           **(where[k] if where else {}))
+             for k, shard in enumerate(shards)]
     while len(level) > 1:
         level = [client.submit(add_counts, *level[i : i + fan_in], pure=False)
                  for i in range(0, len(level), fan_in)]
@@ -200,11 +236,7 @@ class ShardTrainer:
 
         self.config = TrainConfig(**config)
         vocab = Vocab(words, counts)
-        self.folder = tempfile.mkdtemp(prefix="w2v-shard-", dir=scratch_directory())
-        try:
-            scanned = scan(source, os.path.join(self.folder, "tokens.int32"))
-        except W2VError as exc:
-            raise on_worker(exc) from None
+        self.folder, scanned = take_scan(source)
         self.corpus = scanned.encode(vocab.index)
         self.step = batch_function(self.config, vocab)
         self.merged = [np.array(W_in), np.array(W_out)]
@@ -362,11 +394,10 @@ class Replicas:
         self.overlap, self.state = overlap, state
         self.allowed_failures = _allowed_failures()
         self.failures = self.resent = 0
-        workers = sorted(client.scheduler_info()["workers"])
+        homes = home_workers(client, len(shards))
         W_in, W_out = state(0)[:2]
         weights = client.scatter([W_in, W_out], broadcast=True, hash=False)
-        starting = [self._submit(k, weights, *state(k)[2:], workers[k % len(workers)])
-                    for k in range(len(shards))]
+        starting = [self._submit(k, weights, *state(k)[2:], homes[k]) for k in range(len(shards))]
         self.actors = [self._started(k, future) for k, future in enumerate(starting)]
 
     def _submit(self, k, weights, pending, first_round, worker):
@@ -423,8 +454,12 @@ class Replicas:
 
     def close(self):
         """Have every replica remove its token cache now (a lost one's went with its worker)."""
-        for future in [actor.close() for actor in self.actors]:
+        futures = []
+        for actor in self.actors:
             with contextlib.suppress(Exception):  # a failed clean-up is no reason to fail
+                futures.append(actor.close())
+        for future in futures:
+            with contextlib.suppress(Exception):
                 future.result()
 
     def _count_failure(self, lost):
@@ -442,6 +477,12 @@ class Replicas:
         W_in, W_out, *rest = self.state(k)
         weights = self.client.scatter([W_in, W_out], hash=False)
         self.actors[k] = self._started(k, self._submit(k, weights, *rest, idle[0]))
+
+
+def home_workers(client, shards):
+    """The worker each shard is counted and trained on (if it stays): in turn, by address."""
+    workers = sorted(client.scheduler_info()["workers"])
+    return [workers[k % len(workers)] for k in range(shards)]
 
 
 class OutOfOrder(Exception):
@@ -546,18 +587,25 @@ def train_on_cluster(client, corpus_path, config, sync_words=None, shards=None,
     settings.setdefault("merge", merge or "mean")
     settings.setdefault("overlap", bool(overlap))
     pending = None
-    if resume:
-        vocab = Vocab(resume.words, resume.counts)
-        W_in, W_out, position = resume.W_in, resume.W_out, Position(**resume.position)
-        pending = _pending_from_arrays(resume.arrays, len(sources))
-    else:
-        counts = count_on_cluster(client, sources)
-        vocab = build_vocab(list(counts), list(counts.values()), config.min_count,
-                            config.max_vocab or None)
-        W_in, W_out, position = *initial_weights(len(vocab), config), Position()
-    _say(progress, f"vocabulary: {len(vocab):,} words, {vocab.n_tokens:,} tokens; "
-                   f"{len(sources)} shards, merged every {settings['sync_words']:,} words per shard")
-    run = _ClusterRun(client, sources, vocab, config, settings, position, W_in, W_out, pending)
+    try:
+        if resume:
+            vocab = Vocab(resume.words, resume.counts)
+            W_in, W_out, position = resume.W_in, resume.W_out, Position(**resume.position)
+            pending = _pending_from_arrays(resume.arrays, len(sources))
+        else:
+            counts = count_on_cluster(client, sources,
+                                      keep_on=home_workers(client, len(sources)))
+            vocab = build_vocab(list(counts), list(counts.values()), config.min_count,
+                                config.max_vocab or None)
+            W_in, W_out, position = *initial_weights(len(vocab), config), Position()
+        _say(progress, f"vocabulary: {len(vocab):,} words, {vocab.n_tokens:,} tokens; "
+                       f"{len(sources)} shards, merged every {settings['sync_words']:,} words "
+                       f"per shard")
+        run = _ClusterRun(client, sources, vocab, config, settings, position, W_in, W_out,
+                          pending)
+    finally:
+        with contextlib.suppress(Exception):  # a lost worker took its scans with it
+            client.run(drop_kept_scans)
     save = None
     if checkpointing:
         checkpointing.extra["cluster"] = settings
