@@ -6,7 +6,7 @@
     python scripts/cluster_bench.py --workers 8 --merge sum --sync-words 62500 --no-baseline
     python scripts/cluster_bench.py --overlap                        # merge while the next round trains
     python scripts/cluster_bench.py --max-lines 100000 --epochs 1    # a quick look on a slice
-    python scripts/cluster_bench.py --repeats 2                      # 1 process, 2 workers, 2 workers, 1 process
+    python scripts/cluster_bench.py --repeats 2        # 1 process, 2 workers, 2 workers, 1 process
 
 Every run is `w2v train` in its own process (the cluster's workers are its children), with
 word2vec C's defaults; the one-process run uses --threads 2, cluster runs --threads 1 per worker.
