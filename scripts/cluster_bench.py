@@ -6,6 +6,7 @@
     python scripts/cluster_bench.py --workers 8 --merge sum --sync-words 62500 --no-baseline
     python scripts/cluster_bench.py --overlap                        # merge while the next round trains
     python scripts/cluster_bench.py --max-lines 100000 --epochs 1    # a quick look on a slice
+    python scripts/cluster_bench.py --repeats 2        # 1 process, 2 workers, 2 workers, 1 process
 
 Every run is `w2v train` in its own process (the cluster's workers are its children), with
 word2vec C's defaults; the one-process run uses --threads 2, cluster runs --threads 1 per worker.
@@ -43,6 +44,9 @@ def parse_args(argv):
     p.add_argument("--merge", choices=("mean", "sum"), help="w2v train --merge (w2v's default)")
     p.add_argument("--overlap", action="store_true", help="w2v train --overlap")
     p.add_argument("--no-baseline", action="store_true", help="skip the one-process run")
+    p.add_argument("--repeats", type=int, default=1,
+                   help="run the plan this many times, every other time in reverse order, so "
+                        "that one-process and cluster runs alternate (1)")
     p.add_argument("--epochs", type=int, default=5)
     p.add_argument("--out-dir", type=Path, help="keep vectors and logs here")
     p.add_argument("--json", type=Path, help="save the raw results as JSON")
@@ -61,7 +65,8 @@ def plan(args):
             for sync in args.sync_words:
                 for scale in args.lr_scale.split(","):
                     runs.append((config, workers, sync, None if scale == "workers" else float(scale)))
-    return runs
+    return [(repeat, *run) for repeat in range(args.repeats)
+            for run in (runs if repeat % 2 == 0 else runs[::-1])]
 
 
 def command(corpus, out, settings, workers, sync, scale, merge=None, overlap=False):
@@ -73,12 +78,13 @@ def command(corpus, out, settings, workers, sync, scale, merge=None, overlap=Fal
         ["--overlap"] if overlap else [])
 
 
-def run_one(args, corpus, tokens, out_dir, config, workers, sync, scale):
+def run_one(args, corpus, tokens, out_dir, repeat, config, workers, sync, scale):
     settings = bench.training_settings(args, config)
-    name = f"{config}-w{workers}-s{sync}-l{scale}"
+    name = f"{config}-w{workers}-s{sync}-l{scale}-r{repeat}"
     out = out_dir / f"{name}.bin"
     bench.say(f"[run] {name} ...")
     run = {"config": config, "workers": workers, "sync_words": sync, "lr_scale": scale,
+           "merge": args.merge,
            "log": str(out.with_suffix(".log")),
            **bench.run_measured(command(corpus, out, settings, workers, sync, scale, args.merge,
                                         args.overlap),
@@ -97,14 +103,16 @@ def run_one(args, corpus, tokens, out_dir, config, workers, sync, scale):
 def table(runs):
     header = ["arch/loss", "mode", "sync words", "lr x", "merge", "wall s", "words/s (train)",
               "words/s (whole)", "vs 1 process", "analogy", "WS-353", "rounds",
-              "MB per merge", "merge s"]
+              "MB per merge", "merge s", "s per round outside training"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    baseline = {run["config"]: run for run in runs if not run["workers"] and run["exit_code"] == 0}
-    for run in runs:
-        base, cluster = baseline.get(run["config"]), run.get("cluster") or {}
+    for i, run in enumerate(runs):
+        base, cluster = nearest_baseline(runs, i), run.get("cluster") or {}
         ratio = (run["words_per_sec_whole"] / base["words_per_sec_whole"]
                  if base and run.get("words_per_sec_whole") else None)
         mode = f"{run['workers']} workers x 1 thread" if run["workers"] else "1 process, 2 threads"
+        asked = {"sync_words": run["sync_words"] or None, "lr_scale": run["lr_scale"],
+                 "merge": run.get("merge") or "-"} if run["workers"] else {}
+        cluster = cluster or asked  # a failed run has no log: what it was asked to do
         cells = [run["config"].replace("-", "/"), mode, bench.fmt(cluster.get("sync_words"), ",d"),
                  bench.fmt(cluster.get("lr_scale"), "g"),
                  ("overlapped " if cluster.get("overlap") else "") + cluster.get("merge", "-"),
@@ -113,12 +121,31 @@ def table(runs):
                  bench.fmt(run.get("words_per_sec_whole"), ",.0f"), bench.fmt(ratio, ".2f", "x"),
                  bench.fmt(run.get("analogy"), ".3f"), bench.fmt(run.get("ws353"), ".3f"),
                  bench.fmt(cluster.get("rounds"), "d"),
-                 bench.fmt(cluster["bytes_per_merge"] / 2**20 if cluster else None, ".1f"),
-                 bench.fmt(cluster.get("merge_seconds"), ".1f")]
+                 bench.fmt(cluster["bytes_per_merge"] / 2**20
+                           if "bytes_per_merge" in cluster else None, ".1f"),
+                 bench.fmt(cluster.get("merge_seconds"), ".1f"),
+                 bench.fmt(outside_training(cluster), ".3f")]
         if run["exit_code"] != 0:
             cells[5:] = ["failed"] + ["-"] * (len(cells) - 6)
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def nearest_baseline(runs, i):
+    """The one-process run of runs[i]'s config nearest to it in the order they ran (the earlier
+    one of two as near), or None."""
+    near = [(abs(j - i), j) for j, run in enumerate(runs) if not run["workers"]
+            and run["config"] == runs[i]["config"] and run["exit_code"] == 0]
+    return runs[min(near)[1]] if near else None
+
+
+def outside_training(cluster):
+    """Seconds per round between two rounds' ends not spent training (the first round has no
+    start in the log: rounds - 1 intervals)."""
+    if not cluster or cluster.get("rounds", 0) < 2 or "rounds_seconds" not in cluster:
+        return None
+    return ((cluster["rounds_seconds"] - cluster["replicas_training_seconds"])
+            / (cluster["rounds"] - 1))
 
 
 def warm_up_cluster(args, out_dir):

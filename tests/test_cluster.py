@@ -23,16 +23,32 @@ CONFIG = TrainConfig(threads=1, epochs=2, dim=24)
 SYNC_WORDS = 15_000
 
 
-def start_cluster(n_workers=2):
+def start_cluster(n_workers=2, scratch=None):
+    """A local cluster; with `scratch`, its workers' temporary folder (TMPDIR) is scratch/tmp and
+    their Dask local directories are under scratch/dask."""
+    folders = {}
+    if scratch:
+        (scratch / "tmp").mkdir()
+        folders = {"env": {"TMPDIR": str(scratch / "tmp")},
+                   "local_directory": str(scratch / "dask")}
     return distributed.LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
                                     host="127.0.0.1", dashboard_address=None,
-                                    silence_logs=logging.CRITICAL)
+                                    silence_logs=logging.CRITICAL, **folders)
 
 
 @pytest.fixture(scope="module")
-def client():
-    with start_cluster() as cluster, distributed.Client(cluster) as client:
+def scratch(tmp_path_factory):
+    return tmp_path_factory.mktemp("workers")
+
+
+@pytest.fixture(scope="module")
+def client(scratch):
+    with start_cluster(scratch=scratch) as cluster, distributed.Client(cluster) as client:
         yield client
+
+
+def caches_left(scratch):
+    return sorted(str(p.relative_to(scratch)) for p in scratch.rglob("w2v-*") if p.is_dir())
 
 
 @pytest.fixture(scope="module")
@@ -84,6 +100,22 @@ def test_shards_read_every_line_once(tmp_path):
 def test_vocabulary_from_shards_equals_one_process(client, corpus, tmp_path):
     source = TextSource(corpus)
     assert count_on_cluster(client, source.shards(5), fan_in=2) == word_counts(source, tmp_path)
+
+
+def test_counted_shards_are_kept_for_their_replicas_until_dropped(client, corpus, scratch):
+    from w2v.training import cluster
+
+    shards = TextSource(corpus).shards(3)
+    homes = cluster.home_workers(client, 3)
+    count_on_cluster(client, shards, keep_on=homes)
+    kept = client.run(lambda: sorted(cluster._kept_scans))
+    assert {worker: len(keys) for worker, keys in kept.items()} == {
+        worker: homes.count(worker) for worker in homes}
+    assert sorted(key for keys in kept.values() for key in keys) == sorted(map(repr, shards))
+    assert len(caches_left(scratch)) == 3
+    client.run(cluster.drop_kept_scans)
+    assert caches_left(scratch) == [] and all(not keys for keys in client.run(
+        lambda: list(cluster._kept_scans)).values())
 
 
 def test_one_shard_equals_one_process_bit_for_bit(client, corpus):
@@ -146,12 +178,25 @@ class kill_a_worker_at(list):
             self.append(victim)
 
 
-def test_a_killed_worker_changes_nothing(client, corpus, fault_free):
+def test_a_killed_worker_changes_nothing_and_leaves_nothing_behind(client, corpus, fault_free,
+                                                                  scratch):
     killed = kill_a_worker_at(client, epoch=0, batch=2)
     again = train_on_cluster(client, corpus, CONFIG, SYNC_WORDS, progress=False,
                              after_round=killed.during_round)
     assert killed and again.log["cluster"]["workers_lost"] == 1
     assert same_vectors(again, fault_free)
+    client.wait_for_workers(2)  # the killed worker's replacement has purged its folder
+    assert caches_left(scratch) == []
+
+
+def test_workers_write_their_token_caches_in_their_own_folders(client, corpus, scratch):
+    workers = client.run(lambda dask_worker: dask_worker.local_directory)
+    seen = []
+    train_on_cluster(client, corpus, CONFIG, SYNC_WORDS, progress=False,
+                     after_round=lambda position: seen.extend(caches_left(scratch)))
+    assert seen and all(any(str(scratch / folder).startswith(w) for w in workers.values())
+                        for folder in seen), (seen, workers)
+    assert caches_left(scratch) == []
 
 
 @pytest.mark.parametrize("overlap", [False, True])
@@ -239,7 +284,9 @@ def test_train_command_on_a_local_cluster(corpus, tmp_path):
     log = json.loads((tmp_path / "v.bin.json").read_text())
     assert log["cluster"]["workers"] == 2 and log["cluster"]["sync_words"] == 20000
     assert log["cluster"]["merge"] == "sum" and log["cluster"]["overlap"] is True
-    assert log["cluster"]["replicas_training_seconds"] > 0 and log["cluster"]["rounds_seconds"] > 0
+    timings = ("rounds_seconds", "replicas_training_seconds", "replicas_updating_seconds",
+               "client_seconds", "merge_seconds")
+    assert all(log["cluster"][name] > 0 for name in timings), log["cluster"]
 
 
 @pytest.mark.parametrize("flags,message", [

@@ -120,17 +120,61 @@ def on_worker(error):
     return W2VError(f"worker {where}: {error}", error.parameters)
 
 
+def scratch_directory():
+    """Where a task's files go: the Dask worker's own `local_directory` (None, the system's
+    temporary folder, off a worker). Dask removes it when the worker closes and purges the
+    folders of killed workers when their replacement starts, so a killed worker leaves no token
+    cache behind."""
+    from distributed import get_worker
+
+    try:
+        return get_worker().local_directory
+    except ValueError:  # not on a worker
+        return None
+
+
 # --- the vocabulary: counted shard by shard on the workers, merged by a tree reduction ---------
 
 
-def count_words(source):
-    """The words of one shard and their counts (runs on a worker), as `WordCounts`."""
-    with tempfile.TemporaryDirectory(prefix="w2v-count-") as folder:
-        try:
-            scanned = scan(source, os.path.join(folder, "tokens.int32"))
-        except W2VError as exc:
-            raise on_worker(exc) from None
+def count_words(source, keep=False):
+    """The words of one shard and their counts (runs on a worker), as `WordCounts`. With
+    `keep`, the scan (its token cache) stays on the worker for the shard's replica to take
+    (`take_scan`), so the replica does not read the text again."""
+    folder, scanned = scan_shard(source)
+    if keep:
+        _kept_scans[repr(source)] = folder, scanned
+    try:
         return WordCounts.of(list(scanned.words), scanned.counts)
+    finally:
+        if not keep:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def scan_shard(source):
+    """(a new folder in the worker's scratch directory, the scan of `source` cached in it)."""
+    folder = tempfile.mkdtemp(prefix="w2v-shard-", dir=scratch_directory())
+    try:
+        return folder, scan(source, os.path.join(folder, "tokens.int32"))
+    except W2VError as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise on_worker(exc) from None
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+
+
+_kept_scans = {}  # on a worker: repr(shard) -> (folder, scan) counted here, not yet taken
+
+
+def take_scan(source):
+    """The scan of `source` counted on this worker with `keep` (and its folder), or a new one."""
+    return _kept_scans.pop(repr(source), None) or scan_shard(source)
+
+
+def drop_kept_scans():
+    """Remove the scans no replica took (its worker was lost, or it started elsewhere)."""
+    while _kept_scans:
+        shutil.rmtree(_kept_scans.popitem()[1][0], ignore_errors=True)
 
 
 @dataclasses.dataclass
@@ -158,9 +202,14 @@ def add_counts(*shards):
     return WordCounts.of(list(total), list(total.values()))
 
 
-def count_on_cluster(client, shards, fan_in=4):
-    """The corpus's {word: count}: one task per shard, merged `fan_in` at a time."""
-    level = client.map(count_words, shards, pure=False)
+def count_on_cluster(client, shards, fan_in=4, keep_on=None):
+    """The corpus's {word: count}: one task per shard, merged `fan_in` at a time. With
+    `keep_on` (a worker address per shard), shard k is counted on keep_on[k] if it can be and
+    its scan kept there for its replica (`count_words`)."""
+    where = [{"workers": [worker], "allow_other_workers": True} for worker in keep_on or ()]
+    level = [client.submit(count_words, shard, keep_on is not None, pure=False,
+                           **(where[k] if where else {}))
+             for k, shard in enumerate(shards)]
     while len(level) > 1:
         level = [client.submit(add_counts, *level[i : i + fan_in], pure=False)
                  for i in range(0, len(level), fan_in)]
@@ -187,11 +236,7 @@ class ShardTrainer:
 
         self.config = TrainConfig(**config)
         vocab = Vocab(words, counts)
-        self.folder = tempfile.mkdtemp(prefix="w2v-shard-")
-        try:
-            scanned = scan(source, os.path.join(self.folder, "tokens.int32"))
-        except W2VError as exc:
-            raise on_worker(exc) from None
+        self.folder, scanned = take_scan(source)
         self.corpus = scanned.encode(vocab.index)
         self.step = batch_function(self.config, vocab)
         self.merged = [np.array(W_in), np.array(W_out)]
@@ -200,8 +245,12 @@ class ShardTrainer:
         self.last = pending or [_no_change(M) for M in self.merged]  # the last round's change
         self.next_round = first_round
 
-    def __del__(self):
+    def close(self):
+        """Remove the token cache (the run is over)."""
+        self.corpus = None
         shutil.rmtree(getattr(self, "folder", ""), ignore_errors=True)
+
+    __del__ = close
 
     def batch_starts(self):
         """The word offset of each batch and the shard's size: for planning rounds."""
@@ -212,14 +261,16 @@ class ShardTrainer:
         it, train batches first..last-1 of the plan as the client's round number `sequence`
         (refused with OutOfOrder if the round before it has not run here yet), and return the
         rows that changed with their change (with `values`, their new values: a lone shard is
-        the model) and the loss, predictions and words."""
+        the model), the loss, predictions and words, and the seconds spent training and spent
+        on the rest (updating the replica, finding and packing its changes)."""
         if sequence != self.next_round:
             raise OutOfOrder(f"round {sequence} came before round {self.next_round}")
+        called = time.perf_counter()
         own = self.last if self.overlap else [_no_change(M) for M in self.merged]
         for W, M, change, own_change in zip(self.W, self.merged, merged_change or [None] * 2,
                                             own):
             if change is not None:
-                _add_merged(W, M, change[0], unpack(change[1]))
+                add_packed(M, change[0], change[1], W)
             _set_rows(W, M, own_change[0], unpack(own_change[1]))
         W_in, W_out = self.W
         starts = self.corpus.batch_tokens
@@ -244,7 +295,7 @@ class ShardTrainer:
         else:
             self.last = [(rows, pack(change)) for rows, change in self.last]
         self.next_round += 1
-        return self.last, loss, pairs, words, seconds
+        return self.last, loss, pairs, words, seconds, time.perf_counter() - called - seconds
 
 
 def _no_change(W):
@@ -259,10 +310,14 @@ def pack(values):
     out = np.empty(values.shape, np.uint16)
     for i in range(values.shape[0]):
         for t in range(values.shape[1]):
-            b = bits[i, t]
-            rounding = np.uint32(0x7FFF) + ((b >> np.uint32(16)) & np.uint32(1))
-            out[i, t] = (b + rounding) >> np.uint32(16)
+            out[i, t] = _bfloat16(bits[i, t])
     return out
+
+
+@numba.njit(nogil=True, cache=True, inline="always")
+def _bfloat16(b):
+    """The bits of a float32 (uint32) rounded to bfloat16's (uint16), to nearest even."""
+    return (b + np.uint32(0x7FFF) + ((b >> np.uint32(16)) & np.uint32(1))) >> np.uint32(16)
 
 
 def unpack(packed):
@@ -275,12 +330,17 @@ def unpack(packed):
 
 
 @numba.njit(nogil=True, cache=True)
-def _add_merged(W, M, rows, change):
-    """M[rows] += change, as the client adds it; W[rows] = M[rows]."""
+def add_packed(M, rows, packed, W):
+    """M[rows] += the bfloat16 `packed` (float32 additions: the client and every replica add
+    the same numbers to the same bits); W[rows] = M[rows] (W may be M)."""
+    bits = np.empty(packed.shape[1], np.uint32)
+    change = bits.view(np.float32)
     for i in range(rows.shape[0]):
         r = rows[i]
-        for t in range(M.shape[1]):
-            M[r, t] += change[i, t]
+        for t in range(packed.shape[1]):
+            bits[t] = np.uint32(packed[i, t]) << np.uint32(16)
+        for t in range(packed.shape[1]):
+            M[r, t] += change[t]
             W[r, t] = M[r, t]
 
 
@@ -334,11 +394,10 @@ class Replicas:
         self.overlap, self.state = overlap, state
         self.allowed_failures = _allowed_failures()
         self.failures = self.resent = 0
-        workers = sorted(client.scheduler_info()["workers"])
+        homes = home_workers(client, len(shards))
         W_in, W_out = state(0)[:2]
         weights = client.scatter([W_in, W_out], broadcast=True, hash=False)
-        starting = [self._submit(k, weights, *state(k)[2:], workers[k % len(workers)])
-                    for k in range(len(shards))]
+        starting = [self._submit(k, weights, *state(k)[2:], homes[k]) for k in range(len(shards))]
         self.actors = [self._started(k, future) for k, future in enumerate(starting)]
 
     def _submit(self, k, weights, pending, first_round, worker):
@@ -393,6 +452,16 @@ class Replicas:
                 for later_args, later_futures in list(in_flight)[1:]:
                     later_futures[k] = getattr(self.actors[k], method)(*later_args[k])
 
+    def close(self):
+        """Have every replica remove its token cache now (a lost one's went with its worker)."""
+        futures = []
+        for actor in self.actors:
+            with contextlib.suppress(Exception):  # a failed clean-up is no reason to fail
+                futures.append(actor.close())
+        for future in futures:
+            with contextlib.suppress(Exception):
+                future.result()
+
     def _count_failure(self, lost):
         self.failures += 1
         if self.failures > self.allowed_failures:
@@ -408,6 +477,12 @@ class Replicas:
         W_in, W_out, *rest = self.state(k)
         weights = self.client.scatter([W_in, W_out], hash=False)
         self.actors[k] = self._started(k, self._submit(k, weights, *rest, idle[0]))
+
+
+def home_workers(client, shards):
+    """The worker each shard is counted and trained on (if it stays): in turn, by address."""
+    workers = sorted(client.scheduler_info()["workers"])
+    return [workers[k % len(workers)] for k in range(shards)]
 
 
 class OutOfOrder(Exception):
@@ -431,29 +506,42 @@ def merge_changes(changes, shape, divisor, mean=True):
     would move it), or with `mean` by max(divisor, c): at most the mean of the replicas' changes.
     Summed in a fixed order, so the result does not depend on who finished first. Returns the
     rows changed and their change."""
-    total = np.zeros(shape, np.float32)
     replicas = np.zeros(shape[0], np.int32)
-    for rows, change in changes:
-        _accumulate(total, replicas, rows, unpack(change))
+    for rows, _ in changes:
+        replicas[rows] += 1  # a replica's rows are distinct
     rows = np.flatnonzero(replicas)
-    return rows, pack(_divide(total, replicas, rows, divisor, mean))
+    slot = np.empty(shape[0], np.int64)
+    slot[rows] = np.arange(len(rows))
+    total = np.zeros((len(rows), shape[1]), np.float32)
+    for shard_rows, change in changes:
+        _accumulate(total, slot[shard_rows], change if change.dtype == np.uint16 else pack(change))
+    return rows, _divide_and_pack(total, replicas[rows], divisor, mean)
 
 
 @numba.njit(nogil=True, cache=True)
-def _accumulate(total, replicas, rows, values):
-    for i in range(rows.shape[0]):
-        replicas[rows[i]] += 1
-        for t in range(values.shape[1]):
-            total[rows[i], t] += values[i, t]
+def _accumulate(total, slots, packed):
+    """total[slots] += the bfloat16 `packed`."""
+    bits = np.empty(packed.shape[1], np.uint32)
+    change = bits.view(np.float32)
+    for i in range(slots.shape[0]):
+        for t in range(packed.shape[1]):
+            bits[t] = np.uint32(packed[i, t]) << np.uint32(16)
+        for t in range(packed.shape[1]):
+            total[slots[i], t] += change[t]
 
 
 @numba.njit(nogil=True, cache=True)
-def _divide(total, replicas, rows, divisor, mean):
-    out = np.empty((rows.shape[0], total.shape[1]), total.dtype)
-    for i in range(rows.shape[0]):
-        d = total.dtype.type(max(divisor, replicas[rows[i]]) if mean else divisor)
+def _divide_and_pack(total, replicas, divisor, mean):
+    """Row i of `total` over max(divisor, replicas[i]) (`mean`) or over divisor, as bfloat16."""
+    out = np.empty(total.shape, np.uint16)
+    quotient = np.empty(total.shape[1], np.float32)
+    bits = quotient.view(np.uint32)
+    for i in range(total.shape[0]):
+        d = np.float32(max(divisor, replicas[i]) if mean else divisor)
         for t in range(total.shape[1]):
-            out[i, t] = total[rows[i], t] / d
+            quotient[t] = total[i, t] / d
+        for t in range(total.shape[1]):
+            out[i, t] = _bfloat16(bits[t])
     return out
 
 
@@ -499,18 +587,25 @@ def train_on_cluster(client, corpus_path, config, sync_words=None, shards=None,
     settings.setdefault("merge", merge or "mean")
     settings.setdefault("overlap", bool(overlap))
     pending = None
-    if resume:
-        vocab = Vocab(resume.words, resume.counts)
-        W_in, W_out, position = resume.W_in, resume.W_out, Position(**resume.position)
-        pending = _pending_from_arrays(resume.arrays, len(sources))
-    else:
-        counts = count_on_cluster(client, sources)
-        vocab = build_vocab(list(counts), list(counts.values()), config.min_count,
-                            config.max_vocab or None)
-        W_in, W_out, position = *initial_weights(len(vocab), config), Position()
-    _say(progress, f"vocabulary: {len(vocab):,} words, {vocab.n_tokens:,} tokens; "
-                   f"{len(sources)} shards, merged every {settings['sync_words']:,} words per shard")
-    run = _ClusterRun(client, sources, vocab, config, settings, position, W_in, W_out, pending)
+    try:
+        if resume:
+            vocab = Vocab(resume.words, resume.counts)
+            W_in, W_out, position = resume.W_in, resume.W_out, Position(**resume.position)
+            pending = _pending_from_arrays(resume.arrays, len(sources))
+        else:
+            counts = count_on_cluster(client, sources,
+                                      keep_on=home_workers(client, len(sources)))
+            vocab = build_vocab(list(counts), list(counts.values()), config.min_count,
+                                config.max_vocab or None)
+            W_in, W_out, position = *initial_weights(len(vocab), config), Position()
+        _say(progress, f"vocabulary: {len(vocab):,} words, {vocab.n_tokens:,} tokens; "
+                       f"{len(sources)} shards, merged every {settings['sync_words']:,} words "
+                       f"per shard")
+        run = _ClusterRun(client, sources, vocab, config, settings, position, W_in, W_out,
+                          pending)
+    finally:
+        with contextlib.suppress(Exception):  # a lost worker took its scans with it
+            client.run(drop_kept_scans)
     save = None
     if checkpointing:
         checkpointing.extra["cluster"] = settings
@@ -524,6 +619,8 @@ def train_on_cluster(client, corpus_path, config, sync_words=None, shards=None,
     except TrainingInterrupted as stopped:
         raise TrainingInterrupted(f"{stopped}; checkpoint saved to {checkpointing.path}; "
                                   f"resume with: w2v train --resume {checkpointing.path}")
+    finally:
+        run.replicas.close()
     log = _training_log(config, vocab, position.history, time.perf_counter() - started)
     log["cluster"] = {"workers": len(client.scheduler_info()["workers"]), **settings, **run.stats,
                       "workers_lost": run.replicas.failures,
@@ -578,7 +675,8 @@ class _ClusterRun:
         self.lone = len(sources) == 1  # one replica is the model: it sends values, not changes
         self.n_shards = len(sources)
         self.stats = {"rounds": 0, "bytes_per_merge": 0, "merge_seconds": 0.0,
-                      "rounds_seconds": 0.0, "replicas_training_seconds": 0.0}
+                      "rounds_seconds": 0.0, "replicas_training_seconds": 0.0,
+                      "replicas_updating_seconds": 0.0, "client_seconds": 0.0}
         self.collected_at = None
         self.submitted = 0  # rounds sent to the replicas by this process; the first collected is 0
         self.lr_scale = settings["lr_scale"]
@@ -646,6 +744,8 @@ class _ClusterRun:
         if not self.overlap:
             self.pending = None
         self.submit(merged_change)
+        if self.collected_at is not None:
+            self.stats["client_seconds"] += time.perf_counter() - self.collected_at
 
     def merge_pending(self):
         """The merged change of the shards' pending changes (None if there are none)."""
@@ -666,7 +766,7 @@ class _ClusterRun:
         if self.overlap:
             self.undo = [(rows, M[rows]) for M, (rows, _) in zip(self.merged, merged_change)]
         for M, (rows, change) in zip(self.merged, merged_change):
-            M[rows] += unpack(change)  # as each replica adds it (_add_merged): the same bits
+            add_packed(M, rows, change, M)  # as each replica adds it: the same bits
 
     def submit(self, merged_change):
         """Queue the next round on every replica, with the merged change to apply first."""
@@ -711,7 +811,9 @@ class _ClusterRun:
         now = time.perf_counter()
         if self.collected_at is not None:  # the time from one round's end to the next
             self.stats["rounds_seconds"] += now - self.collected_at
-            self.stats["replicas_training_seconds"] += max(r[4] for r in results)
+            slowest = max(results, key=lambda r: r[4] + r[5])
+            self.stats["replicas_training_seconds"] += slowest[4]
+            self.stats["replicas_updating_seconds"] += slowest[5]
         self.collected_at = now
         words_trained = sum(r[3] for r in results)
         del results  # the replicas' rows: hand their memory back before the next round's
