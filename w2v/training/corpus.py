@@ -254,9 +254,9 @@ def _open_text(path):
 @dataclasses.dataclass
 class Corpus:
     """Token ids (int32) in a cache file read batch by batch, so the token array is never
-    resident (and a corpus larger than memory trains); in memory only where each batch starts.
-    Each sentence's length (uint16) is in memory, or, with `lengths_at` (a byte offset), in the
-    cache file after the tokens, read per batch (2 bytes a sentence: 10 MB at 5M lines).
+    resident (and a corpus larger than memory trains). In memory: where each batch starts and
+    each sentence's length (uint16), unless `lengths_at` (a byte offset) says the cache file
+    holds the lengths after the tokens: then they are read per batch too (10 MB at 5M lines).
 
     Sentences are never empty. Batch i is sentences batch_sentences[i]:batch_sentences[i + 1],
     tokens batch_tokens[i]:batch_tokens[i + 1]: whole sentences, about `batch_words` tokens.
