@@ -337,11 +337,17 @@ def add_packed(M, rows, packed, W):
     change = bits.view(np.float32)
     for i in range(rows.shape[0]):
         r = rows[i]
-        for t in range(packed.shape[1]):
-            bits[t] = np.uint32(packed[i, t]) << np.uint32(16)
+        _float32_bits_of_row(packed, i, bits)
         for t in range(packed.shape[1]):
             M[r, t] += change[t]
             W[r, t] = M[r, t]
+
+
+@numba.njit(nogil=True, cache=True, inline="always")
+def _float32_bits_of_row(packed, i, bits):
+    """bits = the float32 bits of the bfloat16 row packed[i] (exact)."""
+    for t in range(packed.shape[1]):
+        bits[t] = np.uint32(packed[i, t]) << np.uint32(16)
 
 
 @numba.njit(nogil=True, cache=True)
@@ -524,8 +530,7 @@ def _accumulate(total, slots, packed):
     bits = np.empty(packed.shape[1], np.uint32)
     change = bits.view(np.float32)
     for i in range(slots.shape[0]):
-        for t in range(packed.shape[1]):
-            bits[t] = np.uint32(packed[i, t]) << np.uint32(16)
+        _float32_bits_of_row(packed, i, bits)
         for t in range(packed.shape[1]):
             total[slots[i], t] += change[t]
 
