@@ -32,7 +32,7 @@ def start_cluster(n_workers=2, scratch=None):
         folders = {"env": {"TMPDIR": str(scratch / "tmp")},
                    "local_directory": str(scratch / "dask")}
     return distributed.LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                                    host="127.0.0.1", dashboard_address=None,
+                                    host="127.0.0.1", dashboard_address="127.0.0.1:0",
                                     silence_logs=logging.CRITICAL, **folders)
 
 
