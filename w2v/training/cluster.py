@@ -155,11 +155,10 @@ def scan_shard(source):
     folder = tempfile.mkdtemp(prefix="w2v-shard-", dir=scratch_directory())
     try:
         return folder, scan(source, os.path.join(folder, "tokens.int32"))
-    except W2VError as exc:
+    except BaseException as exc:
         shutil.rmtree(folder, ignore_errors=True)
-        raise on_worker(exc) from None
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
+        if isinstance(exc, W2VError):
+            raise on_worker(exc) from None
         raise
 
 
@@ -206,9 +205,10 @@ def count_on_cluster(client, shards, fan_in=4, keep_on=None):
     """The corpus's {word: count}: one task per shard, merged `fan_in` at a time. With
     `keep_on` (a worker address per shard), shard k is counted on keep_on[k] if it can be and
     its scan kept there for its replica (`count_words`)."""
-    where = [{"workers": [worker], "allow_other_workers": True} for worker in keep_on or ()]
-    level = [client.submit(count_words, shard, keep_on is not None, pure=False,
-                           **(where[k] if where else {}))
+    def placed(k):
+        return {"workers": [keep_on[k]], "allow_other_workers": True} if keep_on else {}
+
+    level = [client.submit(count_words, shard, keep_on is not None, pure=False, **placed(k))
              for k, shard in enumerate(shards)]
     while len(level) > 1:
         level = [client.submit(add_counts, *level[i : i + fan_in], pure=False)
