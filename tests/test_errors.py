@@ -254,7 +254,6 @@ def test_damaged_compressed_corpus(tmp_path, capsys, corpus, suffix, compress, h
         (["train", "{corpus}", "--max-vocab", "-1"], "max_vocab must be >= 0, got -1"),
         (["train", "{corpus}", "--sample", "nan"], "sample must be >= 0, got nan"),
         (["train", "{corpus}", "--ns-exponent", "nan"], "ns_exponent must be finite"),
-        (["train", "{corpus}", "--noise-pool", "-1"], "noise_pool must be >= 0, got -1"),
         (["train", "{corpus}", "--checkpoint-every", "0"], "--checkpoint-every must be > 0"),
         (["train", "{corpus}", "--encoding", "klingon"], "'klingon' is not a known text encoding"),
         (["train", "{corpus}", "--dim", "abc"], "argument --dim: invalid int value: 'abc'"),

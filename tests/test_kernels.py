@@ -188,14 +188,10 @@ def reference_logistic(X, W_out, rows, labels):
     return loss, G @ W_out[rows], rows, G.T @ X
 
 
-def reference_negative(accept, alias, negative, pool=0):
-    pool_words = np.full(pool, -1, np.int32)
-
+def reference_negative(accept, alias, negative):
     def draw(centre, state):
-        if pool:  # each centre first replaces a random entry of the pool by a fresh draw
-            pool_words[kernels.random_below(state, pool)] = kernels.draw_noise(accept, alias, state)
         rows = np.empty(negative + 1, np.int32)
-        kernels.draw_targets(centre, negative, accept, alias, state, pool_words, rows)
+        kernels.draw_targets(centre, negative, accept, alias, state, rows)
         return rows
 
     def targets(centre, rows):
@@ -246,13 +242,12 @@ KERNEL_CASES = ["skipgram-neg", "cbow-neg", "skipgram-hs", "cbow-hs", "skipgram-
                 "cbow-softmax"]
 
 
-@pytest.mark.parametrize("case", KERNEL_CASES + ["skipgram-neg-pool", "cbow-neg-pool"])
+@pytest.mark.parametrize("case", KERNEL_CASES)
 @pytest.mark.parametrize("cbow_mean", [True, False])
 def test_batch_kernel_matches_numpy_reference(case, cbow_mean):
-    arch, loss_name, *pooled = case.split("-")
+    arch, loss_name = case.split("-")
     if arch == "skipgram" and not cbow_mean:
         pytest.skip("cbow_mean only applies to CBOW")
-    pool = 8 if pooled else 0
     rng = np.random.default_rng(1)
     counts, tokens, starts, keep = tiny_corpus(rng)
     V, window, negative, seed = len(counts), 3, 4, 7
@@ -263,8 +258,8 @@ def test_batch_kernel_matches_numpy_reference(case, cbow_mean):
     architecture = kernels.CBOW(cbow_mean) if cbow else kernels.SkipGram()
     if loss_name == "neg":
         accept, alias = alias_table(counts ** 0.75 / np.sum(counts ** 0.75))
-        tables = kernels.Negative(accept, alias, negative, pool)
-        objective = reference_negative(accept, alias, negative, pool)
+        tables = kernels.Negative(accept, alias, negative)
+        objective = reference_negative(accept, alias, negative)
     elif loss_name == "hs":
         codes, points, depth = huffman_tree(counts)
         tables = kernels.Hierarchical.from_tree(codes, points, depth)
@@ -291,31 +286,6 @@ def test_noise_draws_follow_the_distribution():
     draws = np.array([kernels.draw_noise(accept, alias, state) for _ in range(40_000)])
     frequencies = np.bincount(draws, minlength=5) / len(draws)
     np.testing.assert_allclose(frequencies, probabilities, atol=0.01)
-
-
-def pooled_targets(probabilities, pool_size, centres=4000, negative=5):
-    """The noise words sentence_targets gives `centres` centres, with a pool of pool_size."""
-    accept, alias = alias_table(probabilities)
-    sentence = np.full(centres, len(probabilities), np.int32)  # no noise word equals the centre
-    targets = np.empty((centres, negative + 1), np.int32)
-    pool = np.full(pool_size, -1, np.int32)
-    kernels.sentence_targets(sentence, centres, negative, accept, alias, kernels.seed_state(3),
-                             pool, targets)
-    assert np.all(targets[:, 0] == len(probabilities))
-    return targets[:, 1:].ravel()
-
-
-def test_pooled_noise_words_follow_the_distribution():
-    probabilities = np.array([0.5, 0.25, 0.125, 0.0625, 0.0625])
-    frequencies = np.bincount(pooled_targets(probabilities, 64), minlength=5) / 20_000
-    np.testing.assert_allclose(frequencies, probabilities, atol=0.015)
-
-
-def test_a_pool_draws_one_fresh_noise_word_per_centre():
-    uniform = np.full(10_000, 1e-4)
-    fresh = len(np.unique(pooled_targets(uniform, 0)))  # 20,000 draws: ~8,650 distinct words
-    pooled = len(np.unique(pooled_targets(uniform, 64)))  # at most 4,000 + 64
-    assert fresh > 8_000 and 2_000 < pooled <= 4_064
 
 
 def test_reduced_window_covers_1_to_window():

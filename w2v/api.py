@@ -27,9 +27,9 @@ def train(corpus, *, init=None, callbacks=(), callback_words=None, read_vocab=No
     space). It is read once, so a generator works; the text is never held in memory.
 
     options: those of `w2v train`, by their Python names: arch ("skipgram" / "cbow"), loss
-    ("neg" / "hs" / "softmax"), dim, window, negative, ns_exponent, noise_pool, min_count,
-    max_vocab, sample, epochs, lr, threads, seed, lowercase, cbow_mean, encoding, errors, phrases.
-    Defaults are `w2v train`'s except threads (1 here: bit-reproducible for a given seed).
+    ("neg" / "hs" / "softmax"), dim, window, negative, ns_exponent, min_count, max_vocab, sample,
+    epochs, lr, threads, seed, lowercase, cbow_mean, encoding, errors, phrases. Defaults are
+    `w2v train`'s except threads (1 here: bit-reproducible for a given seed).
 
     init: a model to continue training on `corpus` (a Word2VecModel, or KeyedVectors / a path
     of a .npz file w2v wrote): its words keep their input and output vectors and their counts

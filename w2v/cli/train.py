@@ -52,11 +52,6 @@ def register(subparsers):
                    help=f"noise words per prediction ({defaults.negative})")
     p.add_argument("--ns-exponent", type=float, default=None,
                    help=f"noise distribution exponent on counts ({defaults.ns_exponent})")
-    p.add_argument("--noise-pool", type=int, default=None, metavar="N",
-                   help="negative sampling: reuse noise words from a pool of N draws, one fresh "
-                        "draw per word trained, 0 to draw every noise word afresh as word2vec "
-                        "C does (default 1024 for CBOW, where it is faster at the same quality; "
-                        "0 for skip-gram)")
     p.add_argument("--min-count", type=int, default=None,
                    help=f"ignore words seen fewer times ({defaults.min_count})")
     p.add_argument("--max-vocab", type=int, default=None,

@@ -469,44 +469,24 @@ def scatter_one(W, ids, G, lr):
 
 
 @njit(**_INLINE)
-def noise_word(accept, alias, state, pool):
-    """A noise word: a fresh draw, or, when `pool` is not empty, a random entry of it (an entry
-    still -1 becomes a fresh draw)."""
-    if pool.shape[0] == 0:
-        return draw_noise(accept, alias, state)
-    i = random_below(state, pool.shape[0])
-    if pool[i] < 0:
-        pool[i] = draw_noise(accept, alias, state)
-    return pool[i]
-
-
-@njit(**_INLINE)
-def draw_targets(centre, negative, accept, alias, state, pool, rows):
-    """rows = [centre, `negative` noise words]; a noise word equal to the centre is redrawn."""
+def draw_targets(centre, negative, accept, alias, state, rows):
+    """rows = [centre, `negative` noise words]; a draw equal to the centre is redrawn."""
     rows[0] = centre
     for k in range(1, negative + 1):
-        w = noise_word(accept, alias, state, pool)
+        w = draw_noise(accept, alias, state)
         for _ in range(8):
             if w != centre:
                 break
-            w = noise_word(accept, alias, state, pool)
+            w = draw_noise(accept, alias, state)
         rows[k] = w
 
 
 @njit(**_INLINE)
-def sentence_targets(sentence, n, negative, accept, alias, state, pool, targets):
+def sentence_targets(sentence, n, negative, accept, alias, state, targets):
     """targets[c] = draw_targets for every centre of the sentence, drawn up front so that the
-    rows can be prefetched ahead of use.
-
-    With a pool, every centre first replaces one random entry by a fresh draw. The entries stay
-    independent draws of the noise distribution, so each noise word still follows it, but a drawn
-    word serves about `negative` predictions spread over some len(pool) centres, and its output
-    row is then read from cache rather than memory: CBOW ran 16% faster with the same quality
-    (BENCHMARKS.md). Consecutive centres sharing one draw lost 0.02 of analogy accuracy."""
+    rows can be prefetched ahead of use."""
     for c in range(n):
-        if pool.shape[0]:
-            pool[random_below(state, pool.shape[0])] = draw_noise(accept, alias, state)
-        draw_targets(sentence[c], negative, accept, alias, state, pool, targets[c])
+        draw_targets(sentence[c], negative, accept, alias, state, targets[c])
 
 
 # --- architectures: how the context words' input rows form X, and how their gradient returns ---
@@ -589,33 +569,29 @@ def output_step(self, arch, X, W_out, sentence, c, buffers, GX, lr):
 
 class Negative(NamedTuple):
     """Negative sampling: the centre word's output row (label 1) against `negative` noise words
-    (label 0) drawn from the Walker alias table (accept, alias) of vocab.alias_table, fresh for
-    every prediction (pool 0, as word2vec C) or from a pool of `pool` draws (sentence_targets)."""
+    (label 0) drawn from the Walker alias table (accept, alias) of vocab.alias_table."""
 
     accept: np.ndarray  # float32 (V,)
     alias: np.ndarray  # int32 (V,)
     negative: int  # noise words per prediction
-    pool: int = 0  # noise draws kept for reuse; each batch starts a new pool
 
     def output_buffers(self, longest, window, W_out):
-        """(GY, G, targets, labels, pool); targets[c] = [centre c, its noise words], drawn per
-        sentence; the pool's entries are -1 until drawn."""
+        """(GY, G, targets, labels); targets[c] = [centre c, its noise words], drawn per
+        sentence."""
         labels = np.zeros(self.negative + 1, np.uint8)
         labels[0] = 1
         GY = np.empty((self.negative + 1, W_out.shape[1]), W_out.dtype)
         G = np.empty((2 * window, self.negative + 1), W_out.dtype)
-        targets = np.empty((longest, self.negative + 1), np.int32)
-        return GY, G, targets, labels, np.full(self.pool, -1, np.int32)
+        return GY, G, np.empty((longest, self.negative + 1), np.int32), labels
 
     def start_sentence(self, sentence, n, state, buffers):
-        sentence_targets(sentence, n, self.negative, self.accept, self.alias, state, buffers[4],
-                         buffers[2])
+        sentence_targets(sentence, n, self.negative, self.accept, self.alias, state, buffers[2])
 
     def prefetch_targets(self, W_out, sentence, c, buffers):
         prefetch_rows(W_out, buffers[2][c])
 
     def output_step(self, arch, X, W_out, sentence, c, buffers, GX, lr):
-        GY, G, targets, labels, _ = buffers
+        GY, G, targets, labels = buffers
         return logistic_update(arch, X, W_out, targets[c], labels, GX, GY, G, lr)
 
 

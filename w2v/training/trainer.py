@@ -44,7 +44,6 @@ class TrainConfig:
     window: int = 5  # maximum half-width; each centre draws its own from 1..window
     negative: int = 5  # noise words per prediction (loss "neg")
     ns_exponent: float = 0.75  # noise distribution: count ** ns_exponent
-    noise_pool: int = None  # reuse noise draws from a pool this size; None: 1024 CBOW, 0 skip-gram
     min_count: int = 5  # drop words seen fewer times
     max_vocab: int = 0  # keep only the most frequent words (0: no limit)
     sample: float = 1e-3  # subsampling threshold for frequent words (0: off)
@@ -62,14 +61,6 @@ class TrainConfig:
     def start_lr(self):
         return self.lr or (0.05 if self.arch == "cbow" else 0.025)
 
-    @property
-    def pool_size(self):
-        """Noise draws kept for reuse (kernels.sentence_targets): CBOW's default measured 16%
-        faster with the same quality; skip-gram draws afresh, as word2vec C."""
-        if self.noise_pool is not None:
-            return self.noise_pool
-        return 1024 if self.arch == "cbow" else 0
-
     def validate(self):
         """Raise ParameterError for a value that cannot work; return self."""
         # The names passed become flags on the command line ("--loss"); the other messages read
@@ -85,8 +76,6 @@ class TrainConfig:
         check_parameter(self.loss != "neg" or self.negative >= 1,
                         "loss 'neg' needs negative >= 1, got 0 (or choose loss hs / softmax)",
                         "loss")
-        check_parameter(self.noise_pool is None or self.noise_pool >= 0,
-                        f"noise_pool must be >= 0, got {self.noise_pool}")
         check_parameter(self.max_vocab >= 0, f"max_vocab must be >= 0, got {self.max_vocab}")
         check_parameter(self.lr is None or (math.isfinite(self.lr) and self.lr > 0),
                         f"lr must be > 0 and finite, got {self.lr}")
@@ -337,8 +326,7 @@ def batch_function(config, vocab):
     architectures = {"skipgram": kernels.SkipGram, "cbow": lambda: kernels.CBOW(config.cbow_mean)}
     objectives = {
         "neg": lambda: kernels.Negative(
-            *alias_table(noise_distribution(counts, config.ns_exponent)), config.negative,
-            config.pool_size),
+            *alias_table(noise_distribution(counts, config.ns_exponent)), config.negative),
         "hs": lambda: kernels.Hierarchical.from_tree(*huffman_tree(counts)),
         "softmax": kernels.Softmax,
     }
