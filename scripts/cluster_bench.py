@@ -7,6 +7,7 @@
     python scripts/cluster_bench.py --overlap                        # merge while the next round trains
     python scripts/cluster_bench.py --max-lines 100000 --epochs 1    # a quick look on a slice
     python scripts/cluster_bench.py --repeats 2        # 1 process, 2 workers, 2 workers, 1 process
+    python scripts/cluster_bench.py --seeds 1,2,3      # quality as a mean over seeds
 
 Every run is `w2v train` in its own process (the cluster's workers are its children), with
 word2vec C's defaults; the one-process run uses --threads 2, cluster runs --threads 1 per worker.
@@ -17,6 +18,7 @@ more than 2 workers are oversubscribed: those rows measure quality, not speed.
 
 import argparse
 import json
+import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -47,6 +49,10 @@ def parse_args(argv):
     p.add_argument("--repeats", type=int, default=1,
                    help="run the plan this many times, every other time in reverse order, so "
                         "that one-process and cluster runs alternate (1)")
+    p.add_argument("--seeds", type=bench.comma_ints, default=[1],
+                   help="training seeds, comma-separated: the plan runs once per seed, and a "
+                        "second table gives each mode's mean scores over them and the gaps to "
+                        "one process's mean (1)")
     p.add_argument("--epochs", type=int, default=5)
     p.add_argument("--out-dir", type=Path, help="keep vectors and logs here")
     p.add_argument("--json", type=Path, help="save the raw results as JSON")
@@ -65,8 +71,9 @@ def plan(args):
             for sync in args.sync_words:
                 for scale in args.lr_scale.split(","):
                     runs.append((config, workers, sync, None if scale == "workers" else float(scale)))
-    return [(repeat, *run) for repeat in range(args.repeats)
-            for run in (runs if repeat % 2 == 0 else runs[::-1])]
+    rounds = [(repeat, seed) for repeat in range(args.repeats) for seed in args.seeds]
+    return [(repeat, seed, *run) for i, (repeat, seed) in enumerate(rounds)
+            for run in (runs if i % 2 == 0 else runs[::-1])]
 
 
 def command(corpus, out, settings, workers, sync, scale, merge=None, overlap=False):
@@ -78,13 +85,13 @@ def command(corpus, out, settings, workers, sync, scale, merge=None, overlap=Fal
         ["--overlap"] if overlap else [])
 
 
-def run_one(args, corpus, tokens, out_dir, repeat, config, workers, sync, scale):
-    settings = bench.training_settings(args, config)
-    name = f"{config}-w{workers}-s{sync}-l{scale}-r{repeat}"
+def run_one(args, corpus, tokens, out_dir, repeat, seed, config, workers, sync, scale):
+    settings = dict(bench.training_settings(args, config), seed=seed)
+    name = f"{config}-w{workers}-s{sync}-l{scale}-seed{seed}-r{repeat}"
     out = out_dir / f"{name}.bin"
     bench.say(f"[run] {name} ...")
     run = {"config": config, "workers": workers, "sync_words": sync, "lr_scale": scale,
-           "merge": args.merge,
+           "seed": seed, "merge": args.merge,
            "log": str(out.with_suffix(".log")),
            **bench.run_measured(command(corpus, out, settings, workers, sync, scale, args.merge,
                                         args.overlap),
@@ -131,6 +138,35 @@ def table(runs):
     return "\n".join(lines)
 
 
+def mode_of(run):
+    return (run["config"], run["workers"], run["sync_words"], run["lr_scale"])
+
+
+def seed_means(runs):
+    """Per mode: the mean analogy and WS-353 over its runs (seeds and repeats) and their gaps to
+    the one-process mean of its config: a deterministic cluster run carries its seed's luck."""
+    scored = [run for run in runs if run["exit_code"] == 0 and run.get("analogy") is not None]
+    modes = list(dict.fromkeys(mode_of(run) for run in scored))
+    means = {mode: {key: statistics.mean(run[key] for run in scored if mode_of(run) == mode)
+                    for key in ("analogy", "ws353")} for mode in modes}
+    lines = ["| arch/loss | mode | sync words | lr x | runs (seeds) | analogy | gap | WS-353 | gap |",
+             "|" + "---|" * 9]
+    for mode in modes:
+        config, workers, sync, scale = mode
+        seeds = sorted({run["seed"] for run in scored if mode_of(run) == mode})
+        base = means.get((config, 0, None, None))
+        gaps = {key: means[mode][key] - base[key] if base else None for key in means[mode]}
+        lines.append("| " + " | ".join([
+            config.replace("-", "/"),
+            f"{workers} workers x 1 thread" if workers else "1 process, 2 threads",
+            bench.fmt(sync or None, ",d") if workers else "-",
+            bench.fmt(scale, "g") if workers else "-",
+            f"{sum(mode_of(run) == mode for run in scored)} ({','.join(map(str, seeds))})",
+            f"{means[mode]['analogy']:.3f}", bench.fmt(gaps["analogy"], "+.3f"),
+            f"{means[mode]['ws353']:.3f}", bench.fmt(gaps["ws353"], "+.3f")]) + " |")
+    return "\n".join(lines)
+
+
 def nearest_baseline(runs, i):
     """The one-process run of runs[i]'s config nearest to it in the order they ran (the earlier
     one of two as near), or None."""
@@ -174,7 +210,8 @@ def main(argv=None):
         bench.warm_up(args, corpus, out_dir)
         warm_up_cluster(args, out_dir)
         runs = [run_one(args, corpus, tokens, out_dir, *planned) for planned in plan(args)]
-    text = (f"{table(runs)}\n\n- CPU: {meta['cpu']} ({meta['cores']} cores); w2v "
+    text = (f"{table(runs)}\n\n" + (f"{seed_means(runs)}\n\n" if len(args.seeds) > 1 else "")
+            + f"- CPU: {meta['cpu']} ({meta['cores']} cores); w2v "
             f"{meta['w2v_commit']}; corpus {args.corpus.name}, {tokens:,} tokens, {args.epochs} "
             f"epochs, word2vec C's defaults; {meta['command']}\n"
             f"- {bench.contention_note([dict(r, tool='w2v', threads=r['workers'], repeat=1) for r in runs])}\n"
