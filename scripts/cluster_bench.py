@@ -152,15 +152,15 @@ def seed_means(runs):
     lines = ["| arch/loss | mode | sync words | lr x | runs (seeds) | analogy | gap | WS-353 | gap |",
              "|" + "---|" * 9]
     for mode in modes:
-        config, workers, sync, scale = mode
+        config, workers = mode[:2]
         seeds = sorted({run["seed"] for run in scored if mode_of(run) == mode})
+        logged = next(run.get("cluster") or {} for run in scored if mode_of(run) == mode)
         base = means.get((config, 0, None, None))
         gaps = {key: means[mode][key] - base[key] if base else None for key in means[mode]}
         lines.append("| " + " | ".join([
             config.replace("-", "/"),
             f"{workers} workers x 1 thread" if workers else "1 process, 2 threads",
-            bench.fmt(sync or None, ",d") if workers else "-",
-            bench.fmt(scale, "g") if workers else "-",
+            bench.fmt(logged.get("sync_words"), ",d"), bench.fmt(logged.get("lr_scale"), "g"),
             f"{sum(mode_of(run) == mode for run in scored)} ({','.join(map(str, seeds))})",
             f"{means[mode]['analogy']:.3f}", bench.fmt(gaps["analogy"], "+.3f"),
             f"{means[mode]['ws353']:.3f}", bench.fmt(gaps["ws353"], "+.3f")]) + " |")
