@@ -108,7 +108,7 @@ def run_one(args, corpus, tokens, out_dir, repeat, seed, config, workers, sync, 
 
 
 def table(runs):
-    header = ["arch/loss", "mode", "sync words", "lr x", "merge", "wall s", "words/s (train)",
+    header = ["arch/loss", "mode", "seed", "sync words", "lr x", "merge", "wall s", "words/s (train)",
               "words/s (whole)", "vs 1 process", "analogy", "WS-353", "rounds",
               "MB per merge", "merge s", "s per round outside training"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
@@ -120,7 +120,8 @@ def table(runs):
         asked = {"sync_words": run["sync_words"] or None, "lr_scale": run["lr_scale"],
                  "merge": run.get("merge") or "-"} if run["workers"] else {}
         cluster = cluster or asked  # a failed run has no log: what it was asked to do
-        cells = [run["config"].replace("-", "/"), mode, bench.fmt(cluster.get("sync_words"), ",d"),
+        cells = [run["config"].replace("-", "/"), mode, str(run["seed"]),
+                 bench.fmt(cluster.get("sync_words"), ",d"),
                  bench.fmt(cluster.get("lr_scale"), "g"),
                  ("overlapped " if cluster.get("overlap") else "") + cluster.get("merge", "-"),
                  bench.fmt(run["wall_seconds"], ".1f"),
@@ -133,7 +134,7 @@ def table(runs):
                  bench.fmt(cluster.get("merge_seconds"), ".1f"),
                  bench.fmt(outside_training(cluster), ".3f")]
         if run["exit_code"] != 0:
-            cells[5:] = ["failed"] + ["-"] * (len(cells) - 6)
+            cells[6:] = ["failed"] + ["-"] * (len(cells) - 7)
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
