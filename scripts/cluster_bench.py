@@ -43,7 +43,7 @@ def parse_args(argv):
     p.add_argument("--lr-scale", type=str, default="workers",
                    help="comma-separated lr multipliers per worker; 'workers': w2v's default, "
                         "min(workers, 4)")
-    p.add_argument("--merge", choices=("mean", "sum"), help="w2v train --merge (w2v's default)")
+    p.add_argument("--merge", choices=("mean", "sum", "split"), help="w2v train --merge (w2v's default)")
     p.add_argument("--overlap", action="store_true", help="w2v train --overlap")
     p.add_argument("--no-baseline", action="store_true", help="skip the one-process run")
     p.add_argument("--repeats", type=int, default=1,

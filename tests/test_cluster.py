@@ -148,12 +148,16 @@ def test_overlapped_merges_are_reproducible_and_survive_a_killed_worker(client, 
     assert same_vectors(again, overlapped)
 
 
-def test_planted_groups_are_learned_as_in_one_process(client, corpus):
+@pytest.mark.parametrize("merge", ["mean", "split"])
+def test_planted_groups_are_learned_as_in_one_process(client, corpus, merge):
     config = TrainConfig(threads=1, epochs=5)
     scores = {}
+    on_cluster = train_on_cluster(client, corpus, config, 50_000, progress=False, merge=merge)
+    settings = on_cluster.log["cluster"]
+    if merge == "split":  # the replicas train at the run's lr; the most frequent rows averaged
+        assert settings["lr_scale"] == 1 and 0 < settings["averaged_rows"] < 100, settings
     for name, model in (("one process", train(corpus, config, progress=False)),
-                        ("cluster", train_on_cluster(client, corpus, config, 50_000,
-                                                     progress=False))):
+                        ("cluster", on_cluster)):
         precision = synthetic.group_precision(
             lambda word, k, kv=model.wv: [w for w, _ in kv.most_similar(word, topn=k)], k=5)
         scores[name] = sum(precision.values()) / len(precision)
@@ -242,6 +246,24 @@ def test_rows_changed_by_more_replicas_than_the_divisor_take_their_mean():
     np.testing.assert_array_equal(unpack(change)[:, 0], [2, 6, 3])  # 4 / 2; (4 + 8 + 6) / 3; 6 / 2
     rows, change = merge_changes(changes, (4, 2), 2, mean=False)
     np.testing.assert_array_equal(unpack(change)[:, 0], [2, 9, 3])  # every row: the sum over 2
+
+
+def test_split_merge_averages_the_frequent_rows_and_adds_up_the_others():
+    changes = [(np.array([0, 1, 3]), np.full((3, 2), 4, np.float32)),
+               (np.array([0, 2, 3]), np.full((3, 2), 6, np.float32))]
+    rows, change = merge_changes(changes, (4, 2), 1, mean=False, n_averaged=2)
+    assert rows.tolist() == [0, 1, 2, 3]
+    np.testing.assert_array_equal(unpack(change)[:, 0], [5, 4, 6, 10])  # mean of those that
+    # changed rows 0 and 1 (the most frequent words); rows 2 and 3: the sum
+
+
+def test_split_merge_averages_the_words_seen_often_in_a_round():
+    from w2v.training.cluster import AVERAGED_OCCURRENCES, averaged_rows
+
+    counts = np.array([5000, 3000, 2999, 10])  # 11,009 tokens
+    assert averaged_rows(counts, 11009, 11009 / 20) == 0  # 250 times or fewer a round
+    assert averaged_rows(counts, 11009, 11009) == 3  # the whole corpus each round
+    assert averaged_rows(counts, counts.sum(), counts.sum() * AVERAGED_OCCURRENCES / 3000) == 2
 
 
 def test_merged_change_does_not_depend_on_who_finished_first():

@@ -110,12 +110,14 @@ def register(subparsers):
                         "(default: 2,000,000 / workers)")
     p.add_argument("--lr-scale", type=float, metavar="X",
                    help="cluster: each worker's learning rate multiplier, since averaging the "
-                        "replicas divides their progress (default: the number of workers, at "
-                        "most 4)")
-    p.add_argument("--merge", choices=("mean", "sum"),
+                        "replicas divides their progress (default: 1 with --merge split, else the "
+                        "number of workers, at most 4)")
+    p.add_argument("--merge", choices=("mean", "sum", "split"),
                    help="cluster: a row's merged change is the sum of the workers' changes over "
-                        "max(lr scale, workers that changed it) (mean, the default) or over the lr "
-                        "scale (sum)")
+                        "max(lr scale, workers that changed it) (mean, skip-gram's default), over "
+                        "the lr scale (sum), or, for the words each worker sees at least 300 times "
+                        "a round, over the workers that changed it and, for the others, over the "
+                        "lr scale (split, CBOW's default)")
     p.add_argument("--overlap", action="store_true",
                    help="cluster: merge while the workers train the next round (they train on "
                         "the merge of the round before; the same bits run to run)")

@@ -17,9 +17,11 @@ numbers, so their merged models stay bit-identical.
 
 Averaging K replicas divides every row's progress by K, so each replica trains at s times the
 learning rate, s = min(K, MAX_LR_SCALE), and a row's merged change is the sum of the replicas'
-changes over max(s, the replicas that changed it) (merge "mean"; for K <= 4 the mean of the
-replicas) or over s (merge "sum") (`merge_changes`). The measurements behind these choices are
-in BENCHMARKS.md.
+changes over max(s, the replicas that changed it) (merge "mean", skip-gram's default; for K <= 4
+the mean of the replicas) or over s (merge "sum") (`merge_changes`). Merge "split", CBOW's
+default, keeps the run's learning rate (s = 1) and adds up the replicas' changes, but averages
+the rows of the words a replica sees so often in a round that its change is a step to where the
+row settles (`averaged_rows`). The measurements behind these choices are in BENCHMARKS.md.
 """
 
 import collections
@@ -57,6 +59,29 @@ def default_sync_words(shards):
     return max(10_000, WORDS_PER_MERGE // shards)
 
 
+def default_merge(config):
+    """"split" for CBOW, "mean" for skip-gram: what held quality on 2 workers (BENCHMARKS.md).
+    CBOW on replicas at lr x 2 lost 0.013 of analogy accuracy whatever the round length, and
+    0.004 with "split"; skip-gram lost 0.006 with "mean" and 0.02 with "split"."""
+    return "split" if config.arch == "cbow" else "mean"
+
+
+def default_lr_scale(merge, shards):
+    """Each replica's lr multiplier: "split" adds up the changes of all but the most frequent
+    rows, so the replicas train at the run's lr; "mean" and "sum" divide them by the multiplier,
+    so the replicas train faster, at most MAX_LR_SCALE times."""
+    return 1 if merge == "split" else min(shards, MAX_LR_SCALE)
+
+
+def averaged_rows(counts, n_tokens, sync_words):
+    """Merge "split": how many of the most frequent words (the first rows) a worker sees at least
+    AVERAGED_OCCURRENCES times a round. Their rows settle within a round (each replica's change
+    is its step towards where they settle), so the replicas' changes are averaged; the others'
+    changes add up, as one process would add them."""
+    seen_per_round = np.asarray(counts, np.float64) * sync_words / max(n_tokens, 1)
+    return int(np.count_nonzero(seen_per_round >= AVERAGED_OCCURRENCES))
+
+
 def import_distributed():
     try:
         import distributed
@@ -89,7 +114,8 @@ def connect(workers=None, scheduler=None, threads=1, progress=True):
         yield client
 
 
-MERGE_RULES = ("mean", "sum")
+MERGE_RULES = ("mean", "sum", "split")
+AVERAGED_OCCURRENCES = 300  # merge "split": words seen this often per worker and round (BENCHMARKS.md)
 
 
 def check_settings(workers=None, sync_words=1, lr_scale=None, merge=None):
@@ -511,13 +537,13 @@ def _allowed_failures():
     return int(dask.config.get("distributed.scheduler.allowed-failures", 3))
 
 
-def merge_changes(changes, shape, divisor, mean=True):
+def merge_changes(changes, shape, divisor, mean=True, n_averaged=0):
     """The merged change of the replicas' `changes` (each: rows and their change, for a matrix
     of `shape`): a row changed by c replicas gets the sum of their changes divided by `divisor`
     (the replicas' lr multiplier s, so that a row one replica changed moves as one process
-    would move it), or with `mean` by max(divisor, c): at most the mean of the replicas' changes.
-    Summed in a fixed order, so the result does not depend on who finished first. Returns the
-    rows changed and their change."""
+    would move it), or with `mean` by max(divisor, c): at most the mean of the replicas' changes;
+    the first `n_averaged` rows by c: the mean. Summed in a fixed order, so the result does not
+    depend on who finished first. Returns the rows changed and their change."""
     replicas = np.zeros(shape[0], np.int32)
     for rows, _ in changes:
         replicas[rows] += 1  # a replica's rows are distinct
@@ -527,7 +553,8 @@ def merge_changes(changes, shape, divisor, mean=True):
     total = np.zeros((len(rows), shape[1]), np.float32)
     for shard_rows, change in changes:
         _accumulate(total, slot[shard_rows], change if change.dtype == np.uint16 else pack(change))
-    return rows, _divide_and_pack(total, replicas[rows], divisor, mean)
+    return rows, _divide_and_pack(total, replicas[rows], divisor, mean,
+                                  np.searchsorted(rows, n_averaged))
 
 
 @numba.njit(nogil=True, cache=True)
@@ -542,13 +569,17 @@ def _accumulate(total, slots, packed):
 
 
 @numba.njit(nogil=True, cache=True)
-def _divide_and_pack(total, replicas, divisor, mean):
-    """Row i of `total` over max(divisor, replicas[i]) (`mean`) or over divisor, as bfloat16."""
+def _divide_and_pack(total, replicas, divisor, mean, n_averaged):
+    """Row i of `total` over replicas[i] (i < n_averaged), max(divisor, replicas[i]) (`mean`) or
+    divisor, as bfloat16."""
     out = np.empty(total.shape, np.uint16)
     quotient = np.empty(total.shape[1], np.float32)
     bits = quotient.view(np.uint32)
     for i in range(total.shape[0]):
-        d = np.float32(max(divisor, replicas[i]) if mean else divisor)
+        if i < n_averaged:
+            d = np.float32(replicas[i])
+        else:
+            d = np.float32(max(divisor, replicas[i]) if mean else divisor)
         for t in range(total.shape[1]):
             quotient[t] = total[i, t] / d
         for t in range(total.shape[1]):
@@ -578,8 +609,9 @@ def train_on_cluster(client, corpus_path, config, sync_words=None, shards=None,
     shards: how many parts the corpus is cut into (default: one per worker; a resumed run keeps
     its own, and its other settings). sync_words: words per shard between merges (default:
     `default_sync_words`). lr_scale: each replica's lr multiplier, also the divisor of the merge
-    (default: the number of shards, at most MAX_LR_SCALE). merge: "mean" (a row's summed
-    changes over max(lr_scale, replicas that changed it)) or "sum" (over lr_scale): see
+    (default: `default_lr_scale`). merge: "mean" (a row's summed changes over max(lr_scale,
+    replicas that changed it)), "sum" (over lr_scale) or "split" (the most frequent rows over
+    the replicas that changed them, the others over lr_scale); default: `default_merge`; see
     `merge_changes`. overlap: merge while the replicas train the next round (`_ClusterRun`).
     after_round(position): called at each merge boundary (tests use it to kill a worker).
     """
@@ -591,11 +623,12 @@ def train_on_cluster(client, corpus_path, config, sync_words=None, shards=None,
         "shards": n_shards, "sync_words": sync_words or default_sync_words(n_shards)}
     source = TextSource(corpus_path, config.lowercase, config.encoding, config.errors)
     sources = source.shards(settings["shards"])
-    settings["lr_scale"] = settings.get("lr_scale") or lr_scale or min(len(sources), MAX_LR_SCALE)
+    settings.setdefault("merge", merge or default_merge(config))
+    settings["lr_scale"] = (settings.get("lr_scale") or lr_scale
+                            or default_lr_scale(settings["merge"], len(sources)))
     if len(sources) < settings["shards"] and progress:
         print(f"warning: the corpus has too few lines for {settings['shards']} shards: "
               f"{len(sources)} train", file=sys.stderr)
-    settings.setdefault("merge", merge or "mean")
     settings.setdefault("overlap", bool(overlap))
     pending = None
     try:
@@ -693,6 +726,9 @@ class _ClusterRun:
         self.submitted = 0  # rounds sent to the replicas by this process; the first collected is 0
         self.lr_scale = settings["lr_scale"]
         self.mean = settings["merge"] == "mean"
+        self.n_averaged = (averaged_rows(vocab.counts, vocab.n_tokens, settings["sync_words"])
+                           if settings["merge"] == "split" else 0)
+        self.stats["averaged_rows"] = self.n_averaged
         self.overlap = settings["overlap"] and not self.lone
         if not self.overlap:  # a checkpoint's pending changes: merged before the replicas start
             self.apply(self.merge_pending())
@@ -766,7 +802,7 @@ class _ClusterRun:
         t0 = time.perf_counter()
         merged_change = _per_matrix(
             lambda m: merge_changes([shard[m] for shard in self.pending], self.merged[m].shape,
-                                    self.lr_scale, self.mean))
+                                    self.lr_scale, self.mean, self.n_averaged))
         self.stats["merge_seconds"] += time.perf_counter() - t0
         return merged_change
 
