@@ -253,8 +253,9 @@ def test_split_merge_averages_the_frequent_rows_and_adds_up_the_others():
                (np.array([0, 2, 3]), np.full((3, 2), 6, np.float32))]
     rows, change = merge_changes(changes, (4, 2), 1, mean=False, n_averaged=2)
     assert rows.tolist() == [0, 1, 2, 3]
-    np.testing.assert_array_equal(unpack(change)[:, 0], [5, 4, 6, 10])  # mean of those that
-    # changed rows 0 and 1 (the most frequent words); rows 2 and 3: the sum
+    # rows 0 and 1 (the most frequent words): the mean of the replicas that changed them;
+    # rows 2 and 3: the sum
+    np.testing.assert_array_equal(unpack(change)[:, 0], [5, 4, 6, 10])
 
 
 def test_split_merge_averages_the_words_seen_often_in_a_round():
