@@ -317,6 +317,7 @@ def test_train_command_on_a_local_cluster(corpus, tmp_path):
     (["--workers", "2", "--sync-words", "0"], "--sync-words must be >= 1, got 0"),
     (["--scheduler", "tcp://127.0.0.1:9"], "cannot reach the Dask scheduler at tcp://127.0.0.1:9"),
     (["--workers", "1", "--scheduler", "tcp://127.0.0.1:9"], "not both"),
+    (["--workers", "3", "--merge", "split"], "--merge split holds quality on up to 2 workers"),
 ])
 def test_cluster_mistakes_are_one_line(corpus, tmp_path, flags, message):
     code, _, stderr = w2v(corpus, "-o", str(tmp_path / "v.bin"), *flags)

@@ -117,7 +117,7 @@ def register(subparsers):
                         "max(lr scale, workers that changed it) (mean, skip-gram's default), over "
                         "the lr scale (sum), or, for the words each worker sees at least 300 times "
                         "a round, over the workers that changed it and, for the others, over the "
-                        "lr scale (split, CBOW's default)")
+                        "lr scale (split: CBOW's default on 2 workers, refused on more)")
     p.add_argument("--overlap", action="store_true",
                    help="cluster: merge while the workers train the next round (they train on "
                         "the merge of the round before; the same bits run to run)")
@@ -198,7 +198,7 @@ def _train_on_cluster(args, corpus, config, checkpointing, resume):
     resumed_alone = args.workers is None and not args.scheduler  # a local cluster as before
     workers = resume.extra["cluster"]["shards"] if resumed_alone else args.workers
     cluster.check_settings(workers, 1 if args.sync_words is None else args.sync_words,
-                           args.lr_scale)  # before a cluster starts
+                           args.lr_scale, args.merge)  # before a cluster starts
     with cluster.connect(workers, args.scheduler, config.threads, not args.quiet) as client:
         return cluster.train_on_cluster(client, corpus, config, args.sync_words,
                                         lr_scale=args.lr_scale, merge=args.merge,

@@ -17,11 +17,12 @@ numbers, so their merged models stay bit-identical.
 
 Averaging K replicas divides every row's progress by K, so each replica trains at s times the
 learning rate, s = min(K, MAX_LR_SCALE), and a row's merged change is the sum of the replicas'
-changes over max(s, the replicas that changed it) (merge "mean", skip-gram's default; for K <= 4
-the mean of the replicas) or over s (merge "sum") (`merge_changes`). Merge "split", CBOW's
-default, keeps the run's learning rate (s = 1) and adds up the replicas' changes, but averages
-the rows of the words a replica sees so often in a round that its change is a step to where the
-row settles (`averaged_rows`). The measurements behind these choices are in BENCHMARKS.md.
+changes over max(s, the replicas that changed it) (merge "mean", the default but for CBOW on 2
+workers; for K <= 4 the mean of the replicas) or over s (merge "sum") (`merge_changes`). Merge
+"split", CBOW's default on 2 workers (refused on more), keeps the run's learning rate (s = 1)
+and adds up the replicas' changes, but averages the rows of the words a replica sees so often
+in a round that its change is a step to where the row settles (`averaged_rows`). The
+measurements behind these choices are in BENCHMARKS.md.
 """
 
 import collections
@@ -59,12 +60,13 @@ def default_sync_words(shards):
     return max(10_000, WORDS_PER_MERGE // shards)
 
 
-def default_merge(config):
-    """"split" for CBOW, "mean" for skip-gram: what held quality on 2 workers (BENCHMARKS.md,
-    mean analogy accuracy over three seeds): CBOW 0.354 with "mean" (replicas at lr x 2, whatever
-    the round length) and 0.363 with "split", one process 0.367-0.368; skip-gram 0.384 with
-    "mean" and 0.376 with "split", one process 0.390-0.391."""
-    return "split" if config.arch == "cbow" else "mean"
+def default_merge(config, shards):
+    """"split" for CBOW on 2 workers, else "mean": what held quality (BENCHMARKS.md, mean
+    analogy accuracy over three seeds). On 2 workers CBOW scored 0.354 with "mean" (replicas at
+    lr x 2, whatever the round length) and 0.363 with "split", one process 0.367-0.368;
+    skip-gram 0.384 with "mean" and 0.376 with "split", one process 0.390-0.391. On 4 workers
+    "split" broke CBOW (SPLIT_MAX_SHARDS)."""
+    return "split" if config.arch == "cbow" and shards == 2 else "mean"
 
 
 def default_lr_scale(merge, shards):
@@ -108,6 +110,7 @@ def connect(workers=None, scheduler=None, threads=1, progress=True):
                 n_workers=workers, threads_per_worker=threads, processes=True, host="127.0.0.1",
                 dashboard_address="127.0.0.1:0", silence_logs=logging.CRITICAL))
             client = stack.enter_context(distributed.Client(cluster))
+        _wait_for_workers(client, workers or 1, scheduler)
         if progress:
             where = f", dashboard {client.dashboard_link}" if _has_dashboard(client) else ""
             print(f"Dask cluster: {len(client.scheduler_info()['workers'])} workers{where}",
@@ -117,6 +120,7 @@ def connect(workers=None, scheduler=None, threads=1, progress=True):
 
 MERGE_RULES = ("mean", "sum", "split")
 AVERAGED_OCCURRENCES = 300  # merge "split": words seen this often per worker and round (BENCHMARKS.md)
+SPLIT_MAX_SHARDS = 2  # CBOW on 4 workers with "split": analogy 0.04-0.07 (0.30-0.31 with "mean")
 
 
 def check_settings(workers=None, sync_words=1, lr_scale=None, merge=None):
@@ -127,6 +131,18 @@ def check_settings(workers=None, sync_words=1, lr_scale=None, merge=None):
                     f"lr_scale must be > 0 and finite, got {lr_scale}", "lr_scale")
     check_parameter(merge in (None, *MERGE_RULES),
                     f"merge must be one of {', '.join(MERGE_RULES)}, got {merge!r}", "merge")
+    check_parameter(merge != "split" or workers is None or workers <= SPLIT_MAX_SHARDS,
+                    f"merge split holds quality on up to {SPLIT_MAX_SHARDS} workers and broke "
+                    f"CBOW on 4 (BENCHMARKS.md); with {workers}, use mean or sum", "merge")
+
+
+def _wait_for_workers(client, n, scheduler, seconds=120):
+    """Wait until n workers are connected (a loaded machine starts them slowly)."""
+    try:
+        client.wait_for_workers(n, timeout=seconds)
+    except TimeoutError:
+        where = f"the Dask scheduler at {scheduler}" if scheduler else "the local cluster"
+        raise W2VError(f"{where} has fewer than {n} workers after {seconds} s") from None
 
 
 def _has_dashboard(client):
@@ -455,18 +471,28 @@ class Replicas:
             except _LOST_WORKER as lost:
                 self._count_failure(lost)
                 W_in, W_out, *rest = self.state(k)
-                future = self._submit(k, self.client.scatter([W_in, W_out], hash=False), *rest,
-                                      None)
+                future = self._submit(k, self._scatter(W_in, W_out), *rest, None)
 
     def call(self, method):
         """The results of `method()` on every shard's actor (no arguments: nothing to redo)."""
-        futures = [getattr(actor, method)() for actor in self.actors]
+        futures = [self._call(k, method) for k in range(len(self.actors))]
         return [self.result(k, collections.deque([([()] * len(futures), futures)]), method)
                 for k in range(len(futures))]
 
     def submit(self, method, args_per_shard):
         """Call `method` on every shard's actor; returns the futures."""
-        return [getattr(actor, method)(*args) for actor, args in zip(self.actors, args_per_shard)]
+        return [self._call(k, method, *args) for k, args in enumerate(args_per_shard)]
+
+    def _call(self, k, method, *args):
+        """The future of `method(*args)` on shard k's actor. An actor whose worker Dask already
+        knows is lost refuses calls (RuntimeError); its call then fails as a lost worker's
+        would, so `result` replaces it."""
+        try:
+            return getattr(self.actors[k], method)(*args)
+        except RuntimeError as refused:  # "Worker holding Actor was lost"
+            failed = concurrent.futures.Future()
+            failed.set_exception(OSError(str(refused)))
+            return failed
 
     def result(self, k, in_flight, method="train"):
         """Shard k's result of the oldest call in `in_flight` ((args per shard, futures) per
@@ -483,13 +509,13 @@ class Replicas:
                 raise
             except OutOfOrder:
                 self.resent += 1
-                futures[k] = getattr(self.actors[k], method)(*args[k])
+                futures[k] = self._call(k, method, *args[k])
             except _LOST_WORKER as lost:  # "Unable to contact Actor's worker"
                 self._count_failure(lost)
                 self._replace(k)
-                futures[k] = getattr(self.actors[k], method)(*(args[k] and (None, *args[k][1:])))
+                futures[k] = self._call(k, method, *(args[k] and (None, *args[k][1:])))
                 for later_args, later_futures in list(in_flight)[1:]:
-                    later_futures[k] = getattr(self.actors[k], method)(*later_args[k])
+                    later_futures[k] = self._call(k, method, *later_args[k])
 
     def close(self):
         """Have every replica remove its token cache now (a lost one's went with its worker)."""
@@ -514,8 +540,19 @@ class Replicas:
         workers = sorted(self.client.scheduler_info()["workers"])
         idle = [w for w in workers if w not in busy] or workers
         W_in, W_out, *rest = self.state(k)
-        weights = self.client.scatter([W_in, W_out], hash=False)
-        self.actors[k] = self._started(k, self._submit(k, weights, *rest, idle[0]))
+        self.actors[k] = self._started(k, self._submit(k, self._scatter(W_in, W_out), *rest,
+                                                       idle[0]))
+
+    def _scatter(self, W_in, W_out, tries=10):
+        """The weights on a worker, for a new actor. Right after a worker is lost the scheduler
+        may still pick it: try again after a moment."""
+        for attempt in range(tries):
+            try:
+                return self.client.scatter([W_in, W_out], hash=False)
+            except _LOST_WORKER:
+                if attempt == tries - 1:
+                    raise
+                time.sleep(0.5)
 
 
 def home_workers(client, shards):
@@ -624,7 +661,8 @@ def train_on_cluster(client, corpus_path, config, sync_words=None, shards=None,
         "shards": n_shards, "sync_words": sync_words or default_sync_words(n_shards)}
     source = TextSource(corpus_path, config.lowercase, config.encoding, config.errors)
     sources = source.shards(settings["shards"])
-    settings.setdefault("merge", merge or default_merge(config))
+    settings.setdefault("merge", merge or default_merge(config, len(sources)))
+    check_settings(len(sources), merge=settings["merge"])
     settings["lr_scale"] = (settings.get("lr_scale") or lr_scale
                             or default_lr_scale(settings["merge"], len(sources)))
     if len(sources) < settings["shards"] and progress:
