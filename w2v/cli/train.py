@@ -114,7 +114,8 @@ def register(subparsers):
                         "number of workers, at most 4)")
     p.add_argument("--merge", choices=("mean", "sum", "split"),
                    help="cluster: a row's merged change is the sum of the workers' changes over "
-                        "max(lr scale, workers that changed it) (mean, skip-gram's default), over "
+                        "max(lr scale, workers that changed it) (mean, the default but for CBOW "
+                        "on 2 workers), over "
                         "the lr scale (sum), or, for the words each worker sees at least 300 times "
                         "a round, over the workers that changed it and, for the others, over the "
                         "lr scale (split: CBOW's default on 2 workers, refused on more)")
