@@ -44,7 +44,8 @@ def parse_args(argv):
                    help="comma-separated lr multipliers per worker; 'workers': w2v's default "
                         "(min(workers, 4); 1 with --merge split)")
     p.add_argument("--merge", choices=("mean", "sum", "split"),
-                   help="w2v train --merge (w2v's default: split for CBOW, mean for skip-gram)")
+                   help="w2v train --merge (w2v's default: split for CBOW on 2 workers, "
+                        "else mean)")
     p.add_argument("--overlap", action="store_true", help="w2v train --overlap")
     p.add_argument("--no-baseline", action="store_true", help="skip the one-process run")
     p.add_argument("--repeats", type=int, default=1,

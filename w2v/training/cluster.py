@@ -757,17 +757,16 @@ class _ClusterRun:
         self.undo = None  # per matrix: rows and their values before the last merged change
         self.lone = len(sources) == 1  # one replica is the model: it sends values, not changes
         self.n_shards = len(sources)
+        self.n_averaged = (averaged_rows(vocab.counts, vocab.n_tokens, settings["sync_words"])
+                           if settings["merge"] == "split" else 0)
         self.stats = {"rounds": 0, "bytes_per_merge": 0, "merge_seconds": 0.0,
                       "rounds_seconds": 0.0, "replicas_training_seconds": 0.0,
                       "replicas_updating_seconds": 0.0, "replicas_waiting_seconds": 0.0,
-                      "client_seconds": 0.0}
+                      "client_seconds": 0.0, "averaged_rows": self.n_averaged}
         self.collected_at = None
         self.submitted = 0  # rounds sent to the replicas by this process; the first collected is 0
         self.lr_scale = settings["lr_scale"]
         self.mean = settings["merge"] == "mean"
-        self.n_averaged = (averaged_rows(vocab.counts, vocab.n_tokens, settings["sync_words"])
-                           if settings["merge"] == "split" else 0)
-        self.stats["averaged_rows"] = self.n_averaged
         self.overlap = settings["overlap"] and not self.lone
         if not self.overlap:  # a checkpoint's pending changes: merged before the replicas start
             self.apply(self.merge_pending())
