@@ -204,7 +204,7 @@ def pair_counts(corpus, pairs):
 def explain(differences, tool, corpus, tokens, len_vocab, args):
     """Rows (phrase, where, count within lines, across line ends, count a, count b, w2v score,
     the tool's score) for the phrases of two words among `differences`."""
-    from w2v import phrases
+    from w2v.text import phrases
 
     shown = sorted(differences)[:SHOWN_DIFFERENCES]
     within, across, word_counts = pair_counts(corpus, [p for p, _ in shown])

@@ -16,7 +16,8 @@ distributed = pytest.importorskip("distributed", reason="the cluster extra (w2v[
 from w2v import synthetic  # noqa: E402
 from w2v.training import checkpoint  # noqa: E402
 from w2v.training.cluster import count_on_cluster, merge_changes, pack, train_on_cluster, unpack  # noqa: E402
-from w2v.training.corpus import TextSource, scan  # noqa: E402
+from w2v.text.corpus import scan
+from w2v.text.sources import TextSource  # noqa: E402
 from w2v.training.trainer import TrainConfig, TrainingInterrupted, train  # noqa: E402
 
 CONFIG = TrainConfig(threads=1, epochs=2, dim=24)

@@ -20,8 +20,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from w2v.training import corpus as corpus_module
-from w2v.training.corpus import TextSource, scan
+from w2v.text import corpus as corpus_module
+from w2v.text import sources as sources_module
+from w2v.text.corpus import scan
+from w2v.text.sources import TextSource
 from w2v.errors import W2VError
 from w2v.files import file_kind
 
@@ -167,7 +169,8 @@ def test_valid_text_round_trips(scratch, corpus, min_count, max_length, chunk, l
     index = {word: i for i, word in enumerate(vocabulary)}
     with tempfile.TemporaryDirectory(dir=scratch) as folder, \
             mock.patch.object(corpus_module, "MAX_SENTENCE_LENGTH", max_length), \
-            mock.patch.multiple(corpus_module, _BLOCK_BYTES=chunk, _REMAP_TOKENS=chunk,
+            mock.patch.object(sources_module, "_BLOCK_BYTES", chunk), \
+            mock.patch.multiple(corpus_module, _REMAP_TOKENS=chunk,
                                 _TABLE_SLOTS=2, _POOL_BYTES=chunk):
         for number, (suffix, text) in enumerate(files):
             with open(os.path.join(folder, f"part{number}{suffix}"), "wb") as handle:

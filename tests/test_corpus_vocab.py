@@ -8,8 +8,10 @@ import lzma
 import numpy as np
 import pytest
 
-from w2v.training import corpus as corpus_module
-from w2v.training.corpus import UNICODE_SPACES, TextSource, scan
+from w2v.text import corpus as corpus_module
+from w2v.text import sources as sources_module
+from w2v.text.corpus import scan
+from w2v.text.sources import UNICODE_SPACES, TextSource
 from w2v.errors import W2VError
 from w2v.training.vocab import alias_table, build_vocab, huffman_tree, keep_probabilities
 
@@ -86,7 +88,7 @@ def test_blocks_and_table_growth_change_nothing(tmp_path, monkeypatch):
     path = write(tmp_path / "c.txt", text)
     index = {word: i for i, word in enumerate(sorted(set(words)))}
     expected = encoded(path, index)
-    monkeypatch.setattr(corpus_module, "_BLOCK_BYTES", 37)
+    monkeypatch.setattr(sources_module, "_BLOCK_BYTES", 37)
     monkeypatch.setattr(corpus_module, "_REMAP_TOKENS", 5)
     monkeypatch.setattr(corpus_module, "_TABLE_SLOTS", 2)
     monkeypatch.setattr(corpus_module, "_POOL_BYTES", 1)

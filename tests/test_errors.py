@@ -24,7 +24,8 @@ import numpy as np
 import pytest
 
 from w2v import cli, synthetic
-from w2v.training.corpus import TextSource, scan
+from w2v.text.corpus import scan
+from w2v.text.sources import TextSource
 from w2v.errors import W2VError
 from w2v.vectors import KeyedVectors
 

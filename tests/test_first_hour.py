@@ -280,7 +280,7 @@ def test_the_binary_reader_rejects_text_it_cannot_have_written(tmp_path):
     (("neg", "pos"), ["neg", "pos"]),
 ])
 def test_sentiment_plots_name_the_classes(classes, names):
-    from w2v.plots import plot_confusion_matrix, plot_roc_curves
+    from w2v.present.plots import plot_confusion_matrix, plot_roc_curves
     from w2v.sentiment.datasets import Dataset, Split, Tokenizer
     from w2v.sentiment.sweep import run_sentiment
 
@@ -302,7 +302,7 @@ def test_sentiment_plots_name_the_classes(classes, names):
 
 
 def test_the_loss_plot_says_epoch_one_includes_the_compile(tmp_path, vectors):
-    from w2v.plots import load_training_log, plot_training_log
+    from w2v.present.plots import load_training_log, plot_training_log
 
     figure = plot_training_log(load_training_log(f"{vectors}.json"))
     texts = [t.get_text() for ax in figure.axes for t in ax.texts]

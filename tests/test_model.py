@@ -8,7 +8,8 @@ import pytest
 
 from w2v import synthetic
 from w2v.errors import ParameterError, W2VError
-from w2v.training.corpus import TextSource, scan
+from w2v.text.corpus import scan
+from w2v.text.sources import TextSource
 from w2v.training.trainer import (Position, TrainConfig, TrainingRun, batch_function,
                                   initial_weights, train)
 from w2v.training.vocab import build_vocab

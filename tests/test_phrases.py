@@ -1,4 +1,4 @@
-"""w2v.phrases and `w2v phrases`: counts and scores against plain Python written from the
+"""w2v.text.phrases and `w2v phrases`: counts and scores against plain Python written from the
 definitions, planted collocations, connector words, passes, saved models, block and line
 boundaries, pruning, `w2v train --phrases`, and gensim's Phrases on real text."""
 
@@ -12,10 +12,10 @@ import random
 
 import pytest
 
-from w2v import phrases
+from w2v.text import phrases
 from w2v.cli import main
 from w2v.errors import ParameterError, W2VError
-from w2v.training import corpus as corpus_module
+from w2v.text import sources as sources_module
 
 CONNECTORS = ("of", "the", "and")
 SHARED = os.environ.get("W2V_SHARED_DATA")
@@ -188,7 +188,7 @@ def test_block_boundaries_change_nothing(tmp_path, planted_lines, monkeypatch):
         return model.passes, output.read_bytes()
 
     whole = detect_and_join(tmp_path / "whole.txt")
-    monkeypatch.setattr(corpus_module, "_BLOCK_BYTES", 23)  # blocks end inside candidates
+    monkeypatch.setattr(sources_module, "_BLOCK_BYTES", 23)  # blocks end inside candidates
     assert detect_and_join(tmp_path / "blocks.txt") == whole
 
 

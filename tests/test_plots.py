@@ -8,7 +8,7 @@ import pytest
 
 from w2v.cli import main
 from w2v.errors import UsageError, W2VError
-from w2v.plots import (
+from w2v.present.plots import (
     load_training_log,
     plot_training_log,
     plot_words,

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from w2v.plots import (
+from w2v.present.plots import (
     plot_accuracy_vs_lambda,
     plot_confusion_matrix,
     plot_loss_curves,
@@ -16,7 +16,7 @@ from w2v.plots import (
 )
 from w2v.sentiment.classifier import SoftmaxRegression
 from w2v.sentiment.datasets import Dataset, Split, Tokenizer
-from w2v.sentiment.report import FILES, MLP_FILES, pooling_table, summary_table, write_report
+from w2v.present.report import FILES, MLP_FILES, pooling_table, summary_table, write_report
 from w2v.sentiment.sweep import (
     SweepPoint,
     check_lambdas,

@@ -8,7 +8,7 @@ import pytest
 
 from w2v import synthetic
 from w2v.cli import main
-from w2v.training.corpus import Corpus
+from w2v.text.corpus import Corpus
 from w2v.training.trainer import TrainConfig, train
 from w2v.vectors import KeyedVectors
 

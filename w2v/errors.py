@@ -1,35 +1,76 @@
 """The kinds of failure a user can see: the CLI prints their message on one line.
 
-Core code names parameters as Python callers know them (`lr must be > 0 and finite, got -0.1`)
-and lists them in `parameters`; the command line rewrites those names as its flags (`--lr`), so
-the library never talks about options it was not given.
+The core never writes a flag or a command. A message marks each parameter it names as `{name}`
+(its Python name) and lists it in `parameters`; a `Hint` says what to run next as a Python call.
+`str(error)` reads as Python (`lr must be > 0 and finite, got -0.1`; `resume with:
+w2v.train(resume='run.npz')`); the command line renders the same fields with its flags and
+commands (`--lr must be ...`; `resume with: w2v train --resume run.npz`).
 """
 
+import dataclasses
 import errno
-import re
 
 
-class W2VError(Exception):
+@dataclasses.dataclass(frozen=True)
+class Hint:
+    """What to run next: `text` ("resume with"), then a call of the Python function `function`
+    (a name of the `w2v` package: "train", "load") with `args` and `options`."""
+
+    text: str
+    function: str
+    args: tuple = ()
+    options: tuple = ()  # (name, value) pairs
+
+    def python(self):
+        arguments = [repr(a) for a in self.args] + [f"{k}={v!r}" for k, v in self.options]
+        return f"{self.text}: w2v.{self.function}({', '.join(arguments)})"
+
+
+def hint(text, function, *args, **options):
+    return Hint(text, function, args, tuple(options.items()))
+
+
+class _Rendered:
+    """A message whose `{parameter}` marks and hint render per audience (Python or the CLI)."""
+
+    def _setup(self, message, parameters, hint):
+        self.template, self.parameters, self.hint = message, tuple(parameters), hint
+
+    def render(self, names=None, render_hint=None):
+        """The message with each parameter as names[parameter] (default: its Python name) and
+        the hint rendered by render_hint(hint) (default: as a Python call)."""
+        names = names or {}
+        message = self.template
+        for parameter in self.parameters:
+            message = message.replace("{" + parameter + "}", names.get(parameter, parameter))
+        if self.hint is not None:
+            message += "; " + (render_hint or Hint.python)(self.hint)
+        return message
+
+    def __str__(self):
+        return self.render()
+
+
+class W2VError(_Rendered, Exception):
     """A runtime failure the user can act on (bad file, diverged training, full disk). Exit 1.
 
-    `parameters`: the parameter names the message mentions (e.g. "lr" in "try a smaller lr").
-    """
+    `message` marks the parameters it names as `{name}` ("try a smaller {lr}"), each listed in
+    `parameters`; `hint` (a Hint) says what to run next."""
 
     exit_code = 1
 
-    def __init__(self, message="", parameters=()):
-        super().__init__(message)
-        self.parameters = tuple(parameters)
+    def __init__(self, message="", parameters=(), hint=None):
+        self._setup(message, parameters, hint)
+        super().__init__(self.render())
 
 
-class W2VWarning(UserWarning):
+class W2VWarning(_Rendered, UserWarning):
     """A result the user should hear about although the command succeeded (a corpus folder's
-    skipped files, a run that trained almost nothing). The CLI prints it on one line, its
-    `parameters` renamed to flags like an error's."""
+    skipped files, a run that trained almost nothing). Its fields are a W2VError's."""
 
-    def __init__(self, message="", parameters=()):
-        super().__init__(message)
-        self.parameters = tuple(parameters)
+    def __init__(self, message="", parameters=(), hint=None):
+        self._setup(message, parameters, hint)
+        super().__init__(self.render())
 
 
 class UsageError(W2VError):
@@ -44,25 +85,16 @@ class ParameterError(UsageError, ValueError):
 
 
 def check(condition, message, error=UsageError, parameters=()):
-    """Raise `error(message)` unless `condition`; for boundary validation."""
+    """Raise `error(message, parameters)` unless `condition`; for boundary validation."""
     if not condition:
         raise error(message, parameters)
 
 
 def check_parameter(condition, message, *parameters):
-    """Raise ParameterError(message, parameters) unless `condition`."""
+    """Raise ParameterError(message, parameters) unless `condition`; `message` marks each of
+    `parameters` as `{name}`."""
     if not condition:
         raise ParameterError(message, parameters)
-
-
-def rename_parameters(message, parameters, names):
-    """`message` with each of `parameters` replaced by names[parameter] (whole words only)."""
-    for parameter in parameters:
-        if parameter in names:
-            # a whole word, not part of a path or file name ("data" in "/shared/data/a.test")
-            pattern = rf"(?<![\w/.-]){re.escape(parameter)}(?![\w/-]|\.\w)"
-            message = re.sub(pattern, names[parameter], message)
-    return message
 
 
 def os_error_reason(exc):

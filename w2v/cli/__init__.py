@@ -8,13 +8,14 @@ module adds its parser(s) and sets `func` to a function taking the parsed argume
 import argparse
 import contextlib
 import importlib
+import shlex
 import signal
 import sys
 import threading
 import warnings
 
 from .. import __version__
-from ..errors import W2VError, W2VWarning, os_error_reason, rename_parameters
+from ..errors import W2VError, W2VWarning, os_error_reason
 from ..training import checkpoint
 from .parser import OneLineParser
 
@@ -65,7 +66,7 @@ def _run(parser, args):
         if args.debug:
             raise
         kind = "" if exc.exit_code == 130 else "error: "  # 130: stopped on request, not failed
-        message = rename_parameters(str(exc), exc.parameters, flag_names(parser, args.command))
+        message = exc.render(flag_names(parser, args.command), command_line)
         print(f"w2v {args.command}: {kind}{message}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
@@ -97,6 +98,21 @@ def flag_names(parser, command):
         if long_flags and action.dest not in names:
             names[action.dest] = long_flags[0]
     return names
+
+
+# the commands that do what a hint's Python function does, and the arguments they need beside
+HINT_COMMANDS = {"train": ("train", ()), "KeyedVectors.load": ("neighbors", ("WORD",))}
+
+
+def command_line(hint):
+    """A Hint as the command that does what its Python call does: `resume with: w2v.train(
+    resume='run.npz')` -> `resume with: w2v train --resume run.npz`."""
+    command, extra = HINT_COMMANDS[hint.function]
+    words = ["w2v", command, *(shlex.quote(str(a)) for a in hint.args), *extra]
+    for name, value in hint.options:
+        words += [f"--{name.replace('_', '-')}"] + ([] if value is True else
+                                                      [shlex.quote(str(value))])
+    return f"{hint.text}: {' '.join(words)}"
 
 
 def command_parser(parser, command):
@@ -133,8 +149,8 @@ def _one_line_warnings(parser, command):
     W2VWarning every time it is issued."""
 
     def show(message, category, filename, lineno, file=None, line=None):
-        text = rename_parameters(str(message), getattr(message, "parameters", ()),
-                                 flag_names(parser, command))
+        text = (message.render(flag_names(parser, command), command_line)
+                if isinstance(message, W2VWarning) else str(message))
         print(f"w2v {command}: warning: {text}", file=sys.stderr)
 
     with warnings.catch_warnings():

@@ -2,7 +2,7 @@
 
 from ..errors import UsageError
 from ..files import check_writable
-from ..phrases import DEFAULT_THRESHOLD, ENGLISH_CONNECTOR_WORDS, SCORERS
+from ..text.phrases import DEFAULT_THRESHOLD, ENGLISH_CONNECTOR_WORDS, SCORERS
 from .parser import add_command
 
 # detect()'s parameters: given only without --model (a model brings its own)
@@ -61,8 +61,8 @@ def register(subparsers):
 
 
 def run(args):
-    from ..phrases import PhraseModel, detect
-    from ..training.corpus import TextSource
+    from ..text.phrases import PhraseModel, detect
+    from ..text.sources import TextSource
 
     _check_arguments(args)
     for path in (args.output, args.save_model):

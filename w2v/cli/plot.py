@@ -3,7 +3,7 @@
 import re
 
 from ..errors import UsageError, W2VError
-from ..plots import MAX_WORDS, METHODS, PICTURE_FORMATS, check_word_count, picture_format
+from ..present.plots import MAX_WORDS, METHODS, PICTURE_FORMATS, check_word_count, picture_format
 from .parser import add_command
 from .query import add_vectors_argument, load_vectors, warn
 
@@ -82,7 +82,7 @@ def _chosen_words(args, kv):
 
 
 def run_plot(args):
-    from ..plots import plot_words, save_figure
+    from ..present.plots import plot_words, save_figure
 
     size = parse_size(args.size)
     picture_format(args.output)
@@ -97,7 +97,7 @@ def run_plot(args):
 
 
 def run_plot_loss(args):
-    from ..plots import load_training_log, plot_training_log, save_figure
+    from ..present.plots import load_training_log, plot_training_log, save_figure
 
     size = parse_size(args.size)
     picture_format(args.output)

@@ -107,7 +107,7 @@ def register(subparsers):
 def run(args):
     from ..errors import UsageError
     from ..sentiment.datasets import load_dataset
-    from ..sentiment.report import pooling_table, summary_table, write_report
+    from ..present.report import pooling_table, summary_table, write_report
     from ..sentiment.sweep import DEFAULT_LAMBDAS, check_options, run_sentiment, total_coverage
 
     # Checked now, not minutes later when run_sentiment gets them after the data and vectors.
@@ -178,7 +178,7 @@ def _vectors_and_tokenizer(args, say):
 def _cross_validate(args, lambdas, say):
     from ..sentiment.crossval import cross_validate, summary_lines
     from ..sentiment.datasets import load_all
-    from ..sentiment.report import write_cv_report
+    from ..present.report import write_cv_report
 
     whole, classes, note = load_all(args.paths, seed=args.seed)
     say(f"data: {note}; classes {', '.join(classes)}; {args.cv}-fold cross-validation")

@@ -24,7 +24,7 @@ import numpy as np
 
 from ..files import FILE_KINDS, atomic_write, file_kind
 from ..errors import W2VError
-from .corpus import STDIN
+from ..text.sources import STDIN
 
 FORMAT_VERSION = 1
 ARRAY_PREFIX = "extra_"  # the npz names of a Checkpoint's `arrays`

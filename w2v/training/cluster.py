@@ -42,7 +42,8 @@ import numba
 import numpy as np
 
 from ..errors import W2VError, check_parameter
-from .corpus import TextSource, scan
+from ..text.corpus import scan
+from ..text.sources import TextSource
 from . import checkpoint
 from .model import Word2VecModel
 from .trainer import (Position, TrainingInterrupted, _check_finite, _check_weights_finite, _lr_at,

@@ -23,7 +23,8 @@ import numpy as np
 
 from . import checkpoint
 from .callbacks import TrainingProgress
-from .corpus import SentenceSource, TextSource, scan
+from ..text.corpus import scan
+from ..text.sources import SentenceSource, TextSource
 from ..errors import W2VError, W2VWarning, check_parameter
 from ..files import check_writable
 from ..vectors.keyed import first_nonfinite_row
@@ -206,7 +207,7 @@ def _text_source(corpus, config):
     else:
         source = SentenceSource(corpus, config.lowercase)
     if config.phrases:
-        from ..phrases import PhrasedSource
+        from ..text.phrases import PhrasedSource
 
         source = PhrasedSource(source, config.phrases)
     return source

@@ -1,7 +1,7 @@
 """The sentiment report folder: sweep tables, the chosen model's per-class scores, three plots.
 
 Every file is written atomically (temporary file, fsync, rename), so an interrupted run leaves
-the previous report intact. The figures are drawn by `w2v.plots`; this module only writes them.
+the previous report intact. The figures are drawn by `plots`; this module only writes them.
 """
 
 import csv
@@ -14,14 +14,14 @@ import numpy as np
 
 from ..errors import W2VError
 from ..files import atomic_write
-from ..plots import (
+from .plots import (
     plot_accuracy_vs_lambda,
     plot_confusion_matrix,
     plot_loss_curves,
     plot_roc_curves,
     save_figure,
 )
-from .sweep import confusion, main_sweep, roc_auc_per_class, total_coverage
+from ..sentiment.sweep import confusion, main_sweep, roc_auc_per_class, total_coverage
 
 SWEEP_COLUMNS = (
     "model",

@@ -14,7 +14,7 @@ One probe reads one row, so counting pays about one cache miss per token.
 import numba
 import numpy as np
 
-from .tokenize import _IS_SPACE, _find, _token_end
+from .tokenize import IS_SPACE, lookup_word, token_end
 
 FULL = -2  # count_candidates stopped: a table needs room
 _MIX1, _MIX2 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9)
@@ -149,11 +149,11 @@ def join_phrases(buf, words, n_connectors, phrases, runs, out, state, final):
             state[1] = 0
             pos += 2 if b == 13 and pos + 1 < len(buf) and buf[pos + 1] == 10 else 1
             continue
-        if _IS_SPACE[b]:
+        if IS_SPACE[b]:
             pos += 1
             continue
-        end, h = _token_end(buf, pos)
-        word = _find(buf, pos, end, h, w_slots, w_hashes, w_start, w_length, w_pool)[1]
+        end, h = token_end(buf, pos)
+        word = lookup_word(buf, pos, end, h, w_slots, w_hashes, w_start, w_length, w_pool)[1]
         if n > 0 and 0 <= word < n_connectors:
             starts[n], ends[n] = pos, end
             n += 1

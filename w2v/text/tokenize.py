@@ -12,23 +12,23 @@ _FNV_OFFSET = np.uint64(0xCBF29CE484222325)
 _FNV_PRIME = np.uint64(0x100000001B3)
 # the ASCII characters str.split() splits at (\t \n \v \f \r, \x1c-\x1f, space); the other white
 # space characters of Unicode are turned into spaces before the text gets here (corpus.py)
-_IS_SPACE = np.zeros(256, np.uint8)
-_IS_SPACE[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = 1
+IS_SPACE = np.zeros(256, np.uint8)
+IS_SPACE[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = 1
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def _token_end(buf, start):
+def token_end(buf, start):
     """The end of the token starting at buf[start] and its FNV-1a hash."""
     h = _FNV_OFFSET
     end = start
-    while end < len(buf) and not _IS_SPACE[buf[end]]:
+    while end < len(buf) and not IS_SPACE[buf[end]]:
         h = (h ^ numba.uint64(buf[end])) * _FNV_PRIME
         end += 1
     return end, h
 
 
 @numba.njit(cache=True, nogil=True)
-def _find(buf, start, end, h, slots, hashes, word_start, word_length, pool):
+def lookup_word(buf, start, end, h, slots, hashes, word_start, word_length, pool):
     """(slot, word id or -1 if the word buf[start:end] is not in the table)."""
     mask = len(slots) - 1
     slot = h & mask
@@ -69,11 +69,11 @@ def tokenize(buf, pos, table, ids, lines, state):
                 state[2] = 0
             pos += 1
             continue
-        if _IS_SPACE[b]:
+        if IS_SPACE[b]:
             pos += 1
             continue
-        end, h = _token_end(buf, pos)
-        slot, word = _find(buf, pos, end, h, slots, hashes, word_start, word_length, pool)
+        end, h = token_end(buf, pos)
+        slot, word = lookup_word(buf, pos, end, h, slots, hashes, word_start, word_length, pool)
         if word < 0:
             if state[3] >= max_words or state[4] + end - pos > len(pool):
                 return pos  # full: the caller grows the table and calls again from here
@@ -112,11 +112,11 @@ def find_words(buf, table):
     n = 0
     pos = 0
     while pos < len(buf):
-        if _IS_SPACE[buf[pos]]:
+        if IS_SPACE[buf[pos]]:
             pos += 1
             continue
-        end, h = _token_end(buf, pos)
-        found[n] = _find(buf, pos, end, h, slots, hashes, word_start, word_length, pool)[1]
+        end, h = token_end(buf, pos)
+        found[n] = lookup_word(buf, pos, end, h, slots, hashes, word_start, word_length, pool)[1]
         n += 1
         pos = end
     return found[:n]
