@@ -19,7 +19,7 @@ STEPS = [
     ("python + numpy", "import numpy as np"),
     ("+ import numba", "import numba"),
     ("+ first cached Numba call (LLVM runtime)", "from w2v.training import kernels; kernels.seed_state(1)"),
-    ("+ the skip-gram training kernel", "from w2v.training.trainer import TrainConfig, batch_function; "
+    ("+ the skip-gram training kernel", "from w2v.training.options import TrainConfig; from w2v.training.local import batch_function; "
      "from w2v.training.vocab import Vocab; W = np.zeros((2, 4), np.float32); "
      "batch_function(TrainConfig(), Vocab(['a', 'b'], np.array([2, 1])))"
      "(np.zeros(4, np.int32), np.array([0, 4]), W, W.copy(), 0.025, 0.025, 1)"),

@@ -1,65 +1,66 @@
-"""Training from Python: `w2v.train(corpus, dim=100, ...)` with the command line's options as
-keyword arguments (their names, defaults and checks are TrainConfig's), and `w2v.load(path)`."""
+"""Training from Python: `w2v.train(corpus, dim=100, ...)`, every option of `w2v train` as a
+keyword argument with the same name (declared once, in training/options.py and
+training/cluster/config.py), and `w2v.load(path)`."""
 
 import difflib
-import os
+import inspect
 
-from .errors import ParameterError, check_parameter
-from .training.callbacks import STOP, Callbacks, TrainingProgress
+from .errors import ParameterError
+from .training.callbacks import STOP, TrainingProgress
+from .training.cluster.config import ClusterConfig
 from .training.model import Word2VecModel
-from .training.trainer import TrainConfig, continuing_config
+from .training.options import RunOptions, TrainConfig, declared
 from .vectors import KeyedVectors
 
 __all__ = ["train", "load", "STOP", "TrainingProgress", "Word2VecModel", "KeyedVectors"]
+CONFIGS = (TrainConfig, RunOptions, ClusterConfig)
 # gensim's Word2Vec names for our options, so that its users are told ours
 GENSIM_NAMES = {"vector_size": "dim", "size": "dim", "sg": "arch", "hs": "loss",
                 "workers": "threads", "alpha": "lr", "iter": "epochs",
                 "max_vocab_size": "max_vocab", "sentences": "corpus", "corpus_file": "corpus"}
 
 
-def train(corpus, *, init=None, callbacks=(), callback_words=None, read_vocab=None,
-          save_vocab=None, progress=True, force=False, **options):
-    """Train word2vec vectors; return a Word2VecModel (`.wv` the KeyedVectors, `.log` a dict,
-    `.save(path)`).
+def train(corpus=None, **options):
+    config_names = [[f.name for f in declared(cls)] for cls in CONFIGS]
+    _check_option_names(options, [name for names in config_names for name in names])
+    given, run, cluster = ({name: options[name] for name in names if name in options}
+                           for names in config_names)
+    from .training.pipeline import train as train_model
 
-    corpus: a path (text file, .gz/.bz2/.xz file, folder of them, "-" for standard input) or
-    an iterable of sentences, each a list of tokens or a string (a line of text, split at white
-    space). It is read once, so a generator works; the text is never held in memory.
+    return train_model(corpus, given, RunOptions(**run), ClusterConfig(**cluster))
 
-    options: those of `w2v train`, by their Python names: arch ("skipgram" / "cbow"), loss
-    ("neg" / "hs" / "softmax"), dim, window, negative, ns_exponent, min_count, max_vocab, sample,
-    epochs, lr, threads, seed, lowercase, cbow_mean, encoding, errors, phrases. Defaults are
-    `w2v train`'s except threads (1 here: bit-reproducible for a given seed).
 
-    init: a model to continue training on `corpus` (a Word2VecModel, or KeyedVectors / a path
-    of a .npz file w2v wrote): its words keep their input and output vectors and their counts
-    grow by the new ones, new words reaching min_count join, the noise, subsampling and Huffman
-    tables come from the merged counts, and the learning rate starts again at lr and decays over
-    the new run (as gensim's train() does). Options not given are the init model's, but threads.
-    With loss "hs" the inner nodes start again from zero (they belong to the old Huffman tree).
+def _signature():
+    parameters = [inspect.Parameter("corpus", inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                                    default=None)]
+    parameters += [inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, default=f.default)
+                   for cls in CONFIGS for f in declared(cls)]
+    return inspect.Signature(parameters)
 
-    callbacks: functions called with a TrainingProgress (epoch, words, loss, lr, and `wv`, a
-    read-only view of the vectors) at the end of every epoch, and every `callback_words` words
-    if given; one returning w2v.STOP (or True) ends the run, keeping the vectors trained so far
-    (log["stopped_early"] is then True). They run between batches, never during one.
 
-    read_vocab: a vocabulary file (`word count` lines, word2vec C's -read-vocab) whose words
-    and counts are used instead of the corpus's; save_vocab: write the vocabulary in that format.
-    progress: a progress bar (tqdm; a widget in notebooks). force: allow full softmax over a
-    vocabulary large enough to take hours.
-    """
-    _check_option_names(options)
-    check_parameter(init is None or read_vocab is None,
-                    "give init or read_vocab, not both: a continued run extends the init model's "
-                    "vocabulary", "init", "read_vocab")
-    init = _init_vectors(init)
-    config = (continuing_config(init.config, options) if init is not None
-              else TrainConfig(**options))
-    from .training.trainer import train as train_model
+def _docstring():
+    lines = ["Train word2vec vectors; return a Word2VecModel (`.wv` the KeyedVectors, `.log` a "
+             "dict, `.save(path)`).", "",
+             "corpus: a path (text file, .gz/.bz2/.xz file, folder of them, '-' for standard "
+             "input) or an iterable of sentences, each a list of tokens or a string (split at "
+             "white space), read once, so a generator works. With resume, None: the "
+             "checkpoint's.", ""]
+    titles = ("The model's options (kept in its .npz and log):",
+              "Where the run starts, saves and stops:",
+              "On a Dask cluster (pip install 'w2v[dask]'):")
+    for title, cls in zip(titles, CONFIGS):
+        lines.append(title)
+        for field in declared(cls):
+            help_text = field.metadata["help"].replace("{", "").replace("}", "")
+            lines.append(f"    {field.name} ({field.default!r}): {help_text}")
+        lines.append("")
+    lines.append("A stop request (Ctrl-C) with checkpoint given saves the run and raises "
+                 "TrainingInterrupted; train(resume=checkpoint) continues it.")
+    return "\n".join(lines)
 
-    return train_model(corpus, config, progress=progress, force=force, init=init,
-                       read_vocab=read_vocab, save_vocab=save_vocab,
-                       callbacks=Callbacks(callbacks, callback_words))
+
+train.__signature__ = _signature()
+train.__doc__ = _docstring()
 
 
 def load(path):
@@ -68,25 +69,15 @@ def load(path):
     return Word2VecModel.load(path)
 
 
-def _check_option_names(options):
-    names = TrainConfig.__dataclass_fields__
+def _check_option_names(options, names):
     for name in options:
         if name not in names:
-            close = difflib.get_close_matches(name, list(names) + ["init", "callbacks"], n=1)
+            close = difflib.get_close_matches(name, names, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            if name in GENSIM_NAMES:
+            if name == "workers":
+                hint = (" (gensim's name for threads: threads=N; Dask worker processes are "
+                        "dask_workers=N)")
+            elif name in GENSIM_NAMES:
                 hint = f" (gensim's name; here: {GENSIM_NAMES[name]!r})"
             raise ParameterError(f"train() got an unknown keyword {name!r}{hint}; the options "
                                  f"are {', '.join(names)}")
-
-
-def _init_vectors(init):
-    """The KeyedVectors of `init`: a Word2VecModel's, KeyedVectors, or read from a path."""
-    if init is None or isinstance(init, KeyedVectors):
-        return init
-    if isinstance(init, Word2VecModel):
-        return init.wv
-    if isinstance(init, (str, os.PathLike)):
-        return KeyedVectors.load(os.fspath(init))
-    raise ParameterError(f"init must be a Word2VecModel, KeyedVectors or a path, got "
-                         f"{type(init).__name__}", ("init",))

@@ -142,13 +142,22 @@ class PhraseModel:
 
 
 class PhrasedSource:
-    """A TextSource read with the phrases of a saved model joined (`w2v train --phrases`)."""
+    """A source read with the phrases of a saved model joined (`w2v train --phrases`); its
+    shards (a cluster's) join them too, each on its own worker."""
 
-    def __init__(self, source, model_path):
-        self.source, self.model = source, PhraseModel.load(model_path)
+    def __init__(self, source, model_path, model=None):
+        self.source, self.model_path = source, model_path
+        self.model = model or PhraseModel.load(model_path)
+
+    def __repr__(self):  # a shard's key on a worker (cluster counting keeps scans by it)
+        return f"PhrasedSource({self.source!r}, {self.model_path!r})"
 
     def blocks(self):
         return self.model.join_blocks(self.source.blocks())
+
+    def shards(self, n):
+        return [PhrasedSource(shard, self.model_path, self.model)
+                for shard in self.source.shards(n)]
 
 
 def detect(corpus, min_count=5, threshold=None, scorer="word2vec", passes=None,

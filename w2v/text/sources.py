@@ -189,6 +189,11 @@ class SentenceSource:
     def __init__(self, sentences, lowercase=False):
         self.sentences, self.lowercase = sentences, lowercase
 
+    def shards(self, n):
+        check_parameter(False, "a cluster reads the corpus on every worker: give it as a file or "
+                        "folder path, not Python sentences (or train in one process, without "
+                        "{dask_workers} and {scheduler})", "dask_workers", "scheduler")
+
     def blocks(self):
         yield from sentence_blocks(self.sentences, self.lowercase)
         yield None

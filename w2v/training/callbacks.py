@@ -41,7 +41,8 @@ class TrainingProgress:
         must outlive the callback, since training goes on writing into them."""
         from ..vectors import KeyedVectors
 
-        view = self._vectors.view()
+        vectors = self._vectors() if callable(self._vectors) else self._vectors
+        view = vectors.view()
         view.flags.writeable = False
         return KeyedVectors(self._words, view, counts=self._counts)
 

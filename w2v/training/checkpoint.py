@@ -43,7 +43,7 @@ class Checkpoint:
     counts: np.ndarray  # int64 (V,)
     W_in: np.ndarray  # float32 (V, dim)
     W_out: np.ndarray  # float32
-    position: dict  # trainer.Position fields
+    position: dict  # run.Position fields
     extra: dict = dataclasses.field(default_factory=dict)  # caller's data, e.g. the output path
     arrays: dict = dataclasses.field(default_factory=dict)  # caller's arrays by name
 

@@ -18,7 +18,7 @@ class Word2VecModel:
     wv: KeyedVectors  # the word vectors with their counts, config and per-word output vectors
     output_weights: np.ndarray  # W_out as trained: float32 (V, dim), or (V-1, dim) for "hs"
     log: dict  # config, vocab size, per-epoch loss and speed, wall time
-    position: object  # trainer.Position: the end of the run, for a checkpoint of the weights
+    position: object  # run.Position: the end of the run, for a checkpoint of the weights
     corpus: str  # the corpus path it was trained on
 
     @classmethod

@@ -1,0 +1,125 @@
+"""A cluster run's settings, declared once (`ClusterConfig`), and the defaults that held
+quality in the measurements of BENCHMARKS.md.
+
+Averaging K replicas divides every row's progress by K, so each replica trains at s times the
+learning rate, s = min(K, MAX_LR_SCALE), and a row's merged change is the sum of the replicas'
+changes over max(s, the replicas that changed it) (merge "mean", the default but for CBOW on 2
+workers; for K <= 4 the mean of the replicas) or over s (merge "sum") (`merge.merge_changes`).
+Merge "split", CBOW's default on 2 workers (refused on more), keeps the run's learning rate
+(s = 1) and adds up the replicas' changes, but averages the rows of the words a replica sees so
+often in a round that its change is a step to where the row settles (`averaged_rows`).
+"""
+
+import dataclasses
+import typing
+
+import numpy as np
+
+from ...errors import check_parameter
+from ..options import POSITIVE_FINITE, at_least, option, validate
+
+MERGE_RULES = ("mean", "sum", "split")
+AVERAGED_OCCURRENCES = 300  # merge "split": words seen this often per worker and round (BENCHMARKS.md)
+SPLIT_MAX_SHARDS = 2  # CBOW on 4 workers with "split": analogy 0.04-0.07 (0.30-0.31 with "mean")
+
+
+WORDS_PER_MERGE = 2_000_000  # words trained by all workers together between merges (BENCHMARKS.md)
+MAX_LR_SCALE = 4  # replicas at lr x 8 diverged on mix17m (skip-gram, lr 0.2); x 4 held
+
+
+def default_sync_words(shards):
+    """Words per worker between merges: a fixed amount of training between merges whatever the
+    number of workers (with lr x workers, longer rounds of many workers diverge)."""
+    return max(10_000, WORDS_PER_MERGE // shards)
+
+
+def default_merge(config, shards):
+    """"split" for CBOW on 2 workers, else "mean": what held quality (BENCHMARKS.md, mean
+    analogy accuracy over three seeds). On 2 workers CBOW scored 0.354 with "mean" (replicas at
+    lr x 2, whatever the round length) and 0.363 with "split", one process 0.367-0.368;
+    skip-gram 0.384 with "mean" and 0.376 with "split", one process 0.390-0.391. On 4 workers
+    "split" broke CBOW (SPLIT_MAX_SHARDS)."""
+    return "split" if config.arch == "cbow" and shards == 2 else "mean"
+
+
+def default_lr_scale(merge, shards):
+    """Each replica's lr multiplier: "split" adds up the changes of all but the most frequent
+    rows, so the replicas train at the run's lr; "mean" and "sum" divide them by the multiplier,
+    so the replicas train faster, at most MAX_LR_SCALE times."""
+    return 1 if merge == "split" else min(shards, MAX_LR_SCALE)
+
+
+def averaged_rows(counts, n_tokens, sync_words):
+    """Merge "split": how many of the most frequent words (the first rows) a worker sees at least
+    AVERAGED_OCCURRENCES times a round. Their rows settle within a round (each replica's change
+    is its step towards where they settle), so the replicas' changes are averaged; the others'
+    changes add up, as one process would add them."""
+    seen_per_round = np.asarray(counts, np.float64) * sync_words / max(n_tokens, 1)
+    return int(np.count_nonzero(seen_per_round >= AVERAGED_OCCURRENCES))
+
+
+@dataclasses.dataclass
+class ClusterConfig:
+    """How a run trains on Dask: where the workers are, how often replicas merge and how."""
+
+    dask_workers: typing.Optional[int] = option(
+        None, "train on a local Dask cluster of this many worker processes, {threads} threads "
+        "each (needs pip install 'w2v[dask]')", check=at_least(1), metavar="N", table="")
+    scheduler: typing.Any = option(
+        None, "train on the Dask cluster at this address (tcp://HOST:8786; from Python also a "
+        "distributed.Client); the corpus must be readable at the same path on every worker",
+        metavar="ADDRESS", table="")
+    sync_words: typing.Optional[int] = option(
+        None, "cluster: words each worker trains between merges of the replicas (default: "
+        f"{WORDS_PER_MERGE:,} / workers)", check=at_least(1), metavar="N",
+        table=f"{WORDS_PER_MERGE:,} / workers")
+    lr_scale: typing.Optional[float] = option(
+        None, "cluster: each worker's learning rate multiplier, since averaging the replicas "
+        f"divides their progress (default: 1 with merge split, else the workers, at most "
+        f"{MAX_LR_SCALE})", check=POSITIVE_FINITE, metavar="X", table="workers, at most 4")
+    merge: typing.Optional[str] = option(
+        None, "cluster: a row's merged change is the sum of the workers' changes over max(lr "
+        "scale, workers that changed it) (mean, the default but for CBOW on 2 workers), over the "
+        f"lr scale (sum), or, for the words each worker sees at least {AVERAGED_OCCURRENCES} "
+        "times a round, over the workers that changed it and, for the others, over the lr "
+        "scale (split: CBOW's default on 2 workers, refused on more)", choices=MERGE_RULES,
+        table="mean (CBOW on 2 workers: split)")
+    overlap: bool = option(False, "cluster: merge while the workers train the next round (they "
+                           "train on the merge of the round before; the same bits run to run)",
+                           table="off")
+
+    @property
+    def wanted(self):
+        """Whether these settings ask for a cluster at all."""
+        return self.dask_workers is not None or self.scheduler is not None
+
+    def validate(self):
+        validate(self)
+        check_parameter(self.dask_workers is None or self.scheduler is None,
+                        "give {dask_workers} (a local cluster) or {scheduler} (an existing one), "
+                        "not both", "dask_workers", "scheduler")
+        check_parameter(self.wanted or self.given() == {},
+                        f"{{{next(iter(self.given() or ['sync_words']))}}} applies to a cluster "
+                        "run: give {dask_workers} or {scheduler} too",
+                        next(iter(self.given() or ["sync_words"])), "dask_workers", "scheduler")
+        _refuse_split(self.merge, self.dask_workers)
+        return self
+
+    def given(self):
+        """The round settings given (not None / False), by name."""
+        return {name: getattr(self, name) for name in ("sync_words", "lr_scale", "merge",
+                                                       "overlap") if getattr(self, name)}
+
+    def settled(self, config, shards):
+        """A copy with every round setting decided for `shards` replicas of a `config` run."""
+        merge = self.merge or default_merge(config, shards)
+        _refuse_split(merge, shards)
+        return dataclasses.replace(
+            self, merge=merge, sync_words=self.sync_words or default_sync_words(shards),
+            lr_scale=self.lr_scale or default_lr_scale(merge, shards))
+
+
+def _refuse_split(merge, workers):
+    check_parameter(merge != "split" or workers is None or workers <= SPLIT_MAX_SHARDS,
+                    f"{{merge}} split holds quality on up to {SPLIT_MAX_SHARDS} workers and "
+                    f"broke CBOW on 4 (BENCHMARKS.md); with {workers}, use mean or sum", "merge")
