@@ -81,7 +81,7 @@ def plan(args):
 def command(corpus, out, settings, workers, sync, scale, merge=None, overlap=False):
     if not workers:
         return bench.w2v_command(corpus, out, settings, 2)
-    extra = ["--workers", str(workers)] + (["--sync-words", str(sync)] if sync else [])
+    extra = ["--dask-workers", str(workers)] + (["--sync-words", str(sync)] if sync else [])
     return bench.w2v_command(corpus, out, settings, 1) + extra + (
         ["--lr-scale", str(scale)] if scale else []) + (["--merge", merge] if merge else []) + (
         ["--overlap"] if overlap else [])
@@ -192,7 +192,7 @@ def warm_up_cluster(args, out_dir):
     in the on-disk cache before the timed runs."""
     settings = dict(bench.training_settings(args, args.configs[0]), epochs=1)
     out = out_dir / "warmup-cluster.bin"
-    bench.say("[warm-up] w2v --workers 2 on the warm-up slice (untimed) ...")
+    bench.say("[warm-up] w2v --dask-workers 2 on the warm-up slice (untimed) ...")
     measured = bench.run_measured(command(out_dir / "warmup.txt", out, settings, 2, 20_000, None),
                                   out.with_suffix(".log"))
     if measured["exit_code"] != 0:

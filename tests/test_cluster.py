@@ -13,15 +13,46 @@ import pytest
 
 distributed = pytest.importorskip("distributed", reason="the cluster extra (w2v[dask]) is not installed")
 
+from w2v import train  # noqa: E402
 from w2v import synthetic  # noqa: E402
-from w2v.training import checkpoint  # noqa: E402
-from w2v.training.cluster import count_on_cluster, merge_changes, pack, train_on_cluster, unpack  # noqa: E402
-from w2v.text.corpus import scan
+from w2v.errors import W2VError  # noqa: E402
+from w2v.text.corpus import scan  # noqa: E402
 from w2v.text.sources import TextSource  # noqa: E402
-from w2v.training.trainer import TrainConfig, TrainingInterrupted, train  # noqa: E402
+from w2v.training import checkpoint  # noqa: E402
+from w2v.training.cluster import counting  # noqa: E402
+from w2v.training.cluster.codec import pack, unpack  # noqa: E402
+from w2v.training.cluster.counting import count_on_cluster  # noqa: E402
+from w2v.training.cluster.merge import merge_changes  # noqa: E402
+from w2v.training.run import TrainingInterrupted  # noqa: E402
 
-CONFIG = TrainConfig(threads=1, epochs=2, dim=24)
+CONFIG = dict(threads=1, epochs=2, dim=24)
 SYNC_WORDS = 15_000
+
+
+def train_on_cluster(client, corpus, config=CONFIG, sync_words=SYNC_WORDS, after_round=None,
+                     **options):
+    """train on the cluster of `client`; after_round(epoch, round) is called (as a
+    callback) after each round but an epoch's last, with the round's number in its epoch from 1."""
+    callbacks = [RoundCounter(after_round)] if after_round else []
+    return train(corpus, scheduler=client, sync_words=sync_words, progress=False,
+                     callbacks=callbacks, callback_words=1 if callbacks else None, **config,
+                     **options)
+
+
+class RoundCounter:
+    """A callback called between every two rounds (callback_words=1) calling `function(epoch,
+    round)`: the epoch from 0, the rounds collected in it so far."""
+
+    def __init__(self, function):
+        self.function, self.epoch, self.rounds = function, None, 0
+
+    def __call__(self, progress):
+        if progress.end_of_epoch:
+            return
+        if progress.epoch != self.epoch:
+            self.epoch, self.rounds = progress.epoch, 0
+        self.rounds += 1
+        self.function(progress.epoch - 1, self.rounds)
 
 
 def start_cluster(n_workers=2, scratch=None):
@@ -61,7 +92,7 @@ def corpus(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def fault_free(client, corpus):
-    return train_on_cluster(client, corpus, CONFIG, SYNC_WORDS, progress=False)
+    return train_on_cluster(client, corpus)
 
 
 def same_vectors(a, b):
@@ -104,60 +135,58 @@ def test_vocabulary_from_shards_equals_one_process(client, corpus, tmp_path):
 
 
 def test_counted_shards_are_kept_for_their_replicas_until_dropped(client, corpus, scratch):
-    from w2v.training import cluster
-
     shards = TextSource(corpus).shards(3)
-    homes = cluster.home_workers(client, 3)
+    homes = counting.home_workers(client, 3)
     count_on_cluster(client, shards, keep_on=homes)
-    kept = client.run(lambda: sorted(cluster._kept_scans))
+    kept = client.run(lambda: sorted(counting.kept_scans))
     assert {worker: len(keys) for worker, keys in kept.items()} == {
         worker: homes.count(worker) for worker in homes}
     assert sorted(key for keys in kept.values() for key in keys) == sorted(map(repr, shards))
     assert len(caches_left(scratch)) == 3
-    client.run(cluster.drop_kept_scans)
+    client.run(counting.drop_kept_scans)
     assert caches_left(scratch) == [] and all(not keys for keys in client.run(
-        lambda: list(cluster._kept_scans)).values())
+        lambda: list(counting.kept_scans)).values())
 
 
-def test_one_shard_equals_one_process_bit_for_bit(client, corpus):
-    one_process = train(corpus, CONFIG, progress=False)
-    assert same_vectors(train_on_cluster(client, corpus, CONFIG, SYNC_WORDS, shards=1,
-                                         progress=False), one_process)
+def test_one_shard_equals_one_process_bit_for_bit(corpus):
+    one_process = train(corpus, **CONFIG, progress=False)
+    on_one_worker = train(corpus, **CONFIG, dask_workers=1, sync_words=SYNC_WORDS,
+                              progress=False)
+    assert on_one_worker.log["cluster"]["shards"] == 1
+    assert same_vectors(on_one_worker, one_process)
 
 
 def test_two_runs_give_identical_vectors(client, corpus, fault_free):
-    again = train_on_cluster(client, corpus, CONFIG, SYNC_WORDS, progress=False)
+    again = train_on_cluster(client, corpus)
     assert same_vectors(again, fault_free)
     cluster_log = fault_free.log["cluster"]
-    assert cluster_log["shards"] == 2 and cluster_log["rounds"] >= 2 * CONFIG.epochs
+    assert cluster_log["shards"] == 2 and cluster_log["rounds"] >= 2 * CONFIG["epochs"]
 
 
 @pytest.fixture(scope="module")
 def overlapped(client, corpus):
-    return train_on_cluster(client, corpus, CONFIG, SYNC_WORDS, progress=False, overlap=True)
+    return train_on_cluster(client, corpus, overlap=True)
 
 
 def test_overlapped_merges_are_reproducible_and_survive_a_killed_worker(client, corpus,
                                                                         overlapped, fault_free):
     assert not same_vectors(overlapped, fault_free)  # the replicas train on other states
-    assert same_vectors(train_on_cluster(client, corpus, CONFIG, SYNC_WORDS, progress=False,
-                                         overlap=True), overlapped)
+    assert same_vectors(train_on_cluster(client, corpus, overlap=True), overlapped)
     killed = kill_a_worker_at(client, epoch=0, batch=1)
-    again = train_on_cluster(client, corpus, CONFIG, SYNC_WORDS, progress=False, overlap=True,
-                             after_round=killed.during_round)
+    again = train_on_cluster(client, corpus, overlap=True, after_round=killed.during_round)
     assert killed and again.log["cluster"]["workers_lost"] == 1
     assert same_vectors(again, overlapped)
 
 
 @pytest.mark.parametrize("merge", ["mean", "split"])
 def test_planted_groups_are_learned_as_in_one_process(client, corpus, merge):
-    config = TrainConfig(threads=1, epochs=5)
+    config = dict(threads=1, epochs=5)
     scores = {}
-    on_cluster = train_on_cluster(client, corpus, config, 50_000, progress=False, merge=merge)
+    on_cluster = train_on_cluster(client, corpus, config, 50_000, merge=merge)
     settings = on_cluster.log["cluster"]
     if merge == "split":  # the replicas train at the run's lr; the most frequent rows averaged
         assert settings["lr_scale"] == 1 and 0 < settings["averaged_rows"] < 100, settings
-    for name, model in (("one process", train(corpus, config, progress=False)),
+    for name, model in (("one process", train(corpus, **config, progress=False)),
                         ("cluster", on_cluster)):
         precision = synthetic.group_precision(
             lambda word, k, kv=model.wv: [w for w, _ in kv.most_similar(word, topn=k)], k=5)
@@ -167,7 +196,7 @@ def test_planted_groups_are_learned_as_in_one_process(client, corpus, merge):
 
 
 class kill_a_worker_at(list):
-    """after_round(position) killing the second worker at that merge boundary, once: the next
+    """after_round(epoch, batch) killing the second worker at that merge boundary, once: the next
     round (overlapped: the rounds in flight) is lost with it (the rounds of this small corpus
     take milliseconds: a kill timed to land within one could come after the run)."""
 
@@ -176,8 +205,8 @@ class kill_a_worker_at(list):
         client.wait_for_workers(2)
         self.pids, self.epoch, self.batch = client.run(os.getpid), epoch, batch
 
-    def during_round(self, position):
-        if (position.epoch, position.batch) == (self.epoch, self.batch) and not self:
+    def during_round(self, epoch, batch):
+        if (epoch, batch) == (self.epoch, self.batch) and not self:
             victim = sorted(self.pids)[1]
             os.kill(self.pids[victim], signal.SIGKILL)
             self.append(victim)
@@ -186,8 +215,7 @@ class kill_a_worker_at(list):
 def test_a_killed_worker_changes_nothing_and_leaves_nothing_behind(client, corpus, fault_free,
                                                                   scratch):
     killed = kill_a_worker_at(client, epoch=0, batch=2)
-    again = train_on_cluster(client, corpus, CONFIG, SYNC_WORDS, progress=False,
-                             after_round=killed.during_round)
+    again = train_on_cluster(client, corpus, after_round=killed.during_round)
     assert killed and again.log["cluster"]["workers_lost"] == 1
     assert same_vectors(again, fault_free)
     client.wait_for_workers(2)  # the killed worker's replacement has purged its folder
@@ -197,8 +225,7 @@ def test_a_killed_worker_changes_nothing_and_leaves_nothing_behind(client, corpu
 def test_workers_write_their_token_caches_in_their_own_folders(client, corpus, scratch):
     workers = client.run(lambda dask_worker: dask_worker.local_directory)
     seen = []
-    train_on_cluster(client, corpus, CONFIG, SYNC_WORDS, progress=False,
-                     after_round=lambda position: seen.extend(caches_left(scratch)))
+    train_on_cluster(client, corpus, after_round=lambda *_: seen.extend(caches_left(scratch)))
     assert seen and all(any(str(scratch / folder).startswith(w) for w in workers.values())
                         for folder in seen), (seen, workers)
     assert caches_left(scratch) == []
@@ -208,19 +235,19 @@ def test_workers_write_their_token_caches_in_their_own_folders(client, corpus, s
 def test_interrupted_run_resumes_to_the_same_vectors(client, corpus, fault_free, overlapped,
                                                      tmp_path, overlap):
     client.wait_for_workers(2)
-    saving = checkpoint.Checkpointing(str(tmp_path / "run.checkpoint.npz"))
+    saved = str(tmp_path / "run.checkpoint.npz")
 
-    def interrupt(position):
-        if position.epoch == 1 and position.batch == 1:
+    def interrupt(epoch, batch):
+        if (epoch, batch) == (1, 1):
             os.kill(os.getpid(), signal.SIGINT)  # as Ctrl-C: stop at this merge and save
 
     with pytest.raises(TrainingInterrupted):
-        train_on_cluster(client, corpus, CONFIG, SYNC_WORDS, progress=False,
-                         checkpointing=saving, after_round=interrupt, overlap=overlap)
-    resume = checkpoint.load(saving.path)
+        train_on_cluster(client, corpus, checkpoint=saved, after_round=interrupt,
+                         overlap=overlap)
+    resume = checkpoint.load(saved)
     assert resume.extra["cluster"]["shards"] == 2 and resume.position["epoch"] == 1
-    assert resume.arrays["pending_1_out"].shape[1] == CONFIG.dim  # the round being merged
-    resumed = train_on_cluster(client, corpus, CONFIG, progress=False, resume=resume)
+    assert resume.arrays["pending_1_out"].shape[1] == CONFIG["dim"]  # the round being merged
+    resumed = train(resume=saved, scheduler=client, progress=False)
     assert same_vectors(resumed, overlapped if overlap else fault_free)
 
 
@@ -231,11 +258,11 @@ def test_workers_lost_too_often_is_an_error(corpus):
             start_cluster() as cluster, distributed.Client(cluster) as client:
         pids = client.run(os.getpid)
 
-        def kill(position):
+        def kill(epoch, batch):
             os.kill(pids[sorted(pids)[0]], signal.SIGKILL)
 
-        with pytest.raises(Exception, match="lost 1 times, more than Dask's allowed failures"):
-            train_on_cluster(client, corpus, CONFIG, SYNC_WORDS, progress=False, after_round=kill)
+        with pytest.raises(W2VError, match="lost 1 times, more than Dask's allowed failures"):
+            train_on_cluster(client, corpus, after_round=kill)
 
 
 def test_rows_changed_by_more_replicas_than_the_divisor_take_their_mean():
@@ -260,7 +287,7 @@ def test_split_merge_averages_the_frequent_rows_and_adds_up_the_others():
 
 
 def test_split_merge_averages_the_words_seen_often_in_a_round():
-    from w2v.training.cluster import AVERAGED_OCCURRENCES, averaged_rows
+    from w2v.training.cluster.config import AVERAGED_OCCURRENCES, averaged_rows
 
     counts = np.array([5000, 3000, 2999, 10])  # 11,009 tokens
     assert averaged_rows(counts, 11009, 11009 / 20) == 0  # 250 times or fewer a round
@@ -299,7 +326,7 @@ def w2v(*args, env=None):
 
 def test_train_command_on_a_local_cluster(corpus, tmp_path):
     out = tmp_path / "v.bin"
-    code, stdout, stderr = w2v(corpus, "-o", str(out), "--workers", "2", "--epochs", "1",
+    code, stdout, stderr = w2v(corpus, "-o", str(out), "--dask-workers", "2", "--epochs", "1",
                                "--sync-words", "20000", "--merge", "sum", "--overlap", "--quiet")
     assert code == 0, stderr
     assert out.exists() and "wrote" in stdout
@@ -314,11 +341,11 @@ def test_train_command_on_a_local_cluster(corpus, tmp_path):
 
 
 @pytest.mark.parametrize("flags,message", [
-    (["--workers", "0"], "--workers must be >= 1, got 0"),
-    (["--workers", "2", "--sync-words", "0"], "--sync-words must be >= 1, got 0"),
+    (["--dask-workers", "0"], "--dask-workers must be >= 1, got 0"),
+    (["--dask-workers", "2", "--sync-words", "0"], "--sync-words must be >= 1, got 0"),
     (["--scheduler", "tcp://127.0.0.1:9"], "cannot reach the Dask scheduler at tcp://127.0.0.1:9"),
-    (["--workers", "1", "--scheduler", "tcp://127.0.0.1:9"], "not both"),
-    (["--workers", "3", "--merge", "split"], "--merge split holds quality on up to 2 workers"),
+    (["--dask-workers", "1", "--scheduler", "tcp://127.0.0.1:9"], "not both"),
+    (["--dask-workers", "3", "--merge", "split"], "--merge split holds quality on up to 2 workers"),
 ])
 def test_cluster_mistakes_are_one_line(corpus, tmp_path, flags, message):
     code, _, stderr = w2v(corpus, "-o", str(tmp_path / "v.bin"), *flags)
@@ -329,7 +356,7 @@ def test_cluster_mistakes_are_one_line(corpus, tmp_path, flags, message):
 def test_unreadable_shard_names_the_file_and_the_worker(tmp_path):
     bad = tmp_path / "latin1.txt"
     bad.write_bytes(b"a b c\n" * 100 + b"caf\xe9 au lait\n")
-    code, _, stderr = w2v(str(bad), "-o", str(tmp_path / "v.bin"), "--workers", "2", "--quiet")
+    code, _, stderr = w2v(str(bad), "-o", str(tmp_path / "v.bin"), "--dask-workers", "2", "--quiet")
     assert code == 1
     assert "worker tcp://127.0.0.1:" in stderr and "latin1.txt, line 101" in stderr, stderr
 
@@ -339,5 +366,5 @@ def test_workers_without_dask_installed_say_what_to_install(corpus, tmp_path):
     blocker.mkdir()
     (blocker / "distributed.py").write_text("raise ImportError('not installed')\n")
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(blocker), os.environ.get("PYTHONPATH")])))
-    code, _, stderr = w2v(corpus, "-o", str(tmp_path / "v.bin"), "--workers", "2", env=env)
+    code, _, stderr = w2v(corpus, "-o", str(tmp_path / "v.bin"), "--dask-workers", "2", env=env)
     assert code == 1 and "pip install 'w2v[dask]'" in stderr, stderr

@@ -11,7 +11,7 @@ import w2v
 from w2v import synthetic
 from w2v.cli import main
 from w2v.errors import W2VError
-from w2v.training import trainer
+from w2v.training.run import Run
 from w2v.training.vocab import Vocab, extend_vocab
 
 NEW_WORD = "donkey"  # an animal the first corpus never mentions
@@ -57,10 +57,10 @@ def weights_at_start(monkeypatch, new_text, init):
     class Started(Exception):
         pass
 
-    def capture(run, progress, save, every_seconds, callbacks, vocab):
-        raise Started(run.W_in.copy(), run.W_out.copy(), vocab)
+    def capture(run, save, every_seconds):
+        raise Started(*(W.copy() for W in run.engine.weights()), run.vocab)
 
-    monkeypatch.setattr(trainer.TrainingRun, "train", capture)
+    monkeypatch.setattr(Run, "train", capture)
     with pytest.raises(Started) as started:
         w2v.train(new_text, init=init, progress=False)
     return started.value.args
@@ -110,11 +110,10 @@ def test_the_command_line_continues_from_a_npz_with_the_models_options(saved_old
 
 @pytest.mark.parametrize("make_init,flags,message", [
     ("bin", [], "error: the --init vectors hold no word counts (a word2vec .bin/.txt file keeps "
-                "only the vectors): continue from the .npz file"),
+                "only the vectors): continue from a .npz model"),
     ("npz", ["--dim", "30"], "error: --dim 30 differs from the --init model's 50"),
     ("npz", ["--loss", "softmax"], "error: --loss softmax differs from the --init model's neg"),
     ("npz", ["--read-vocab", "vocab.txt"], "error: --init cannot go with --read-vocab"),
-    ("npz", ["--workers", "2"], "error: --init is not supported with --workers or --scheduler"),
 ])
 def test_an_init_model_that_cannot_continue_is_refused_on_one_line(
         make_init, flags, message, saved_old_model, old_model, tmp_path, capsys):

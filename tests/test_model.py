@@ -8,10 +8,12 @@ import pytest
 
 from w2v import synthetic
 from w2v.errors import ParameterError, W2VError
-from w2v.text.corpus import scan
 from w2v.text.sources import TextSource
-from w2v.training.trainer import (Position, TrainConfig, TrainingRun, batch_function,
-                                  initial_weights, train)
+from w2v import train
+from w2v.training.local import LocalEngine
+from w2v.training.options import TrainConfig
+from w2v.training.preparation import initial_weights
+from w2v.training.run import Position, Run
 from w2v.training.vocab import build_vocab
 from w2v.vectors import KeyedVectors
 
@@ -25,23 +27,24 @@ def corpus(tmp_path_factory):
     return str(path)
 
 
-def test_the_epoch_loop_runs_without_train_and_gives_its_vectors(corpus, tmp_path):
-    config = TrainConfig(**CONFIG)
-    scanned = scan(TextSource(corpus), str(tmp_path / "ids"))
-    vocab = build_vocab(scanned.words, scanned.counts, config.min_count)
-    W_in, W_out = initial_weights(len(vocab), config)
-    position = Position()
-    run = TrainingRun(scanned.encode(vocab.index), W_in, W_out, batch_function(config, vocab),
-                      config, position)
-    run.train()
+def test_the_run_loop_runs_with_an_engine_alone_and_gives_train_s_vectors(corpus):
+    config = TrainConfig(**CONFIG).validate()
+    engine = LocalEngine(config)
+    with engine.session(progress=False):
+        scanned = engine.read(TextSource(corpus))
+        vocab = build_vocab(scanned.words, scanned.counts, config.min_count)
+        W_in, W_out = initial_weights(len(vocab), config)
+        position = Position()
+        engine.start(vocab, W_in, W_out, position, None)
+        Run(engine, config, position, vocab).train()
     assert position.epoch == 2 and len(position.history) == 2
-    model = train(corpus, config, progress=False)
+    model = train(corpus, **CONFIG, progress=False)
     assert np.array_equal(W_in, model.wv.vectors) and np.array_equal(W_out, model.output_weights)
 
 
 @pytest.mark.parametrize("loss", ["neg", "hs"])
 def test_saved_model_loads_back_with_its_log(corpus, tmp_path, loss):
-    model = train(corpus, TrainConfig(loss=loss, **CONFIG), progress=False)
+    model = train(corpus, loss=loss, **CONFIG, progress=False)
     output = tmp_path / "v.npz"
     model.save(output)
     loaded = KeyedVectors.load(output)
@@ -59,8 +62,8 @@ def test_errors_name_parameters_as_python_callers_know_them(corpus):
     with pytest.raises(ValueError, match=r"^lr must be > 0 and finite, got -0.1$"):
         TrainConfig(lr=-0.1).validate()
     with pytest.raises(W2VError, match="no word reaches min_count 100000:") as caught:
-        train(corpus, TrainConfig(**{**CONFIG, "min_count": 100_000}), progress=False)
+        train(corpus, **{**CONFIG, "min_count": 100_000}, progress=False)
     assert caught.value.parameters == ("min_count",)
     with pytest.raises(ParameterError, match=r"\(or choose loss hs / softmax\)$") as caught:
         TrainConfig(loss="neg", negative=0).validate()
-    assert caught.value.parameters == ("loss",)
+    assert caught.value.parameters == ("loss", "negative")

@@ -79,7 +79,8 @@ def test_missing_checkpoint_is_a_clear_error(tmp_path, capsys):
 
 
 def test_periodic_checkpoints_are_written(tmp_path, monkeypatch):
-    from w2v.training import trainer
+    from w2v.training import pipeline
+    from w2v.training.options import RunOptions
 
     saved_positions = []
     real_save = checkpoint.save
@@ -87,9 +88,10 @@ def test_periodic_checkpoints_are_written(tmp_path, monkeypatch):
                         or real_save(path, c))
     corpus = tmp_path / "c.txt"
     corpus.write_text("a b c d e f g h\n" * 3000)
-    config = trainer.TrainConfig(epochs=2, threads=1, min_count=1, dim=8)
+    config = dict(epochs=2, threads=1, min_count=1, dim=8)
     checkpointing = checkpoint.Checkpointing(str(tmp_path / "ck.npz"), every_seconds=0.0)
-    result = trainer.train(str(corpus), config, progress=False, checkpointing=checkpointing)
+    result = pipeline.train(str(corpus), config, RunOptions(progress=False),
+                            checkpointing=checkpointing)
     assert len(saved_positions) >= 2 and len(result.log["epochs"]) == 2
 
 

@@ -9,7 +9,7 @@ import pytest
 from w2v import synthetic
 from w2v.cli import main
 from w2v.text.corpus import Corpus
-from w2v.training.trainer import TrainConfig, train
+from w2v import train
 from w2v.vectors import KeyedVectors
 
 SHARED = os.environ.get("W2V_SHARED_DATA")
@@ -51,9 +51,8 @@ def neighbours_of(result):
 def test_planted_groups_are_nearest_neighbours(planted_corpus, small_planted_corpus, arch, loss):
     softmax = loss == "softmax"  # full softmax costs V exp() per prediction: a smaller run
     lr = {"skipgram": 0.1, "cbow": 0.2}[arch] if softmax else None  # its gradients are smaller
-    config = TrainConfig(arch=arch, loss=loss, dim=16 if softmax else 100, epochs=5, threads=1,
-                         lr=lr)
-    result = train(small_planted_corpus if softmax else planted_corpus, config, progress=False)
+    config = dict(arch=arch, loss=loss, dim=16 if softmax else 100, epochs=5, threads=1, lr=lr)
+    result = train(small_planted_corpus if softmax else planted_corpus, **config, progress=False)
     precision = mean_group_precision(result)
     assert precision >= 0.9, f"{arch}/{loss}: within-group precision@5 {precision:.2f} < 0.9"
 
@@ -63,23 +62,23 @@ def test_loss_goes_down_epoch_over_epoch_on_sst_sentences(tmp_path):
     corpus = tmp_path / "sst.txt"
     lines = open(os.path.join(SHARED, "sst-stsa", "stsa.fine.train"), encoding="utf-8").readlines()
     corpus.write_text("".join(line.split(" ", 1)[1] for line in lines), encoding="utf-8")
-    result = train(str(corpus), TrainConfig(epochs=4, threads=1, min_count=3), progress=False)
+    result = train(str(corpus), epochs=4, threads=1, min_count=3, progress=False)
     losses = [epoch["loss"] for epoch in result.log["epochs"]]
     assert all(a > b for a, b in zip(losses, losses[1:])), f"loss did not decrease: {losses}"
 
 
 def test_one_thread_and_a_seed_give_bit_identical_vectors(planted_corpus):
-    config = TrainConfig(epochs=1, threads=1, seed=11)
-    first = train(planted_corpus, config, progress=False)
-    second = train(planted_corpus, config, progress=False)
+    config = dict(epochs=1, threads=1, seed=11)
+    first = train(planted_corpus, **config, progress=False)
+    second = train(planted_corpus, **config, progress=False)
     assert np.array_equal(first.wv.vectors, second.wv.vectors) and np.array_equal(
         first.output_weights, second.output_weights)
-    other = train(planted_corpus, TrainConfig(epochs=1, threads=1, seed=12), progress=False)
+    other = train(planted_corpus, epochs=1, threads=1, seed=12, progress=False)
     assert not np.array_equal(first.wv.vectors, other.wv.vectors)
 
 
 def test_two_threads_train_as_well(planted_corpus):
-    result = train(planted_corpus, TrainConfig(epochs=5, threads=2), progress=False)
+    result = train(planted_corpus, epochs=5, threads=2, progress=False)
     assert mean_group_precision(result) >= 0.9
 
 
@@ -135,7 +134,7 @@ def test_gensim_loads_trained_vectors(planted_corpus, tmp_path):
     (["--epochs", "0"], "epochs must be >= 1"),
     (["--threads", "0"], "threads must be >= 1"),
     (["--negative", "-1"], "negative must be >= 0"),
-    (["--negative", "0"], "needs negative >= 1"),
+    (["--negative", "0"], "needs --negative >= 1"),
     (["--lr", "0"], "lr must be > 0"),
     (["--lr", "nan"], "lr must be > 0 and finite"),
     (["--sample", "-1"], "sample must be >= 0"),

@@ -191,9 +191,10 @@ class RunOptions:
 
     def validate(self):
         validate(self)
-        check_parameter(self.init is None or (self.resume is None and self.read_vocab is None),
-                        "{init} cannot go with {resume} or {read_vocab}: a continued run "
-                        "extends the init model's vocabulary", "init", "resume", "read_vocab")
+        for other in ("resume", "read_vocab"):
+            check_parameter(self.init is None or getattr(self, other) is None,
+                            f"{{init}} cannot go with {{{other}}}: a continued run extends the "
+                            "init model's vocabulary", "init", other)
         return self
 
 

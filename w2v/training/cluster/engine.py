@@ -8,7 +8,6 @@ each shard trains on a replica (`replica`, `pool`), round after round (`rounds`)
 """
 
 import contextlib
-import dataclasses
 import warnings
 
 from ...errors import W2VWarning
@@ -116,10 +115,12 @@ class ClusterEngine:
         add_packed(W_in, rows, change, W_in)
         return W_in
 
+    def settings_kept(self):
+        """The shards and the round settings, as a checkpoint and the log keep them."""
+        return {"shards": len(self.sources), **{k: getattr(self.settings, k) for k in SETTINGS}}
+
     def checkpoint_state(self):
-        settings = {"shards": len(self.sources),
-                    **{k: getattr(self.settings, k) for k in SETTINGS}}
-        return {"cluster": settings}, pending_as_arrays(self.rounds.pending)
+        return {"cluster": self.settings_kept()}, pending_as_arrays(self.rounds.pending)
 
     def finish(self):
         """Merge the last collected round into the model."""
@@ -129,10 +130,8 @@ class ClusterEngine:
 
     def log(self):
         rounds = self.rounds
-        settings = {"shards": len(self.sources), **dataclasses.asdict(self.settings)}
-        for name in ("dask_workers", "scheduler"):
-            settings.pop(name)
-        return {"cluster": {"workers": len(self.client.scheduler_info()["workers"]), **settings,
+        return {"cluster": {"workers": len(self.client.scheduler_info()["workers"]),
+                            **self.settings_kept(),
                             **rounds.stats, "workers_lost": rounds.replicas.failures,
                             "rounds_sent_again": rounds.replicas.resent}}
 
