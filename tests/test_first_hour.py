@@ -74,7 +74,7 @@ def test_a_corpus_or_a_training_log_given_as_vectors_is_named(vectors, corpus):
     code, _, err = w2v("neighbors", corpus, "horse")
     assert code == 1
     one_line(err, "neighbors", f"{corpus} is plain text, not a vectors file",
-             f"to train vectors on it: w2v train {corpus} -o vectors.bin")
+             f"to train vectors on it: w2v train {corpus}")
     code, _, err = w2v("neighbors", f"{vectors}.json", "horse")
     assert code == 1
     one_line(err, "neighbors", f"{vectors}.json is a w2v training log, in JSON, not a vectors file",

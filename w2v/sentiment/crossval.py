@@ -84,7 +84,7 @@ def cross_validate(
     smallest = int(np.bincount(y).min())
     check_parameter(
         smallest >= cv,
-        f"cv {cv} needs at least {cv} sentences of every class; the smallest class has "
+        f"{{cv}} {cv} needs at least {cv} sentences of every class; the smallest class has "
         f"{smallest}",
         "cv",
     )
@@ -133,7 +133,7 @@ def cross_validate(
 def check_folds(cv):
     """The fold count, once known to be an integer >= 2."""
     check_parameter(
-        isinstance(cv, int) and cv >= 2, f"cv must be an integer >= 2, got {cv!r}", "cv"
+        isinstance(cv, int) and cv >= 2, f"{{cv}} must be an integer >= 2, got {cv!r}", "cv"
     )
     return cv
 

@@ -520,7 +520,8 @@ def find_split_files(paths):
     """{'train': path, 'dev': path (optional), 'test': path} from `paths` (see load_dataset)."""
     paths = [os.fspath(p) for p in ([paths] if isinstance(paths, (str, os.PathLike)) else paths)]
     check_parameter(
-        len(paths) >= 1, "paths needs a folder, a file prefix or the train/dev/test files", "paths"
+        len(paths) >= 1, "{paths} needs a folder, a file prefix or the train/dev/test files",
+        "paths",
     )
     if len(paths) == 1 and os.path.isdir(paths[0]):
         return _splits_in_folder(paths[0])
@@ -572,7 +573,7 @@ def _splits_from_files(paths):
                     f"train/dev/test (e.g. train.tsv) or write train={path}"
                 )
         found.setdefault(split, []).append(path)
-    return _one_file_per_split(found, "paths", parameters=("paths",))
+    return _one_file_per_split(found, "{paths}", parameters=("paths",))
 
 
 def _classify(paths):

@@ -122,13 +122,13 @@ def choose_lambda(points):
 def check_lambdas(lambdas):
     """The lambdas as sorted floats, once each is known to be finite, >= 0 and not repeated."""
     lambdas = [float(x) for x in lambdas]
-    check_parameter(len(lambdas) >= 1, "lambdas needs at least one value", "lambdas")
+    check_parameter(len(lambdas) >= 1, "{lambdas} needs at least one value", "lambdas")
     for value in lambdas:
         check_parameter(
             np.isfinite(value) and value >= 0, f"lambda must be a finite number >= 0, got {value}"
         )
     check_parameter(
-        len(set(lambdas)) == len(lambdas), f"lambdas has repeated values: {lambdas}", "lambdas"
+        len(set(lambdas)) == len(lambdas), f"{{lambdas}} has repeated values: {lambdas}", "lambdas"
     )
     return sorted(lambdas)
 
@@ -138,11 +138,12 @@ def check_options(lambdas, classifier="softmax", hidden=100):
     `run_sentiment` checks first, and the CLI before it spends time loading data and vectors."""
     check_parameter(
         classifier in CLASSIFIERS,
-        f"classifier must be one of {CLASSIFIERS}, got {classifier!r}",
+        f"{{classifier}} must be one of {CLASSIFIERS}, got {classifier!r}",
         "classifier",
     )
-    check_parameter(isinstance(hidden, int), f"hidden must be an integer, got {hidden!r}", "hidden")
-    check_parameter(hidden >= 1, f"hidden must be >= 1, got {hidden}", "hidden")
+    check_parameter(isinstance(hidden, int), f"{{hidden}} must be an integer, got {hidden!r}",
+                    "hidden")
+    check_parameter(hidden >= 1, f"{{hidden}} must be >= 1, got {hidden}", "hidden")
     return check_lambdas(lambdas)
 
 
@@ -436,7 +437,7 @@ def check_pooling(pooling):
     """The poolings to run: (pooling,), or all of POOLINGS for "all"."""
     check_parameter(
         pooling in (*POOLINGS, "all"),
-        f"pooling must be one of {(*POOLINGS, 'all')}, got {pooling!r}",
+        f"{{pooling}} must be one of {(*POOLINGS, 'all')}, got {pooling!r}",
         "pooling",
     )
     return POOLINGS if pooling == "all" else (pooling,)
@@ -492,7 +493,8 @@ def warn_small_test(y_test, classes):
         warnings.warn(
             W2VWarning(
                 f"fewer than {MIN_TEST_PER_CLASS} test sentences for class {', '.join(small)}: "
-                "test accuracy is noisy; use --cv for a steadier estimate"
+                "test accuracy is noisy; use {cv} for a steadier estimate",
+                ("cv",),
             ),
             stacklevel=3,
         )
@@ -506,7 +508,7 @@ def warn_lambda_at_grid_end(chosen, lambdas, which="the chosen lambda"):
     warnings.warn(
         W2VWarning(
             f"{which} {chosen:g} is the {end} of the grid: the best may lie beyond it; "
-            "extend lambdas",
+            "extend {lambdas}",
             ("lambdas",),
         ),
         stacklevel=3,

@@ -22,7 +22,7 @@ import warnings
 
 import numpy as np
 
-from ..errors import UsageError, W2VError
+from ..errors import UsageError, W2VError, hint
 from ..files import (
     FILE_KINDS,
     VECTOR_KINDS,
@@ -164,15 +164,17 @@ def _check_holds_vectors(data, path):
     kind = file_kind(path, data)
     if kind in VECTOR_KINDS or kind == "zip":  # a zip: a damaged .npz, its reader says how
         return
-    hints = {
-        "checkpoint": f"; to finish its run and write the vectors: w2v train --resume {path}",
+    notes = {
         "gensim pickle": "; read it without a format, with gensim installed",
         "training log": (f"; the vectors are in {path[:-5]}" if path.endswith(".json")
                          and os.path.isfile(path[:-5]) else ""),
-        "text": f"; to train vectors on it: w2v train {path} -o vectors.bin",
+    }
+    hints = {
+        "checkpoint": hint("to finish its run and write the vectors", "train", resume=path),
+        "text": hint("to train vectors on it", "train", path),
     }
     raise W2VError(f"{path} is {FILE_KINDS[kind]}, not a vectors file (.bin, .txt, .vec, .npz)"
-                   f"{hints.get(kind, '')}")
+                   f"{notes.get(kind, '')}", hint=hints.get(kind))
 
 
 def _read_either(readers, looks_like_text, named_bin):

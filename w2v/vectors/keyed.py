@@ -301,7 +301,7 @@ class KeyedVectors:
         check_parameter(len(keys) > 0, "get_mean_vector needs at least one key", "keys")
         weights = np.ones(len(keys)) if weights is None else np.asarray(weights, dtype=np.float64)
         check_parameter(weights.shape == (len(keys),),
-                        f"weights must hold one number per key ({len(keys)}), got shape "
+                        f"{{weights}} must hold one number per key ({len(keys)}), got shape "
                         f"{weights.shape}", "weights")
         if not ignore_missing:
             self._check_known(keys)
@@ -391,7 +391,8 @@ class KeyedVectors:
         from scipy import stats
 
         check_parameter(str(encoding).lower().replace("-", "").replace("_", "") == "utf8",
-                        f"encoding must be UTF-8, the benchmark files' encoding, got {encoding!r}",
+                        "{encoding} must be UTF-8, the benchmark files' encoding, got "
+                        f"{encoding!r}",
                         "encoding")
         scored, _ = evaluate.pair_similarities(self, pairs, restrict_vocab, case_insensitive,
                                                delimiter)
@@ -441,7 +442,7 @@ class KeyedVectors:
         if limit is None:
             return kv
         check_parameter(isinstance(limit, (int, np.integer)) and limit >= 1,
-                        f"limit must be an integer >= 1 or None, got {limit!r}", "limit")
+                        f"{{limit}} must be an integer >= 1 or None, got {limit!r}", "limit")
         counts = None if kv.counts is None else kv.counts[:limit]
         return cls(kv.words[:limit], kv.vectors[:limit], counts=counts)
 
