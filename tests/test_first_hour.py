@@ -281,7 +281,9 @@ def test_the_binary_reader_rejects_text_it_cannot_have_written(tmp_path):
 ])
 def test_sentiment_plots_name_the_classes(classes, names):
     from w2v.present.plots import plot_confusion_matrix, plot_roc_curves
-    from w2v.sentiment.datasets import Dataset, Split, Tokenizer
+    from w2v.sentiment.datasets import Dataset
+    from w2v.sentiment.readers import Split
+    from w2v.sentiment.tokenizer import Tokenizer
     from w2v.sentiment.sweep import run_sentiment
 
     class Vectors:

@@ -14,7 +14,7 @@ import numpy as np
 from ..errors import UsageError, W2VError, check_parameter
 from ..files import atomic_write
 from ..sentiment.datasets import class_names
-from ..sentiment.sweep import SentimentResult, confusion, main_sweep, roc_auc_per_class
+from ..sentiment.results import SentimentResult, confusion, main_sweep, roc_auc_per_class
 
 METHODS = ("svd", "pca", "tsne")
 MAX_WORDS = 200  # more labels than this no longer fit a readable picture

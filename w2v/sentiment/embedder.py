@@ -44,7 +44,7 @@ class SentenceEmbedder(TransformerMixin, BaseEstimator):
     def fit(self, X, y=None):
         """Learn the pooling's train statistics from the sentences X; y is ignored."""
         self._check_params()
-        from .datasets import Tokenizer
+        from .tokenizer import Tokenizer
 
         words = self.vectors.words
         self.tokenizer_ = self.tokenizer or Tokenizer.for_vocabulary(words)
