@@ -14,7 +14,8 @@ import sys
 import warnings
 
 from w2v.cli.query import load_vectors
-from w2v.sentiment.datasets import Tokenizer, load_dataset
+from w2v.sentiment.datasets import load_dataset
+from w2v.sentiment.tokenizer import Tokenizer
 from w2v.sentiment.sweep import run_sentiment
 
 DATA = {"SST-5": "sst", "SST-2": "sst-stsa/stsa.binary"}

@@ -110,7 +110,7 @@ def test_long_lines_are_split_not_truncated(tmp_path, monkeypatch):
 def test_bad_bytes_name_the_file_and_line(tmp_path):
     path = tmp_path / "c.txt"
     path.write_bytes(b"fine line\nbad \xff byte\n")
-    with pytest.raises(W2VError, match=r"c\.txt, line 2: .*--encoding or --errors replace"):
+    with pytest.raises(W2VError, match=r"c\.txt, line 2: .*pass encoding or errors replace"):
         word_counts(path)
     assert word_counts(path, errors="replace")["fine"] == 1
 

@@ -6,7 +6,8 @@ import pytest
 from w2v.errors import ParameterError
 from w2v.sentiment import crossval
 from w2v.sentiment.crossval import cross_validate, summary_lines
-from w2v.sentiment.datasets import Split, Tokenizer
+from w2v.sentiment.readers import Split
+from w2v.sentiment.tokenizer import Tokenizer
 from w2v.sentiment.embedder import SentenceEmbedder
 
 from test_sweep import synthetic_task

@@ -7,14 +7,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from w2v.sentiment.datasets import (
-    Tokenizer,
-    find_split_files,
-    load_all,
-    load_dataset,
-    read_split,
-    undo_ptb_escapes,
-)
+from w2v.sentiment.datasets import load_all, load_dataset
+from w2v.sentiment.readers import read_split, undo_ptb_escapes
+from w2v.sentiment.split_discovery import find_split_files
+from w2v.sentiment.tokenizer import Tokenizer
 from w2v.errors import UsageError, W2VError, W2VWarning
 
 SHARED = os.environ.get("W2V_SHARED_DATA")

@@ -170,7 +170,7 @@ def test_cli_pooling_gives_the_features_of_the_transformer(tmp_path):
     the same softmax regression scores: the same features."""
     from w2v.cli import main
     from w2v.sentiment.classifier import SoftmaxRegression
-    from w2v.sentiment.datasets import Tokenizer
+    from w2v.sentiment.tokenizer import Tokenizer
 
     kv = keyed_vectors(seed=1)
     kv.save(str(tmp_path / "kv.npz"))

@@ -243,6 +243,50 @@ def test_damaged_compressed_corpus(tmp_path, capsys, corpus, suffix, compress, h
     assert os.listdir(tmp_path) == [path.name]
 
 
+# ----- the fields of an error: Python names and calls, or the command line's flags and commands --
+
+
+def test_an_error_reads_as_python_and_the_cli_renders_flags_and_commands(tmp_path, capsys):
+    from w2v.cli import command_line
+    from w2v.errors import ParameterError, hint
+
+    error = ParameterError("{min_count} must be >= 1, got 0; {lr} too", ("min_count", "lr"))
+    assert str(error) == "min_count must be >= 1, got 0; lr too"
+    assert error.render({"min_count": "--min-count"}) == "--min-count must be >= 1, got 0; lr too"
+    resume = W2VError("stopped", hint=hint("resume with", "train", resume="/runs/a b.npz"))
+    assert str(resume) == "stopped; resume with: w2v.train(resume='/runs/a b.npz')"
+    assert resume.render({}, command_line) == (
+        "stopped; resume with: w2v train --resume '/runs/a b.npz'")
+    query = W2VError("done", hint=hint("to query them", "KeyedVectors.load", "v.bin"))
+    assert str(query) == "done; to query them: w2v.KeyedVectors.load('v.bin')"
+    assert query.render({}, command_line) == "done; to query them: w2v neighbors v.bin WORD"
+    # the same fields reach the command line from the core: a flag and a command
+    code, _, err = run(capsys, "train", tmp_path / "none.txt", "--encoding", "klingon")
+    assert code == 2 and err == ("w2v train: error: --encoding 'klingon' is not a known text "
+                                 "encoding (e.g. utf-8, latin-1, cp1252)\n")
+
+
+def test_an_error_keeps_its_fields_through_pickle():
+    """Dask workers send their exceptions back pickled: parameters and hint must survive."""
+    import pickle
+
+    from w2v.cli import command_line
+    from w2v.errors import ParameterError, W2VWarning, hint
+
+    flags = {"lr": "--lr", "window": "--window", "cv": "--cv"}
+    diverged = W2VError("diverged; try a smaller {lr}", ("lr",),
+                        hint("resume with", "train", resume="c.npz"))
+    for error in (diverged, ParameterError("{window} must be >= 1, got 0", ("window",)),
+                  W2VWarning("use {cv} for a steadier estimate", ("cv",))):
+        again = pickle.loads(pickle.dumps(error))
+        assert type(again) is type(error) and str(again) == str(error)
+        assert (again.template, again.parameters, again.hint) == (
+            error.template, error.parameters, error.hint)
+        assert again.render(flags, command_line) == error.render(flags, command_line)
+    assert pickle.loads(pickle.dumps(diverged)).render(flags, command_line) == (
+        "diverged; try a smaller --lr; resume with: w2v train --resume c.npz")
+
+
 # ----- impossible options, for every command -----------------------------------------------------
 
 

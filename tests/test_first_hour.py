@@ -74,7 +74,7 @@ def test_a_corpus_or_a_training_log_given_as_vectors_is_named(vectors, corpus):
     code, _, err = w2v("neighbors", corpus, "horse")
     assert code == 1
     one_line(err, "neighbors", f"{corpus} is plain text, not a vectors file",
-             f"to train vectors on it: w2v train {corpus} -o vectors.bin")
+             f"to train vectors on it: w2v train {corpus}")
     code, _, err = w2v("neighbors", f"{vectors}.json", "horse")
     assert code == 1
     one_line(err, "neighbors", f"{vectors}.json is a w2v training log, in JSON, not a vectors file",
@@ -281,7 +281,9 @@ def test_the_binary_reader_rejects_text_it_cannot_have_written(tmp_path):
 ])
 def test_sentiment_plots_name_the_classes(classes, names):
     from w2v.present.plots import plot_confusion_matrix, plot_roc_curves
-    from w2v.sentiment.datasets import Dataset, Split, Tokenizer
+    from w2v.sentiment.datasets import Dataset
+    from w2v.sentiment.readers import Split
+    from w2v.sentiment.tokenizer import Tokenizer
     from w2v.sentiment.sweep import run_sentiment
 
     class Vectors:

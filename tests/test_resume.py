@@ -11,6 +11,7 @@ import pytest
 
 from w2v.training import checkpoint
 from w2v.cli import main
+from w2v.errors import hint
 from w2v import synthetic
 from w2v.synthetic import default_corpus_path
 from w2v.vectors import KeyedVectors
@@ -198,10 +199,13 @@ def test_a_run_interrupted_at_once_says_what_its_checkpoint_holds(tmp_path):
     checkpointing = checkpoint.Checkpointing(str(tmp_path / "c.npz"))
     assert checkpointing.what_was_kept() == (
         "interrupted before a checkpoint was saved: nothing of this run is kept")
+    assert checkpointing.resume_hint() is None
     checkpointing.write({"dim": 2}, "/corpus.txt", ["a", "b"], np.array([3, 1]),
                         np.ones((2, 2), np.float32), np.zeros((2, 2), np.float32),
                         {"epoch": 1, "batch": 7})
-    assert checkpointing.what_was_kept().startswith(
-        f"interrupted; checkpoint saved to {tmp_path / 'c.npz'} (epoch 2, batch 7); resume with")
+    assert checkpointing.what_was_kept() == (
+        f"interrupted; checkpoint saved to {tmp_path / 'c.npz'} (epoch 2, batch 7)")
+    assert checkpointing.resume_hint() == hint("resume with", "train", resume=checkpointing.path)
     resumed = checkpoint.Checkpointing(str(tmp_path / "c.npz"))  # a resumed run, not saved yet
     assert "still holds the run as it was before" in resumed.what_was_kept()
+    assert resumed.resume_hint() == hint("resume with", "train", resume=resumed.path)

@@ -15,10 +15,12 @@ from w2v.present.plots import (
     plot_roc_curves,
 )
 from w2v.sentiment.classifier import SoftmaxRegression
-from w2v.sentiment.datasets import Dataset, Split, Tokenizer
+from w2v.sentiment.datasets import Dataset
+from w2v.sentiment.readers import Split
+from w2v.sentiment.tokenizer import Tokenizer
 from w2v.present.report import FILES, MLP_FILES, pooling_table, summary_table, write_report
+from w2v.sentiment.results import SweepPoint
 from w2v.sentiment.sweep import (
-    SweepPoint,
     check_lambdas,
     check_options,
     choose_lambda,

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from w2v.errors import UsageError, W2VError
-from w2v.vectors.keyed import KeyedVectors, top_indices
+from w2v.vectors.keyed import KeyedVectors
+from w2v.vectors.queries import top_indices
 
 # Hand-made vectors whose answers can be worked out on paper: the royals and people lie in the
 # x-y plane (king 45 degrees, queen 63.4, man 0, woman 47.7), apple and car on the z axis.
@@ -354,7 +355,7 @@ def test_unencodable_word_is_a_clear_error(tmp_path):
 
 
 def test_projector_export_layout(tmp_path):
-    from w2v.vectors.formats import write_projector
+    from w2v.vectors.writers import write_projector
 
     kv = random_vectors(5, 3)
     write_projector(kv, tmp_path / "counted", limit=4)

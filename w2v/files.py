@@ -130,6 +130,12 @@ def compression_of_path(path):
     return COMPRESSION_SUFFIXES.get(os.path.splitext(os.fspath(path))[1].lower())
 
 
+def extension_of(path):
+    """The lowercase extension of `path` before any compression suffix: '.bin' for v.BIN.gz."""
+    stem, extension = os.path.splitext(path.lower())
+    return os.path.splitext(stem)[1] if compression_of_path(path) else extension
+
+
 def open_compressed(path, mode="rb"):
     """open(path, mode), decompressing (or compressing) when the suffix names a compression."""
     compression = compression_of_path(path)

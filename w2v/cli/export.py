@@ -31,7 +31,7 @@ def register(subparsers):
 
 
 def run_export(args):
-    from ..vectors.formats import write_projector
+    from ..vectors.writers import write_projector
 
     check_positive(args.limit, "--limit")
     kv = load_vectors(args.vectors)

@@ -108,7 +108,8 @@ def run(args):
     from ..errors import UsageError
     from ..sentiment.datasets import load_dataset
     from ..present.report import pooling_table, summary_table, write_report
-    from ..sentiment.sweep import DEFAULT_LAMBDAS, check_options, run_sentiment, total_coverage
+    from ..sentiment.results import total_coverage
+    from ..sentiment.sweep import DEFAULT_LAMBDAS, check_options, run_sentiment
 
     # Checked now, not minutes later when run_sentiment gets them after the data and vectors.
     lambdas = check_options(args.lambdas or DEFAULT_LAMBDAS, args.classifier, args.hidden)
@@ -159,7 +160,7 @@ def run(args):
 def _vectors_and_tokenizer(args, say):
     import time
 
-    from ..sentiment.datasets import Tokenizer
+    from ..sentiment.tokenizer import Tokenizer
     from .query import load_vectors
 
     started = time.perf_counter()

@@ -14,7 +14,7 @@ import numpy as np
 from ..errors import UsageError, W2VError, check_parameter
 from ..files import atomic_write
 from ..sentiment.datasets import class_names
-from ..sentiment.sweep import SentimentResult, confusion, main_sweep, roc_auc_per_class
+from ..sentiment.results import SentimentResult, confusion, main_sweep, roc_auc_per_class
 
 METHODS = ("svd", "pca", "tsne")
 MAX_WORDS = 200  # more labels than this no longer fit a readable picture
@@ -131,7 +131,7 @@ def save_figure(figure, path):
 def check_word_count(count, parameter=None):
     """ParameterError unless a picture of `count` words (asked for by `parameter`, if named) can
     be drawn and read."""
-    asked = f"{parameter} {count}" if parameter else count
+    asked = f"{{{parameter}}} {count}" if parameter else count
     check_parameter(
         2 <= count <= MAX_WORDS,
         f"a picture takes 2 to {MAX_WORDS} words (more labels do not fit a readable one), "

@@ -21,7 +21,7 @@ from .plots import (
     plot_roc_curves,
     save_figure,
 )
-from ..sentiment.sweep import confusion, main_sweep, roc_auc_per_class, total_coverage
+from ..sentiment.results import confusion, main_sweep, roc_auc_per_class, total_coverage
 
 SWEEP_COLUMNS = (
     "model",

@@ -74,12 +74,14 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
         y = np.asarray(y)
         check_parameter(
             y.ndim == 1 and len(y) == X.shape[0],
-            f"y must be 1-d with one label per row of X ({X.shape[0]}), got shape {y.shape}",
+            f"{{y}} must be 1-d with one label per row of {{X}} ({X.shape[0]}), got shape "
+            f"{y.shape}",
             "y",
             "X",
         )
         classes, targets = np.unique(y, return_inverse=True)
-        check_parameter(len(classes) >= 2, f"need at least 2 classes in y, got {len(classes)}", "y")
+        check_parameter(len(classes) >= 2, f"need at least 2 classes in {{y}}, got {len(classes)}",
+                        "y")
         n_classes, n_features = len(classes), X.shape[1]
         Y = np.zeros((len(y), n_classes))
         Y[np.arange(len(y)), targets] = 1.0
@@ -104,17 +106,17 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
     def _check_params(self):
         check_parameter(
             isinstance(self.l2, numbers.Real) and np.isfinite(self.l2) and self.l2 >= 0,
-            f"l2 must be a finite number >= 0, got {self.l2!r}",
+            f"{{l2}} must be a finite number >= 0, got {self.l2!r}",
             "l2",
         )
         check_parameter(
             isinstance(self.max_iter, numbers.Integral) and self.max_iter >= 1,
-            f"max_iter must be an integer >= 1, got {self.max_iter!r}",
+            f"{{max_iter}} must be an integer >= 1, got {self.max_iter!r}",
             "max_iter",
         )
         check_parameter(
             isinstance(self.tol, numbers.Real) and self.tol > 0,
-            f"tol must be > 0, got {self.tol!r}",
+            f"{{tol}} must be > 0, got {self.tol!r}",
             "tol",
         )
 
@@ -137,7 +139,7 @@ class SoftmaxRegression(ClassifierMixin, BaseEstimator):
         X = _as_float64_matrix(X)
         check_parameter(
             X.shape[1] == self.coef_.shape[1],
-            f"X has {X.shape[1]} features, the model was fitted with {self.coef_.shape[1]}",
+            f"{{X}} has {X.shape[1]} features, the model was fitted with {self.coef_.shape[1]}",
             "X",
         )
         return np.asarray(X @ self.coef_.T) + self.intercept_
@@ -241,11 +243,11 @@ def _as_float64_matrix(X):
     else:
         X = np.asarray(X, dtype=np.float64)
         check_parameter(
-            X.ndim == 2, f"X must be 2-d (n_samples, n_features), got shape {X.shape}", "X"
+            X.ndim == 2, f"{{X}} must be 2-d (n_samples, n_features), got shape {X.shape}", "X"
         )
         data = X
-    check_parameter(X.shape[0] >= 1, "X has no rows", "X")
-    check_parameter(np.all(np.isfinite(data)), "X contains NaN or infinite values", "X")
+    check_parameter(X.shape[0] >= 1, "{X} has no rows", "X")
+    check_parameter(np.all(np.isfinite(data)), "{X} contains NaN or infinite values", "X")
     return X
 
 
@@ -255,5 +257,5 @@ def _initial(given, default, name):
         return default
     given = np.asarray(given, dtype=np.float64)
     check_parameter(given.shape == default.shape,
-                    f"{name} must have shape {default.shape}, got {given.shape}", name)
+                    f"{{{name}}} must have shape {default.shape}, got {given.shape}", name)
     return given

@@ -15,6 +15,7 @@ from threadpoolctl import threadpool_limits
 
 from ..errors import check_parameter
 from .features import known_rows, word_index
+from .results import warn_lambda_at_grid_end, warn_low_coverage
 from .sweep import (
     check_options,
     check_pooling,
@@ -22,8 +23,6 @@ from .sweep import (
     classifier_for,
     pooled_features,
     sweep_model,
-    warn_lambda_at_grid_end,
-    warn_low_coverage,
 )
 
 
@@ -73,7 +72,7 @@ def cross_validate(
     seed=0,
     progress=None,
 ):
-    """CrossValidation of `whole` (a datasets.Split of every sentence) in `cv` stratified folds."""
+    """CrossValidation of `whole` (a readers.Split of every sentence) in `cv` stratified folds."""
     from sklearn.model_selection import StratifiedKFold
 
     lambdas = check_options(lambdas, classifier, hidden)
@@ -84,7 +83,7 @@ def cross_validate(
     smallest = int(np.bincount(y).min())
     check_parameter(
         smallest >= cv,
-        f"cv {cv} needs at least {cv} sentences of every class; the smallest class has "
+        f"{{cv}} {cv} needs at least {cv} sentences of every class; the smallest class has "
         f"{smallest}",
         "cv",
     )
@@ -133,7 +132,7 @@ def cross_validate(
 def check_folds(cv):
     """The fold count, once known to be an integer >= 2."""
     check_parameter(
-        isinstance(cv, int) and cv >= 2, f"cv must be an integer >= 2, got {cv!r}", "cv"
+        isinstance(cv, int) and cv >= 2, f"{{cv}} must be an integer >= 2, got {cv!r}", "cv"
     )
     return cv
 

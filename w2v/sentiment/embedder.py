@@ -44,7 +44,7 @@ class SentenceEmbedder(TransformerMixin, BaseEstimator):
     def fit(self, X, y=None):
         """Learn the pooling's train statistics from the sentences X; y is ignored."""
         self._check_params()
-        from .datasets import Tokenizer
+        from .tokenizer import Tokenizer
 
         words = self.vectors.words
         self.tokenizer_ = self.tokenizer or Tokenizer.for_vocabulary(words)
@@ -103,25 +103,25 @@ class SentenceEmbedder(TransformerMixin, BaseEstimator):
         vectors = self.vectors
         check_parameter(
             hasattr(vectors, "words") and hasattr(vectors, "vectors"),
-            "vectors must be word vectors (KeyedVectors: words and vectors), "
+            "{vectors} must be word vectors (KeyedVectors: words and vectors), "
             f"got {type(vectors).__name__}",
             "vectors",
         )
         shape = np.shape(vectors.vectors)
         check_parameter(
             len(shape) == 2 and shape[0] == len(vectors.words),
-            f"vectors must be (n_words, dim) with one row per word, got shape {shape} for "
+            f"{{vectors}} must be (n_words, dim) with one row per word, got shape {shape} for "
             f"{len(vectors.words)} words",
             "vectors",
         )
         check_parameter(
             self.pooling in POOLINGS,
-            f"pooling must be one of {POOLINGS}, got {self.pooling!r}",
+            f"{{pooling}} must be one of {POOLINGS}, got {self.pooling!r}",
             "pooling",
         )
         check_parameter(
             isinstance(self.sif_a, (int, float)) and np.isfinite(self.sif_a) and self.sif_a > 0,
-            f"sif_a must be a finite number > 0, got {self.sif_a!r}",
+            f"{{sif_a}} must be a finite number > 0, got {self.sif_a!r}",
             "sif_a",
         )
 

@@ -95,7 +95,8 @@ def pool_sentences(token_lists, vectors, index, pooling="mean", word_weights=Non
     word_weights: (n_words,) factors applied to each word's vector first (None: all 1).
     """
     check_parameter(
-        pooling in REDUCTIONS, f"pooling must be one of {REDUCTIONS}, got {pooling!r}", "pooling"
+        pooling in REDUCTIONS, f"{{pooling}} must be one of {REDUCTIONS}, got {pooling!r}",
+        "pooling",
     )
     rows, offsets, coverage = known_rows(token_lists, index)
     counts = np.diff(offsets)

@@ -9,107 +9,30 @@ Test numbers are reported for every lambda but never used for choosing.
 Baselines, in the same result so the main number means something: the majority class, and a
 bag-of-words (tf-idf) softmax regression swept over the same grid.
 
-`check_options` checks lambdas, classifier and hidden before any work; `confusion` and
-`roc_auc_per_class` score the chosen model on test for the report's tables and figures.
+`check_options` checks lambdas, classifier and hidden before any work; `results` holds what the
+sweep gives and the scores the report reads from it.
 """
 
 import time
-import warnings
-from dataclasses import dataclass, field
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from ..errors import W2VWarning, check_parameter
-from .features import POOLINGS, Coverage
-
-COVERAGE_WARNING = 0.8  # warn when the vectors know fewer than this share of the tokens
-MIN_TEST_PER_CLASS = 100  # warn when a class has fewer test sentences: its accuracy is noise
+from ..errors import check_parameter
+from .features import POOLINGS
+from .results import (
+    SentimentResult,
+    SweepPoint,
+    SweepResult,
+    pooling_rows,
+    total_coverage,
+    warn_lambda_at_grid_end,
+    warn_low_coverage,
+    warn_small_test,
+)
 
 DEFAULT_LAMBDAS = tuple(float(f"{x:.3g}") for x in np.logspace(-6, 2, 17))  # 1e-6, 3.16e-6 .. 1e2
 CLASSIFIERS = ("softmax", "mlp")
-
-
-@dataclass
-class SweepPoint:
-    """Scores of one fitted model (one lambda)."""
-
-    l2: float
-    train_accuracy: float
-    dev_accuracy: float
-    test_accuracy: float
-    train_macro_f1: float
-    dev_macro_f1: float
-    test_macro_f1: float
-    n_iter: int = 0
-    seconds: float = 0.0
-    losses: dict = None  # an MLP's {"train": [...], "dev": [...]} loss per epoch
-
-
-@dataclass
-class SweepResult:
-    """One model family swept over lambda, with the chosen model's test predictions."""
-
-    model: str  # short name: "vectors", "bow", "majority"
-    description: str
-    classes: tuple  # class labels, in the order of the probability columns
-    points: list  # SweepPoint per lambda, ascending lambda
-    chosen: int  # index into points
-    y_test: np.ndarray  # true test classes (indices into classes)
-    test_pred: np.ndarray  # chosen model's test predictions (indices)
-    test_proba: np.ndarray  # chosen model's test probabilities (n_test, n_classes)
-
-    @property
-    def chosen_point(self):
-        return self.points[self.chosen]
-
-    @property
-    def lambdas(self):
-        return np.array([p.l2 for p in self.points])
-
-
-@dataclass
-class SentimentResult:
-    """Everything the report needs: the main sweep, the baselines, coverage and the setup."""
-
-    main: SweepResult
-    baselines: list
-    coverage: dict  # split name -> Coverage
-    config: dict
-    seconds: float = 0.0
-    extra: dict = field(default_factory=dict)
-    alternatives: list = field(default_factory=list)  # the other poolings of --pooling all
-
-    @property
-    def sweeps(self):
-        return [self.main, *self.alternatives, *self.baselines]
-
-
-def main_sweep(result):
-    """The main SweepResult of a SentimentResult; a SweepResult is its own."""
-    return result.main if isinstance(result, SentimentResult) else result
-
-
-def confusion(sweep):
-    """Test confusion matrix of the chosen model: rows true class, columns predicted."""
-    n = len(sweep.classes)
-    matrix = np.zeros((n, n), dtype=np.int64)
-    np.add.at(matrix, (sweep.y_test, sweep.test_pred), 1)
-    return matrix
-
-
-def roc_auc_per_class(sweep):
-    """One-vs-rest ROC AUC of each class on test (None where test lacks that class or the rest)."""
-    from sklearn.metrics import roc_auc_score
-
-    aucs = []
-    for k in range(len(sweep.classes)):
-        is_k = sweep.y_test == k
-        if is_k.all() or not is_k.any():
-            aucs.append(None)
-        else:
-            aucs.append(float(roc_auc_score(is_k, sweep.test_proba[:, k])))
-    return aucs
 
 
 def choose_lambda(points):
@@ -122,13 +45,13 @@ def choose_lambda(points):
 def check_lambdas(lambdas):
     """The lambdas as sorted floats, once each is known to be finite, >= 0 and not repeated."""
     lambdas = [float(x) for x in lambdas]
-    check_parameter(len(lambdas) >= 1, "lambdas needs at least one value", "lambdas")
+    check_parameter(len(lambdas) >= 1, "{lambdas} needs at least one value", "lambdas")
     for value in lambdas:
         check_parameter(
             np.isfinite(value) and value >= 0, f"lambda must be a finite number >= 0, got {value}"
         )
     check_parameter(
-        len(set(lambdas)) == len(lambdas), f"lambdas has repeated values: {lambdas}", "lambdas"
+        len(set(lambdas)) == len(lambdas), f"{{lambdas}} has repeated values: {lambdas}", "lambdas"
     )
     return sorted(lambdas)
 
@@ -138,11 +61,12 @@ def check_options(lambdas, classifier="softmax", hidden=100):
     `run_sentiment` checks first, and the CLI before it spends time loading data and vectors."""
     check_parameter(
         classifier in CLASSIFIERS,
-        f"classifier must be one of {CLASSIFIERS}, got {classifier!r}",
+        f"{{classifier}} must be one of {CLASSIFIERS}, got {classifier!r}",
         "classifier",
     )
-    check_parameter(isinstance(hidden, int), f"hidden must be an integer, got {hidden!r}", "hidden")
-    check_parameter(hidden >= 1, f"hidden must be >= 1, got {hidden}", "hidden")
+    check_parameter(isinstance(hidden, int), f"{{hidden}} must be an integer, got {hidden!r}",
+                    "hidden")
+    check_parameter(hidden >= 1, f"{{hidden}} must be >= 1, got {hidden}", "hidden")
     return check_lambdas(lambdas)
 
 
@@ -335,7 +259,7 @@ def run_sentiment(
     """The whole experiment: features, the sweep, the baselines; returns a SentimentResult.
 
     keyed_vectors: `words` and `vectors` (n, dim); dataset: datasets.Dataset;
-    tokenizer: datasets.Tokenizer; pooling: one of POOLINGS, or "all" to sweep each and keep
+    tokenizer: tokenizer.Tokenizer; pooling: one of POOLINGS, or "all" to sweep each and keep
     the one with the best dev accuracy as the main model (the others in `alternatives`);
     progress: show a tqdm bar on stderr (None: only on a tty).
     """
@@ -436,7 +360,7 @@ def check_pooling(pooling):
     """The poolings to run: (pooling,), or all of POOLINGS for "all"."""
     check_parameter(
         pooling in (*POOLINGS, "all"),
-        f"pooling must be one of {(*POOLINGS, 'all')}, got {pooling!r}",
+        f"{{pooling}} must be one of {(*POOLINGS, 'all')}, got {pooling!r}",
         "pooling",
     )
     return POOLINGS if pooling == "all" else (pooling,)
@@ -445,20 +369,6 @@ def check_pooling(pooling):
 def choose_pooling(sweeps):
     """The pooling whose chosen lambda has the best dev accuracy (ties: the earlier one)."""
     return max(sweeps, key=lambda m: (sweeps[m].chosen_point.dev_accuracy, -POOLINGS.index(m)))
-
-
-def pooling_rows(sweeps, chosen):
-    """One row per pooling for the report: dev-chosen lambda, its dev and test accuracy."""
-    return [
-        {
-            "pooling": method,
-            "lambda": sweep.chosen_point.l2,
-            "dev_accuracy": round(sweep.chosen_point.dev_accuracy, 6),
-            "test_accuracy": round(sweep.chosen_point.test_accuracy, 6),
-            "chosen": method == chosen,
-        }
-        for method, sweep in sweeps.items()
-    ]
 
 
 def classifier_for(classifier, hidden, seed, splits):
@@ -479,59 +389,3 @@ def pooled_features(keyed_vectors, token_lists, pooling):
     for name, tokens in token_lists.items():
         features[name], coverage[name] = embedder.transform_with_coverage(tokens)
     return features, coverage
-
-
-def warn_small_test(y_test, classes):
-    counts = np.bincount(y_test, minlength=len(classes))
-    small = [
-        f"{classes[k]} ({counts[k]})"
-        for k in range(len(classes))
-        if counts[k] < MIN_TEST_PER_CLASS
-    ]
-    if small:
-        warnings.warn(
-            W2VWarning(
-                f"fewer than {MIN_TEST_PER_CLASS} test sentences for class {', '.join(small)}: "
-                "test accuracy is noisy; use --cv for a steadier estimate"
-            ),
-            stacklevel=3,
-        )
-
-
-def warn_lambda_at_grid_end(chosen, lambdas, which="the chosen lambda"):
-    """A W2VWarning when `chosen` is the smallest or largest of several `lambdas`."""
-    if len(lambdas) < 2 or min(lambdas) < chosen < max(lambdas):
-        return
-    end = "smallest" if chosen == min(lambdas) else "largest"
-    warnings.warn(
-        W2VWarning(
-            f"{which} {chosen:g} is the {end} of the grid: the best may lie beyond it; "
-            "extend lambdas",
-            ("lambdas",),
-        ),
-        stacklevel=3,
-    )
-
-
-def warn_low_coverage(coverage):
-    if coverage.tokens and coverage.token_rate < COVERAGE_WARNING:
-        warnings.warn(
-            W2VWarning(
-                f"the vectors know only {coverage.token_rate:.1%} of the tokens (under "
-                f"{COVERAGE_WARNING:.0%}): check the tokenization (lowercase, alnum) or the "
-                "vectors' language"
-            ),
-            stacklevel=3,
-        )
-
-
-def total_coverage(coverage):
-    """The per-split Coverage objects summed into one."""
-    total = Coverage()
-    for part in coverage.values():
-        total.tokens += part.tokens
-        total.known_tokens += part.known_tokens
-        total.sentences += part.sentences
-        total.sentences_without_known_word += part.sentences_without_known_word
-        total.unknown_words.update(part.unknown_words)
-    return total

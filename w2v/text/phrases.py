@@ -27,7 +27,7 @@ import os
 
 import numpy as np
 
-from ..errors import W2VError, check_parameter, os_error_reason
+from ..errors import W2VError, check_parameter, hint, os_error_reason
 from ..files import atomic_write, compressing_stream, compression_of_path
 from .corpus import Words
 from .phrase_counting import count_phrases
@@ -174,9 +174,10 @@ def detect(corpus, min_count=5, threshold=None, scorer="word2vec", passes=None,
     at most once, then twice, ... as word2phrase prunes its table, to bound memory.
     lowercase, encoding, errors: how to read a path, as `w2v train` does.
     """
-    check_parameter(scorer in SCORERS, f"scorer must be one of {SCORERS}, got {scorer!r}", "scorer")
-    check_parameter(min_count >= 1, f"min_count must be >= 1, got {min_count}", "min_count")
-    check_parameter(max_vocab >= 0, f"max_vocab must be >= 0 (0: no limit), got {max_vocab}",
+    check_parameter(scorer in SCORERS, f"{{scorer}} must be one of {SCORERS}, got {scorer!r}",
+                    "scorer")
+    check_parameter(min_count >= 1, f"{{min_count}} must be >= 1, got {min_count}", "min_count")
+    check_parameter(max_vocab >= 0, f"{{max_vocab}} must be >= 0 (0: no limit), got {max_vocab}",
                     "max_vocab")
     thresholds = _thresholds(threshold, scorer, passes)
     connectors = _connector_words(connector_words)
@@ -310,17 +311,18 @@ def _thresholds(threshold, scorer, passes):
     thresholds = [float(t) for t in np.atleast_1d(threshold)]
     if passes is None:
         passes = len(thresholds)
-    check_parameter(passes >= 1, f"passes must be >= 1, got {passes}", "passes")
+    check_parameter(passes >= 1, f"{{passes}} must be >= 1, got {passes}", "passes")
     check_parameter(len(thresholds) in (1, passes),
-                    f"threshold needs one value or one per pass ({passes}), got {len(thresholds)}",
+                    f"{{threshold}} needs one value or one per pass ({passes}), got "
+                    f"{len(thresholds)}",
                     "threshold", "passes")
     for value in thresholds:
         if scorer == "npmi":
-            check_parameter(-1 <= value <= 1, f"threshold must be between -1 and 1 for scorer "
-                            f"npmi, got {value}", "threshold", "scorer")
+            check_parameter(-1 <= value <= 1, "{threshold} must be between -1 and 1 for "
+                            f"{{scorer}} npmi, got {value}", "threshold", "scorer")
         else:
-            check_parameter(math.isfinite(value) and value > 0, "threshold must be > 0 and finite "
-                            f"for scorer word2vec, got {value}", "threshold", "scorer")
+            check_parameter(math.isfinite(value) and value > 0, "{threshold} must be > 0 and "
+                            f"finite for {{scorer}} word2vec, got {value}", "threshold", "scorer")
     return thresholds * passes if len(thresholds) == 1 else thresholds
 
 
@@ -328,7 +330,7 @@ def _connector_words(words):
     """The connector words, checked, without repeats, in order."""
     words = tuple(dict.fromkeys(words))
     for word in words:
-        check_parameter(_is_token(word), f"connector_words must be single tokens, got {word!r}",
+        check_parameter(_is_token(word), f"{{connector_words}} must be single tokens, got {word!r}",
                         "connector_words")
     return words
 
@@ -355,8 +357,8 @@ def _model_json(model):
 
 def _model_from_data(data, path):
     if not isinstance(data, dict) or data.get("format") != MODEL_FORMAT:
-        raise W2VError(f"{path}: not a phrase model (no \"format\": \"{MODEL_FORMAT}\"); "
-                       "write one with w2v phrases --save-model")
+        raise W2VError(f"{path}: not a phrase model (no \"format\": \"{MODEL_FORMAT}\")",
+                       hint=hint("write one with", "text.phrases.detect"))
     if data.get("version") != MODEL_VERSION:
         raise W2VError(f"{path}: phrase model version {data.get('version')!r}, this w2v reads "
                        f"version {MODEL_VERSION}")

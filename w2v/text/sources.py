@@ -16,7 +16,7 @@ import sys
 import warnings
 import zlib
 
-from ..errors import (ParameterError, W2VError, W2VWarning, check_parameter,
+from ..errors import (ParameterError, W2VError, W2VWarning, check_parameter, hint,
                       os_error_reason)
 from ..files import FILE_KINDS, compression_of_path, file_kind, open_compressed
 
@@ -46,9 +46,8 @@ class TextSource:
         except LookupError:
             known_text_encoding = False
         if not known_text_encoding:
-            # no parameter names: renaming would turn "text encoding" into "text --encoding"
-            raise ParameterError(f"encoding {self.encoding!r} is not a known text encoding "
-                                 "(e.g. utf-8, latin-1, cp1252)")
+            raise ParameterError(f"{{encoding}} {self.encoding!r} is not a known text encoding "
+                                 "(e.g. utf-8, latin-1, cp1252)", ("encoding",))
 
     def files(self):
         """The files of the corpus: the path itself, or the text files in the directory, sorted.
@@ -61,12 +60,12 @@ class TextSource:
         if os.path.isfile(self.path):
             kind = self._kind(self.path)
             if kind != "text":
-                hint = (f"; to continue its run: w2v train --resume {self.path}"
-                        if kind == "checkpoint" else
-                        f"; to query them: w2v neighbors {self.path} WORD" if "vectors" in kind
-                        else "")
+                what_next = (hint("to continue its run", "train", resume=self.path)
+                             if kind == "checkpoint" else
+                             hint("to query them", "KeyedVectors.load", self.path)
+                             if "vectors" in kind else None)
                 raise W2VError(f"{self.path} is {FILE_KINDS[kind]}, not a text corpus (plain "
-                               f"text, one sentence or paragraph per line){hint}")
+                               "text, one sentence or paragraph per line)", hint=what_next)
             return [self.path]
         if not os.path.isdir(self.path):
             raise W2VError(f"corpus {self.path} is neither a file nor a directory")
@@ -135,7 +134,8 @@ class TextSource:
             reason = getattr(exc, "reason", exc)
             raise W2VError(
                 f"{path}{f', line {line}' if line else ''}: bytes that are not valid "
-                f"{self.encoding} ({reason}); pass --encoding or --errors replace"
+                f"{self.encoding} ({reason}); pass {{encoding}} or {{errors}} replace",
+                ("encoding", "errors"),
             ) from None
         except IsADirectoryError:
             raise W2VError(f"{path} is a directory, expected a text file") from None
@@ -153,7 +153,7 @@ class TextSource:
         ... of each. A shard with nothing to read is left out, so fewer may come back."""
         files = self.files()
         check_parameter(files != [STDIN], "standard input (-) cannot be shared between "
-                        "workers: give the corpus as a file", "workers")
+                        "{workers}: give the corpus as a file", "workers")
         cuttable = [path for path in files if self._can_cut(path)]
         ranges = _byte_ranges(cuttable, n)
         shared = [path for path in files if path not in cuttable]
@@ -217,7 +217,7 @@ def sentence_blocks(sentences, lowercase=False, strings=True, name="corpus"):
 
 def _sentence_line(sentence, number, strings, name):
     if isinstance(sentence, str):
-        check_parameter(strings, f"{name} must hold lists of tokens, got the string "
+        check_parameter(strings, f"{{{name}}} must hold lists of tokens, got the string "
                         f"{sentence[:40]!r}", name)
         return sentence
     try:
@@ -225,9 +225,9 @@ def _sentence_line(sentence, number, strings, name):
         line = " ".join(tokens)
     except TypeError:
         kinds = "a list of str tokens" + (" or a string" if strings else "")
-        raise ParameterError(f"{name}: sentence {number} must be {kinds}, got "
+        raise ParameterError(f"{{{name}}}: sentence {number} must be {kinds}, got "
                              f"{repr(sentence)[:60]}", (name,)) from None
-    check_parameter(len(line.split()) == len(tokens), f"{name}: sentence {number}: tokens must "
+    check_parameter(len(line.split()) == len(tokens), f"{{{name}}}: sentence {number}: tokens must "
                     f"be non-empty and hold no white space, got {tokens[:8]!r}", name)
     return line
 

@@ -58,9 +58,9 @@ class Callbacks:
         functions = list(functions or ())
         for function in functions:
             check_parameter(callable(function),
-                            f"callbacks must be functions, got {function!r}", "callbacks")
+                            f"{{callbacks}} must be functions, got {function!r}", "callbacks")
         check_parameter(every_words is None or every_words >= 1,
-                        f"callback_words must be >= 1, got {every_words}", "callback_words")
+                        f"{{callback_words}} must be >= 1, got {every_words}", "callback_words")
         self.functions, self.every_words = functions, every_words
         self.next_at = every_words
 

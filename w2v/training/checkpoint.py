@@ -23,7 +23,7 @@ import zipfile
 import numpy as np
 
 from ..files import FILE_KINDS, atomic_write, file_kind
-from ..errors import W2VError
+from ..errors import W2VError, hint
 from ..text.sources import STDIN
 
 FORMAT_VERSION = 1
@@ -68,15 +68,21 @@ class Checkpointing:
             self.written = position
 
     def what_was_kept(self):
-        """For a run interrupted at once: what its checkpoint holds, and how to go on."""
-        resume = f"resume with: w2v train --resume {self.path}"
+        """For a run interrupted at once: what its checkpoint holds; `resume_hint()` says how to
+        go on."""
         if self.written is not None:
             where = f"epoch {self.written['epoch'] + 1}, batch {self.written['batch']}"
-            return f"interrupted; checkpoint saved to {self.path} ({where}); {resume}"
+            return f"interrupted; checkpoint saved to {self.path} ({where})"
         if os.path.exists(self.path):
             return (f"interrupted before a new checkpoint was saved; {self.path} still holds the "
-                    f"run as it was before; {resume}")
+                    "run as it was before")
         return "interrupted before a checkpoint was saved: nothing of this run is kept"
+
+    def resume_hint(self):
+        """The Hint to resume the run from this checkpoint, None if nothing of it is kept."""
+        if self.written is None and not os.path.exists(self.path):
+            return None
+        return hint("resume with", "train", resume=self.path)
 
 
 def save(path, checkpoint):

@@ -8,7 +8,7 @@ import os
 
 import numpy as np
 
-from ..errors import W2VError
+from ..errors import W2VError, hint
 from ..files import atomic_write
 from ..vectors import KeyedVectors
 
@@ -76,8 +76,8 @@ class Word2VecModel:
         if checkpointing.written is not position:
             return
         path = checkpointing.path
-        raise W2VError(f"{failed or 'interrupted'}; the trained weights are saved in {path}: run "
-                       f"w2v train --resume {path} to write the vectors again") from None
+        raise W2VError(f"{failed or 'interrupted'}; the trained weights are saved in {path}",
+                       hint=hint("to write the vectors again", "train", resume=path)) from None
 
 
 def _write_json(path, data):

@@ -45,7 +45,7 @@ def build_vocab(words, counts, min_count=5, max_vocab=None):
     if not len(candidates):
         top = int(np.argmax(counts))
         raise W2VError(
-            f"no word reaches min_count {min_count}: the corpus has {len(counts)} distinct "
+            f"no word reaches {{min_count}} {min_count}: the corpus has {len(counts)} distinct "
             f"words and the most frequent, {words[top]!r}, occurs "
             f"{'once' if counts[top] == 1 else f'{counts[top]} times'}",
             parameters=("min_count",),

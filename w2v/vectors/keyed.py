@@ -1,7 +1,8 @@
 """Word vectors: a float32 matrix with its words and the queries people run on it.
 
 Words must be non-empty and free of ASCII whitespace (the word2vec formats separate fields by it);
-reading and writing the files is `formats`' job.
+the similarity queries are `queries`' (`SimilarityQueries`, mixed in), reading and writing the
+files is `formats`' job.
 """
 
 import difflib
@@ -12,8 +13,9 @@ import re
 import numpy as np
 
 from . import evaluate, formats
-from ..errors import UsageError, W2VError, check_parameter
+from ..errors import W2VError, check_parameter
 from ..files import compression_of_path
+from .queries import SimilarityQueries
 
 _WHITESPACE = re.compile(r"[ \t\n\r\x0b\x0c]")
 SPELLING_CANDIDATES = 50_000  # "did you mean" looks among this many of the first words
@@ -26,7 +28,7 @@ class UnknownWordError(W2VError, KeyError):
     __str__ = W2VError.__str__  # KeyError's would put the message in quotes
 
 
-class KeyedVectors:
+class KeyedVectors(SimilarityQueries):
     """A float32 matrix of word vectors, rows in vocabulary order (most frequent word first).
 
     `words`: list of str; `vectors`: (n, d) float32; `counts`: (n,) int64 or None;
@@ -175,186 +177,6 @@ class KeyedVectors:
         close.sort(key=lambda c: sorted(c) != sorted(word))  # a swap ("hrose") first: a typo
         return close[0] if close else None
 
-    # ----- similarity queries -----------------------------------------------------------------
-
-    @property
-    def unit_vectors(self):
-        """Rows scaled to unit length (all-zero rows stay zero); computed once."""
-        if self._unit_vectors is None:
-            norms = np.minimum(_row_norms(self.vectors), np.finfo(np.float32).max)
-            norms = norms.astype(np.float32)
-            norms[norms == 0] = 1
-            self._unit_vectors = self.vectors / norms[:, None]
-        return self._unit_vectors
-
-    def similarity(self, word_a, word_b):
-        """Cosine similarity of two words."""
-        unit = self.unit_vectors
-        return float(unit[self.index_of(word_a)] @ unit[self.index_of(word_b)])
-
-    def distance(self, word_a, word_b):
-        """Cosine distance of two words: 1 - similarity."""
-        return 1 - self.similarity(word_a, word_b)
-
-    def distances(self, word_or_vector, other_words=()):
-        """Cosine distances (float32) from a word or a vector to each of `other_words`, or to
-        every word in vocabulary order (itself included) if none are given."""
-        query = _unit(self._term_vector(word_or_vector, unit=True)).astype(np.float32)
-        others = self.unit_vectors
-        if len(other_words):
-            others = others[self.indices_of(_as_list(other_words))]
-        return 1 - others @ query
-
-    def closer_than(self, word_a, word_b):
-        """The words closer to `word_a` than `word_b` is (not `word_a` itself), in vocabulary
-        order."""
-        distances = self.distances(word_a)
-        rows = np.flatnonzero(distances < distances[self.index_of(word_b)])
-        return [self.words[i] for i in rows if i != self.key_to_index[word_a]]
-
-    def rank(self, word_a, word_b):
-        """The rank of `word_b` among the neighbours of `word_a`: 1 + the words closer."""
-        return len(self.closer_than(word_a, word_b)) + 1
-
-    def n_similarity(self, words_a, words_b):
-        """Cosine similarity of the means of the vectors of two lists of words. Unlike gensim,
-        which skips them, unknown words are an error."""
-        words_a, words_b = _as_list(words_a), _as_list(words_b)
-        check_parameter(words_a and words_b, "n_similarity needs two non-empty lists of words",
-                        "words_a", "words_b")
-        self.indices_of(words_a + words_b)
-        means = [self.get_mean_vector(words, pre_normalize=False) for words in (words_a, words_b)]
-        return float(_unit(means[0].astype(np.float64)) @ _unit(means[1].astype(np.float64)))
-
-    def most_similar(self, positive=(), negative=(), topn=10, restrict_vocab=None):
-        """Words nearest to the normalized weighted mean of the unit vectors of `positive`
-        (weight 1) and `negative` (weight -1), as gensim computes it.
-
-        With positive=[b, c], negative=[a] this is 3CosAdd, "a is to b as c is to ?". Entries may
-        be words, raw vectors (used as given), or (word or vector, weight) pairs. The input words
-        are never returned. Only the first `restrict_vocab` rows are candidates. Returns
-        [(word, cosine), ...] best first ([] for topn=0), or with topn=None the cosine of every
-        candidate row as an array.
-        """
-        keys, weights = _weighted_terms(positive, negative)
-        limit = self._candidate_limit(restrict_vocab)
-        _check_topn(topn)
-        if not keys:
-            raise UsageError("most_similar needs at least one positive or negative word")
-        query = self.get_mean_vector(keys, weights, post_normalize=True, ignore_missing=False)
-        scores = self.unit_vectors[:limit] @ query
-        if topn is None:
-            return scores
-        return self._top_words(scores, topn, self._input_rows(keys))
-
-    def similar_by_word(self, word, topn=10, restrict_vocab=None):
-        """most_similar(word): the neighbours of one word."""
-        return self.most_similar(positive=[word], topn=topn, restrict_vocab=restrict_vocab)
-
-    similar_by_key = similar_by_word  # gensim's newer name
-
-    def similar_by_vector(self, vector, topn=10, restrict_vocab=None):
-        """most_similar([vector]): the words nearest to a vector (no word is left out)."""
-        return self.most_similar(positive=[np.asarray(vector)], topn=topn,
-                                 restrict_vocab=restrict_vocab)
-
-    def most_similar_cosmul(self, positive=(), negative=(), topn=10, restrict_vocab=None):
-        """3CosMul (Levy & Goldberg 2014): product of shifted cosines to `positive` over those to
-        `negative` (each cosine mapped to [0, 1]). Same return value as `most_similar`."""
-        positive, negative = _as_list(positive), _as_list(negative)
-        limit = self._candidate_limit(restrict_vocab)
-        _check_topn(topn)
-        if not positive:
-            raise UsageError("most_similar_cosmul needs at least one positive word")
-        self._check_known(positive + negative)
-        candidates = self.unit_vectors[:limit]
-
-        def shifted_cosines(item):
-            return (1 + candidates @ self._term_vector(item, unit=True).astype(np.float32)) / 2
-
-        numerator = np.prod([shifted_cosines(item) for item in positive], axis=0)
-        denominator = (
-            np.prod([shifted_cosines(item) for item in negative], axis=0) if negative else 1
-        )
-        scores = numerator / (denominator + 1e-6)
-        if topn is None:
-            return scores
-        return self._top_words(scores, topn, self._input_rows(positive + negative))
-
-    def doesnt_match(self, words):
-        """The word of `words` least similar to the normalized mean of their unit vectors."""
-        words = _as_list(words)
-        if len(words) < 2:
-            raise UsageError(f"doesnt_match needs at least 2 words, got {len(words)}")
-        unit = self.unit_vectors[self.indices_of(words)]
-        centre = _unit(unit.astype(np.float64).mean(axis=0))
-        return words[int(np.argmin(unit @ centre))]
-
-    def get_mean_vector(self, keys, weights=None, pre_normalize=True, post_normalize=False,
-                        ignore_missing=True):
-        """Weighted mean of the vectors of `keys` (words, or raw vectors used as given), as gensim
-        computes it: the words' unit vectors with pre_normalize, the sum divided by the sum of
-        the absolute weights of the keys used, unit length with post_normalize. Unknown words
-        are skipped with ignore_missing, else an error. float32 (d,); zeros if no key is used.
-        """
-        keys = _as_list(keys)
-        check_parameter(len(keys) > 0, "get_mean_vector needs at least one key", "keys")
-        weights = np.ones(len(keys)) if weights is None else np.asarray(weights, dtype=np.float64)
-        check_parameter(weights.shape == (len(keys),),
-                        f"weights must hold one number per key ({len(keys)}), got shape "
-                        f"{weights.shape}", "weights")
-        if not ignore_missing:
-            self._check_known(keys)
-        total, total_weight = np.zeros(self.dim), 0.0
-        for key, weight in zip(keys, weights):
-            if not isinstance(key, str) or key in self.key_to_index:
-                total += weight * self._term_vector(key, unit=pre_normalize)
-                total_weight += abs(weight)
-        mean = total / total_weight if total_weight > 0 else total
-        return (_unit(mean) if post_normalize else mean).astype(np.float32)
-
-    def mean_vector(self, words, *, unit=False, ignore_unknown=False):
-        """get_mean_vector(words, pre_normalize=unit, ignore_missing=ignore_unknown), except that
-        no word known is an error naming them rather than a zero vector."""
-        words = _as_list(words)
-        if not words:
-            raise UsageError("mean_vector needs at least one word")
-        if all(w not in self.key_to_index for w in words):
-            raise self.unknown_words_error(self.unknown_words(words))
-        return self.get_mean_vector(words, pre_normalize=unit, ignore_missing=ignore_unknown)
-
-    def _check_known(self, items):
-        self.indices_of([item for item in items if isinstance(item, str)])
-
-    def _term_vector(self, item, unit):
-        """float64 (d,): a word's vector (unit length if `unit`), or a raw vector as given."""
-        if isinstance(item, str):
-            return (self.unit_vectors if unit else self.vectors)[self.index_of(item)].astype(
-                np.float64)
-        vector = np.asarray(item, dtype=np.float64)
-        if vector.shape != (self.dim,):
-            raise UsageError(f"a query vector must have shape ({self.dim},), got {vector.shape}")
-        return vector
-
-    def _input_rows(self, items):
-        return {self.key_to_index[item] for item in items if isinstance(item, str)}
-
-    def _candidate_limit(self, restrict_vocab):
-        if restrict_vocab is None:
-            return len(self)
-        if isinstance(restrict_vocab, bool) or not isinstance(restrict_vocab, (int, np.integer)):
-            raise UsageError(
-                f"restrict_vocab must be an integer >= 1 or None, got {restrict_vocab!r}"
-            )
-        if restrict_vocab < 1:
-            raise UsageError(f"restrict_vocab must be >= 1, got {restrict_vocab}")
-        return min(int(restrict_vocab), len(self))
-
-    def _top_words(self, scores, topn, excluded_rows):
-        rows = top_indices(scores, topn + len(excluded_rows))
-        best = [(self.words[i], float(scores[i])) for i in rows if i not in excluded_rows]
-        return best[:topn]
-
     # ----- benchmarks, as gensim returns them ---------------------------------------------------
 
     def evaluate_word_analogies(self, analogies, restrict_vocab=300000, case_insensitive=True,
@@ -391,7 +213,8 @@ class KeyedVectors:
         from scipy import stats
 
         check_parameter(str(encoding).lower().replace("-", "").replace("_", "") == "utf8",
-                        f"encoding must be UTF-8, the benchmark files' encoding, got {encoding!r}",
+                        "{encoding} must be UTF-8, the benchmark files' encoding, got "
+                        f"{encoding!r}",
                         "encoding")
         scored, _ = evaluate.pair_similarities(self, pairs, restrict_vocab, case_insensitive,
                                                delimiter)
@@ -441,7 +264,7 @@ class KeyedVectors:
         if limit is None:
             return kv
         check_parameter(isinstance(limit, (int, np.integer)) and limit >= 1,
-                        f"limit must be an integer >= 1 or None, got {limit!r}", "limit")
+                        f"{{limit}} must be an integer >= 1 or None, got {limit!r}", "limit")
         counts = None if kv.counts is None else kv.counts[:limit]
         return cls(kv.words[:limit], kv.vectors[:limit], counts=counts)
 
@@ -456,58 +279,7 @@ class KeyedVectors:
                 )
 
 
-# ----- helpers for the queries ------------------------------------------------------------------
-
-
-def top_indices(scores, k):
-    """Indices of the k largest `scores`, largest first (ties by lower index)."""
-    k = min(k, len(scores))
-    if k <= 0:
-        return np.empty(0, dtype=np.int64)
-    if k < len(scores):
-        candidates = np.argpartition(-scores, k - 1)[:k]
-    else:
-        candidates = np.arange(len(scores))
-    order = np.lexsort((candidates, -scores[candidates]))
-    return candidates[order]
-
-
-def _as_list(items):
-    if items is None:
-        return []
-    if isinstance(items, (str, np.ndarray)):
-        return [items]
-    return list(items)
-
-
-def _check_topn(topn):
-    if topn is None:
-        return
-    if isinstance(topn, bool) or not isinstance(topn, (int, np.integer)) or topn < 0:
-        raise UsageError(f"topn must be an integer >= 0 or None, got {topn!r}")
-
-
-def _weighted_terms(positive, negative):
-    """(keys, weights) of most_similar's arguments, as gensim reads them: words and vectors
-    weigh 1 in `positive` and -1 in `negative`; a (key, weight) pair weighs what it says."""
-    keys, weights = [], []
-    for items, default_weight in ((positive, 1.0), (negative, -1.0)):
-        for item in _as_list(items):
-            key, weight = item if isinstance(item, tuple) else (item, default_weight)
-            keys.append(key)
-            weights.append(weight)
-    return keys, weights
-
-
-def _unit(vector):
-    norm = _row_norms(vector[None, :])[0]
-    return vector / norm if norm > 0 else vector
-
-
-def _row_norms(matrix):
-    """Euclidean norm of each row, summed in float64 (in float32, values above ~1e19 overflow)
-    without a float64 copy of the matrix."""
-    return np.sqrt(np.einsum("ij,ij->i", matrix, matrix, dtype=np.float64))
+# ----- helpers ------------------------------------------------------------------------------------
 
 
 def first_nonfinite_row(matrix, rows_per_check=4096):
