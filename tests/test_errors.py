@@ -295,10 +295,10 @@ def test_an_error_keeps_its_fields_through_pickle():
     [
         (["train", "{corpus}", "--lr", "inf"], "lr must be > 0 and finite, got inf"),
         (["train", "{corpus}", "--lr", "-1"], "lr must be > 0 and finite, got -1.0"),
-        (["train", "{corpus}", "--min-count", "0"], "min_count must be >= 1, got 0"),
-        (["train", "{corpus}", "--max-vocab", "-1"], "max_vocab must be >= 0, got -1"),
+        (["train", "{corpus}", "--min-count", "0"], "--min-count must be >= 1, got 0"),
+        (["train", "{corpus}", "--max-vocab", "-1"], "--max-vocab must be >= 0, got -1"),
         (["train", "{corpus}", "--sample", "nan"], "sample must be >= 0, got nan"),
-        (["train", "{corpus}", "--ns-exponent", "nan"], "ns_exponent must be finite"),
+        (["train", "{corpus}", "--ns-exponent", "nan"], "--ns-exponent must be finite"),
         (["train", "{corpus}", "--checkpoint-every", "0"], "--checkpoint-every must be > 0"),
         (["train", "{corpus}", "--encoding", "klingon"], "'klingon' is not a known text encoding"),
         (["train", "{corpus}", "--dim", "abc"], "argument --dim: invalid int value: 'abc'"),

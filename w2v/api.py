@@ -9,7 +9,7 @@ from .errors import ParameterError
 from .training.callbacks import STOP, TrainingProgress
 from .training.cluster.config import ClusterConfig
 from .training.model import Word2VecModel
-from .training.options import RunOptions, TrainConfig, declared
+from .training.options import RunOptions, TrainConfig, declared, help_of
 from .vectors import KeyedVectors
 
 __all__ = ["train", "load", "STOP", "TrainingProgress", "Word2VecModel", "KeyedVectors"]
@@ -51,8 +51,7 @@ def _docstring():
     for title, cls in zip(titles, CONFIGS):
         lines.append(title)
         for field in declared(cls):
-            help_text = field.metadata["help"].replace("{", "").replace("}", "")
-            lines.append(f"    {field.name} ({field.default!r}): {help_text}")
+            lines.append(f"    {field.name} ({field.default!r}): {help_of(field)}")
         lines.append("")
     lines.append("A stop request (Ctrl-C) with checkpoint given saves the run and raises "
                  "TrainingInterrupted; train(resume=checkpoint) continues it.")

@@ -1,7 +1,6 @@
 """`w2v train`: corpus in, vectors file (and a JSON training log beside it) out. Its options
 are generated from their declarations (training/options.py, training/cluster/config.py)."""
 
-import argparse
 import dataclasses
 import os
 import sys
@@ -9,7 +8,8 @@ import sys
 from ..errors import UsageError
 from ..files import check_writable
 from ..training.cluster.config import ClusterConfig
-from ..training.options import RunOptions, TrainConfig, base_type, declared, flag_of
+from ..training.options import (RunOptions, TrainConfig, base_type, declared, flag_of,
+                                 help_of, validate)
 from .parser import add_command
 
 OUTPUT_EXTENSIONS = (".bin", ".txt", ".vec", ".npz")
@@ -53,19 +53,18 @@ def add_option(parser, field, flags):
     """The flag(s) of a declared option; None unless given, so that a continued run can tell
     what was given from what its init model brings."""
     meta = field.metadata
-    help_text = meta["help"]
-    for name, flag in flags.items():
-        help_text = help_text.replace("{" + name + "}", flag)
+    help_text = help_of(field, flags)
     kind = base_type(field)
     if kind is bool:
         parser.add_argument(flag_of(field), dest=field.name, action="store_true", default=None,
-                            help=help_text + ("" if meta["negative_flag"] else
+                            help=help_text + ("" if meta["opposite"] else
                                               f" ({'on' if field.default else 'off'})"))
-        if meta["negative_flag"]:
-            parser.add_argument(meta["negative_flag"], dest=field.name, action="store_false",
-                                default=None, help=argparse.SUPPRESS)
+        if meta["opposite"]:
+            parser.add_argument(flag_of(field, meta["opposite"]), dest=field.name,
+                                action="store_false",
+                                default=None, help=f"the opposite of {flag_of(field)}")
         return
-    shown = "" if field.default is None or meta["choices"] else f" ({field.default})"
+    shown = "" if field.default is None else f" ({field.default})"
     parser.add_argument(flag_of(field), dest=field.name, type=kind or str, default=None,
                         choices=meta["choices"], metavar=meta["metavar"],
                         help=help_text + shown)
@@ -92,6 +91,8 @@ def _settings(args):
     given, options, cluster = ({field.name: getattr(args, field.name)
                                 for field in declared(cls, "cli")
                                 if getattr(args, field.name) is not None} for cls in CONFIGS)
+    validate(TrainConfig(**given))  # each value given, before anything is read or said
+    cluster = ClusterConfig(**cluster).validate()
     options["progress"] = not args.quiet
     if "resume" in options:
         options["resume"] = checkpoint.load(options["resume"])
@@ -110,7 +111,7 @@ def _settings(args):
     for path in (output, output + ".json", checkpoint_path):
         check_writable(path)
     options = dataclasses.replace(options, checkpoint=None, checkpoint_every=None)
-    return corpus, given, options, ClusterConfig(**cluster), output, checkpointing
+    return corpus, given, options, cluster, output, checkpointing
 
 
 def _default_corpus(quiet):

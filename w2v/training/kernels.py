@@ -20,6 +20,10 @@ one loop per (architecture, objective) pair with no dispatch at run time.
 The same functions compile for float32 (training) and float64 (the gradient checks in tests).
 Scalars in hot loops are cast to the array dtype (`like`): a float64 scalar in a float32 loop
 halves the SIMD width. Losses are summed in float64.
+
+This file is longer than the others on purpose: the batch loop, the architectures' and the
+objectives' methods and their small inlined helpers compile together into each loop, and
+reading them side by side is how a change to one is checked against the others.
 """
 
 import functools

@@ -21,17 +21,18 @@ ARCHITECTURES = ("skipgram", "cbow")
 LOSSES = ("neg", "softmax", "hs")
 
 
-def option(default, help, *, check=None, choices=None, flag=None, negative_flag=None,
-           metavar=None, table=None, cli=True, python=True):
-    """A declared option. check: (predicate, rule) as `at_least(1)` gives, tried on values
-    that are not None; choices: the values allowed; flag: the command line's spelling (default
-    `--name-with-dashes`); negative_flag: a second flag setting a bool option to False; metavar:
-    the value's name in --help; table: the README's default column, where it is not `default`;
-    cli / python: whether the command line / `w2v.train` has it."""
+def option(default, help, *, check=None, choices=None, opposite=None, metavar=None, table=None,
+           cli=True, python=True):
+    """A declared option (its flag: `--name-with-dashes`). check: (predicate, rule) as
+    `at_least(1)` gives, tried on values that are not None; choices: the values allowed;
+    opposite: the name of a second flag setting a bool option to False; metavar: the value's
+    name in --help; table: the README's default column, where it is not `default`; cli /
+    python: whether the command line / `w2v.train` has it. `help` marks the other options it
+    names as `{name}`."""
     if choices is not None:
         check = (lambda value: value in choices, f"one of {', '.join(map(str, choices))}")
-    metadata = {"help": help, "check": check, "choices": choices, "flag": flag,
-                "negative_flag": negative_flag, "metavar": metavar, "table": table, "cli": cli,
+    metadata = {"help": help, "check": check, "choices": choices, "opposite": opposite,
+                "metavar": metavar, "table": table, "cli": cli,
                 "python": python}
     if isinstance(default, (list, dict)):
         return dataclasses.field(default_factory=lambda: type(default)(default), metadata=metadata)
@@ -46,8 +47,21 @@ POSITIVE_FINITE = (lambda value: math.isfinite(value) and value > 0, "> 0 and fi
 FINITE = (math.isfinite, "finite")
 
 
-def flag_of(field):
-    return field.metadata["flag"] or "--" + field.name.replace("_", "-")
+def flag_of(field, name=None):
+    """The command line's flag of a declared option (or of `name`, its opposite)."""
+    return "--" + (name or field.name).replace("_", "-")
+
+
+def help_of(field, names=None):
+    """The option's help text, each `{option}` it names as names[option] (default: its Python
+    name)."""
+    text = field.metadata["help"]
+    while "{" in text:
+        start = text.index("{")
+        end = text.index("}", start)
+        name = text[start + 1 : end]
+        text = text[:start] + (names or {}).get(name, name) + text[end + 1 :]
+    return text
 
 
 def declared(config_class, where="python"):
@@ -117,13 +131,12 @@ class TrainConfig:
                                         "CBOW)", check=POSITIVE_FINITE, table="0.025 (CBOW 0.05)")
     threads: typing.Optional[int] = option(
         None, "training threads, lock-free (Hogwild); 1 with a seed gives bit-identical runs "
-        "(default: all cores; with dask_workers N, cores / N per worker; with a scheduler, 1 "
-        "per worker)", check=at_least(1), table="all cores")
+        "(default: all cores; with {dask_workers} N, cores / N per worker; with a {scheduler}, "
+        "1 per worker)", check=at_least(1), table="all cores")
     seed: int = option(1, "seeds initialization, subsampling, windows and noise draws")
     lowercase: bool = option(False, "lowercase the text before counting", table="off")
-    cbow_mean: bool = option(True, "CBOW: the mean (True) or the sum (False) of the context "
-                             "vectors", flag="--cbow-mean", negative_flag="--cbow-sum",
-                             table="mean")
+    cbow_mean: bool = option(True, "CBOW: the mean (True, the default) or the sum (False) of "
+                             "the context vectors", opposite="cbow_sum", table="mean")
     encoding: str = option("utf-8", "the corpus's text encoding")
     errors: str = option("strict", "what to do with bytes invalid in the encoding ('replace': "
                          "replace them)", choices=("strict", "replace"))
@@ -164,16 +177,17 @@ class RunOptions:
     init: typing.Any = option(None, "continue training this model (a .npz the trainer wrote, "
                               "or a Word2VecModel / KeyedVectors from Python) on the corpus: "
                               "its words keep their vectors and their counts grow, new words "
-                              "reaching min_count join, the lr starts again; options not "
+                              "reaching {min_count} join, the lr starts again; options not "
                               "given are the model's", metavar="MODEL_NPZ", table="")
     read_vocab: typing.Optional[str] = option(
         None, "take the words and counts from this file (`word count` lines, word2vec C's "
-        "-read-vocab) instead of counting the corpus", metavar="FILE", table="")
+        "-read-vocab) instead of counting the corpus ({min_count} and {max_vocab} still apply; "
+        "the corpus is read for training only)", metavar="FILE", table="")
     save_vocab: typing.Optional[str] = option(
         None, "write the vocabulary, `word count` per line, by descending count (word2vec C's "
         "-save-vocab)", metavar="FILE", table="")
     checkpoint: typing.Optional[str] = option(
-        None, "where a stop request (Ctrl-C, SIGTERM) and checkpoint_every save the run "
+        None, "where a stop request (Ctrl-C, SIGTERM) and {checkpoint_every} save the run "
         "(command line default: OUTPUT.checkpoint.npz)", metavar="PATH", table="")
     checkpoint_every: typing.Optional[float] = option(
         None, "also save a checkpoint every this many minutes", check=POSITIVE_FINITE,
@@ -201,12 +215,13 @@ class RunOptions:
 def markdown_table(*config_classes):
     """The README's option table: flag, default and meaning of every command-line option."""
     rows = ["| option | default | meaning |", "|---|---|---|"]
-    for config_class in config_classes:
-        for field in declared(config_class, "cli"):
-            flags = " / ".join(f"`{f}`" for f in (flag_of(field),
-                                                   field.metadata["negative_flag"]) if f)
-            default = field.metadata["table"]
-            if default is None:
-                default = field.default if field.default is not dataclasses.MISSING else ""
-            rows.append(f"| {flags} | {default} | {field.metadata['help']} |")
+    fields = [field for config_class in config_classes for field in declared(config_class, "cli")]
+    flags = {field.name: f"`{flag_of(field)}`" for field in fields}
+    for field in fields:
+        names = [None] + ([field.metadata["opposite"]] if field.metadata["opposite"] else [])
+        shown = " / ".join(f"`{flag_of(field, name)}`" for name in names)
+        default = field.metadata["table"]
+        if default is None:
+            default = field.default
+        rows.append(f"| {shown} | {default} | {help_of(field, flags)} |")
     return "\n".join(rows)

@@ -98,7 +98,8 @@ def _run(run, checkpointing, save):
     except KeyboardInterrupt:  # a second stop request, not waiting for the next unit
         if not checkpointing:
             raise
-        raise TrainingInterrupted(*checkpointing.what_was_kept()) from None
+        raise TrainingInterrupted(checkpointing.what_was_kept(),
+                                  hint=checkpointing.resume_hint()) from None
 
 
 def _saver(checkpointing, engine, config, corpus, vocab):

@@ -75,7 +75,7 @@ class ClusterConfig:
         table=f"{WORDS_PER_MERGE:,} / workers")
     lr_scale: typing.Optional[float] = option(
         None, "cluster: each worker's learning rate multiplier, since averaging the replicas "
-        f"divides their progress (default: 1 with merge split, else the workers, at most "
+        f"divides their progress (default: 1 with {{merge}} split, else the workers, at most "
         f"{MAX_LR_SCALE})", check=POSITIVE_FINITE, metavar="X", table="workers, at most 4")
     merge: typing.Optional[str] = option(
         None, "cluster: a row's merged change is the sum of the workers' changes over max(lr "
