@@ -20,16 +20,30 @@ TRAIN = [sys.executable, "-m", "w2v", "train", "--threads", "1", "--seed", "5", 
          "--dim", "32"]
 
 
-def run_until_interrupted(corpus, output, delay):
-    """Start training, SIGINT it `delay` seconds into epoch 2; return (exit code, stderr)."""
-    process = subprocess.Popen([*TRAIN, corpus, "-o", output], stderr=subprocess.PIPE, text=True)
-    for line in process.stderr:
-        if line.startswith("epoch 1/"):
-            break
-    time.sleep(delay)
-    process.send_signal(signal.SIGINT)
-    _, err = process.communicate(timeout=120)
-    return process.returncode, err
+# `w2v train` in a process that sends itself SIGINT, as Ctrl-C would, once batch 3 of epoch 2
+# is trained: a position, not a delay, so the test holds on machines of any speed
+INTERRUPTED_AT_A_BATCH = """
+import os, signal, sys
+from w2v.cli import main
+from w2v.training.run import Run
+
+account = Run.account
+
+def account_then_interrupt(run, *result):
+    account(run, *result)
+    if (run.position.epoch, run.position.batch) == (1, 3):
+        os.kill(os.getpid(), signal.SIGINT)
+
+Run.account = account_then_interrupt
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def run_until_interrupted(corpus, output):
+    """Train, stopped by SIGINT in epoch 2; return (exit code, stderr)."""
+    process = subprocess.run([sys.executable, "-c", INTERRUPTED_AT_A_BATCH, *TRAIN[3:], corpus,
+                              "-o", output], capture_output=True, text=True, timeout=300)
+    return process.returncode, process.stderr
 
 
 def test_interrupted_and_resumed_run_equals_uninterrupted_run(tmp_path):
@@ -38,13 +52,14 @@ def test_interrupted_and_resumed_run_equals_uninterrupted_run(tmp_path):
     subprocess.run([*TRAIN, corpus, "-o", str(reference), "--quiet"], check=True)
 
     output = tmp_path / "resumed.bin"
-    code, err = run_until_interrupted(corpus, str(output), delay=0.5)
+    code, err = run_until_interrupted(corpus, str(output))
     assert code == 130, f"expected a stop on SIGINT (exit 130), got {code}: {err[-500:]}"
     saved = str(output) + ".checkpoint.npz"
     assert f"resume with: w2v train --resume {saved}" in err
     assert not output.exists(), "an interrupted run must not write the vectors file"
     stopped_at = checkpoint.load(saved).position
-    assert stopped_at["epoch"] == 1 and stopped_at["batch"] > 0
+    # the stop lands after the batches already in flight (at most 2 per thread) finish
+    assert stopped_at["epoch"] == 1 and 3 <= stopped_at["batch"] <= 3 + 2
 
     resumed = subprocess.run([sys.executable, "-m", "w2v", "train", "--resume", saved, "--quiet"],
                              capture_output=True, text=True)
