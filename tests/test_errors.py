@@ -488,7 +488,7 @@ def _mount_tmpfs(folder, options):
     result = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)],
                             capture_output=True, text=True)
     if result.returncode:
-        return result.stderr.strip() or f"mount exited {result.returncode}"
+        return (result.stderr.strip() or f"mount exited {result.returncode}").splitlines()[0]
     return None
 
 
