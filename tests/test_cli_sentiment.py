@@ -157,7 +157,7 @@ def test_end_to_end_with_vectors_trained_by_w2v_train(tmp_path, capsys, tsv_data
     chosen = report["chosen"]["vectors"]
     # measured 0.833 against a constant 0.533
     baseline = largest_class_share(tsv_labels(tsv_data / "test.tsv"))
-    assert chosen["test_accuracy"] > baseline + 0.2, f"trained vectors separate polarities: {chosen}"
+    assert chosen["test_accuracy"] > baseline + 0.2, f"trained vectors separate them: {chosen}"
     points = report["sweeps"]["vectors"]["points"]
     best = max(points, key=lambda point: point["dev_accuracy"])
     assert best["chosen"] and best["test_accuracy"] == chosen["test_accuracy"], "chosen by dev"
