@@ -14,6 +14,7 @@ import pytest
 distributed = pytest.importorskip("distributed", reason="the cluster extra (w2v[dask]) is not installed")
 
 from w2v import synthetic  # noqa: E402
+from w2v.errors import W2VError  # noqa: E402
 from w2v.training import checkpoint  # noqa: E402
 from w2v.training.cluster import count_on_cluster, merge_changes, pack, train_on_cluster, unpack  # noqa: E402
 from w2v.training.corpus import TextSource, scan  # noqa: E402
@@ -233,7 +234,8 @@ def test_workers_lost_too_often_is_an_error(corpus):
         def kill(position):
             os.kill(pids[sorted(pids)[0]], signal.SIGKILL)
 
-        with pytest.raises(Exception, match="lost 1 times, more than Dask's allowed failures"):
+        with pytest.raises(W2VError, match=r"workers were lost 1 times, more than Dask's allowed "
+                                           r"failures \(0; distributed.scheduler.allowed-failures\)"):
             train_on_cluster(client, corpus, CONFIG, SYNC_WORDS, progress=False, after_round=kill)
 
 
