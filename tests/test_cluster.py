@@ -45,6 +45,7 @@ def scratch(tmp_path_factory):
 @pytest.fixture(scope="module")
 def client(scratch):
     with start_cluster(scratch=scratch) as cluster, distributed.Client(cluster) as client:
+        client.wait_for_workers(2, timeout=120)  # as connect() does: a busy machine is slow
         yield client
 
 
@@ -229,6 +230,7 @@ def test_workers_lost_too_often_is_an_error(corpus):
 
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
             start_cluster() as cluster, distributed.Client(cluster) as client:
+        client.wait_for_workers(2, timeout=120)
         pids = client.run(os.getpid)
 
         def kill(position):
