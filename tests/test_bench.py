@@ -5,6 +5,7 @@ No timings are asserted here: speed lives in the benchmark itself.
 
 import argparse
 import importlib.util
+import io
 import json
 import lzma
 import sys
@@ -145,8 +146,30 @@ def test_run_measured_reports_exit_code_wall_peak_rss_and_cpu(tmp_path):
         tmp_path / "log")
     assert measured["exit_code"] == 3 and measured["wall_seconds"] > 0
     assert measured["peak_rss_mb"] > 64, f"the child touched 64 MB, got {measured}"
-    assert measured["cpu_seconds"] > 0 and measured["other_cores"] >= 0
+    assert measured["cpu_seconds"] > 0 and measured["other_cores"] is not None  # /proc/stat
     assert (tmp_path / "log").read_text().strip() == "hi"
+
+
+def test_other_cores_is_the_machines_busy_time_beyond_the_childs_cpu_per_wall_second(
+    tmp_path, monkeypatch
+):
+    command = [sys.executable, "-c", "pass"]
+    for busy, expected in (([100.0, 110.0], "10 s"), ([100.0, 100.0], 0.0), ([None, None], None)):
+        readings = iter(busy)
+        monkeypatch.setattr(bench, "machine_busy_seconds", lambda: next(readings))
+        measured = bench.run_measured(command, tmp_path / "log")
+        if expected == "10 s":  # the child's own CPU is not another process's
+            expected = (10 - measured["cpu_seconds"]) / measured["wall_seconds"]
+        assert measured["other_cores"] == pytest.approx(expected), busy
+
+
+def test_machine_busy_seconds_counts_all_but_idle_and_iowait(monkeypatch):
+    stat = "cpu  700 10 200 5000 300 40 50 0 0 0\ncpu0 350 5 100 2500 150 20 25 0 0 0\n"
+    monkeypatch.setattr(bench, "open", lambda path: io.StringIO(stat), raising=False)
+    sysconf = bench.os.sysconf
+    ticks = {"SC_CLK_TCK": 100}  # per second
+    monkeypatch.setattr(bench.os, "sysconf", lambda name: ticks.get(name) or sysconf(name))
+    assert bench.machine_busy_seconds() == pytest.approx((700 + 10 + 200 + 40 + 50) / 100)
 
 
 def test_contention_note_names_the_busiest_run():

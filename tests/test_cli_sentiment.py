@@ -60,6 +60,15 @@ def run(capsys, *argv):
     return code, out, err
 
 
+def largest_class_share(labels):
+    """The accuracy of the best constant guess: the bar a classifier must clear by a margin."""
+    return max(labels.count(label) for label in set(labels)) / len(labels)
+
+
+def tsv_labels(path):
+    return [line.split("\t")[0] for line in path.read_text().splitlines()[1:] if line]
+
+
 def test_end_to_end_with_hand_made_vectors(tmp_path, capsys, tsv_data, vectors_path):
     out_dir = tmp_path / "report"
     code, out, err = run(
@@ -86,7 +95,9 @@ def test_end_to_end_with_hand_made_vectors(tmp_path, capsys, tsv_data, vectors_p
     assert "coverage: 100.0% of" in out and f"report: {out_dir}" in out
     report = json.loads((out_dir / "sweep.json").read_text())
     chosen = report["chosen"]["vectors"]
-    assert chosen["test_accuracy"] > 0.75, "the hand-made vectors separate the classes"
+    # the sentiment word decides 90% of the labels; measured 0.817 against a constant 0.533
+    baseline = largest_class_share(tsv_labels(tsv_data / "test.tsv"))
+    assert chosen["test_accuracy"] > baseline + 0.2, "the hand-made vectors separate the classes"
     assert report["config"]["classes"] == ["neg", "pos"]
     assert report["config"]["vectors"] == vectors_path
     for name in ("accuracy_vs_lambda.png", "confusion_test.png", "roc_test.png"):
@@ -144,12 +155,15 @@ def test_end_to_end_with_vectors_trained_by_w2v_train(tmp_path, capsys, tsv_data
     report = json.loads((tmp_path / "report" / "sweep.json").read_text())
     assert report["coverage"]["all"]["token_coverage"] == 1.0
     chosen = report["chosen"]["vectors"]
-    assert chosen["test_accuracy"] > 0.75, f"trained vectors separate the polarities: {chosen}"
-    for point in report["sweeps"]["vectors"]["points"]:
-        for key in ("train_accuracy", "dev_accuracy", "test_accuracy", "test_macro_f1"):
-            assert 0 <= point[key] <= 1
+    # measured 0.833 against a constant 0.533
+    baseline = largest_class_share(tsv_labels(tsv_data / "test.tsv"))
+    assert chosen["test_accuracy"] > baseline + 0.2, f"trained vectors separate them: {chosen}"
+    points = report["sweeps"]["vectors"]["points"]
+    best = max(points, key=lambda point: point["dev_accuracy"])
+    assert best["chosen"] and best["test_accuracy"] == chosen["test_accuracy"], "chosen by dev"
+    assert points[0]["train_accuracy"] > points[-1]["train_accuracy"], "lambda regularizes"
     for row in report["per_class_test"]:
-        assert 0.5 <= row["auc"] <= 1
+        assert row["auc"] > 0.7, row  # measured 0.85; a constant scores 0.5
     for name in ("accuracy_vs_lambda.png", "confusion_test.png", "roc_test.png"):
         data = (tmp_path / "report" / name).read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000, name
@@ -235,7 +249,9 @@ def test_cross_validation_reports_each_fold_and_mean_std(tmp_path, capsys, vecto
     mean, std = report["summary"]["test_accuracy"].values()
     assert mean == pytest.approx(np.mean(folds)) and std == pytest.approx(np.std(folds, ddof=1))
     assert f"5-fold cross-validation: test accuracy {mean:.3f} ± {std:.3f}" in out
-    assert mean > 0.75, "the sentiment word decides 90% of the labels"
+    # the sentiment word decides 90% of the labels: measured 0.887 against a constant 0.5
+    labels = [line.split("\t")[0] for line in data.read_text().splitlines()]
+    assert mean > largest_class_share(labels) + 0.25
     assert (tmp_path / "r" / "cv.csv").read_text().count("\n") == 6
     status, _, err = run(
         capsys, vectors_path, "--data", data, "--out", tmp_path / "r", "--cv", "1"
@@ -363,12 +379,16 @@ def test_truncated_vectors_file(tmp_path, capsys, tsv_data, vectors_path):
 
 @needs_shared
 def test_sst_slice_end_to_end(tmp_path, capsys, vectors_path):
-    """The SST reader and the whole command on the first lines of each real split."""
+    """The SST reader and the whole command on evenly spaced lines of each real split."""
     data = tmp_path / "sst"
     data.mkdir()
-    for split, n in (("train", 600), ("dev", 200), ("test", 200)):
+    labels = {}
+    for split, n in (("train", 2000), ("dev", 400), ("test", 400)):
         with open(os.path.join(SHARED, "sst", "trees", f"{split}.txt"), encoding="utf-8") as f:
-            (data / f"{split}.txt").write_text("".join(f.readline() for _ in range(n)))
+            lines = f.readlines()
+        lines = lines[:: len(lines) // n][:n]
+        (data / f"{split}.txt").write_text("".join(lines))
+        labels[split] = [line[1] for line in lines]  # a tree starts "(LABEL "
     code, out, err = run(
         capsys,
         vectors_path,
@@ -383,10 +403,16 @@ def test_sst_slice_end_to_end(tmp_path, capsys, vectors_path):
     )
     assert code == 0, err
     report = json.loads((tmp_path / "r" / "sweep.json").read_text())
-    assert report["config"]["sizes"] == {"train": 600, "dev": 200, "test": 200}
+    assert report["config"]["sizes"] == {"train": 2000, "dev": 400, "test": 400}
     assert report["config"]["classes"] == ["0", "1", "2", "3", "4"]
-    for model in report["chosen"].values():
-        assert 0.1 <= model["test_accuracy"] <= 0.6, model
+    majority = max(set(labels["train"]), key=labels["train"].count)
+    chosen = report["chosen"]
+    assert chosen["majority"]["test_accuracy"] == pytest.approx(
+        labels["test"].count(majority) / 400, abs=1e-6
+    )
+    # 5 classes from 2000 sentences: bag of words measured 0.343 against a constant's best 0.273;
+    # the 20 hand-made vectors know a fifth of the tokens and carry no SST signal
+    assert chosen["bow"]["test_accuracy"] > largest_class_share(labels["test"]) + 0.04, chosen
 
 
 def test_glove_text_without_header(tmp_path, capsys, tsv_data, vectors_path):

@@ -76,6 +76,7 @@ def scratch(tmp_path_factory):
 @pytest.fixture(scope="module")
 def client(scratch):
     with start_cluster(scratch=scratch) as cluster, distributed.Client(cluster) as client:
+        client.wait_for_workers(2, timeout=120)  # as connect() does: a busy machine is slow
         yield client
 
 
@@ -256,12 +257,14 @@ def test_workers_lost_too_often_is_an_error(corpus):
 
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
             start_cluster() as cluster, distributed.Client(cluster) as client:
+        client.wait_for_workers(2, timeout=120)
         pids = client.run(os.getpid)
 
         def kill(epoch, batch):
             os.kill(pids[sorted(pids)[0]], signal.SIGKILL)
 
-        with pytest.raises(W2VError, match="lost 1 times, more than Dask's allowed failures"):
+        with pytest.raises(W2VError, match=r"workers were lost 1 times, more than Dask's allowed "
+                                           r"failures \(0; distributed.scheduler.allowed-failures\)"):
             train_on_cluster(client, corpus, after_round=kill)
 
 

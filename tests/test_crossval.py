@@ -60,11 +60,26 @@ def test_lambda_is_chosen_without_seeing_the_fold_test_part(monkeypatch):
     assert all(fold.pooling in ("mean", "sum", "sif", "tfidf", "minmax") for fold in cv.folds)
 
 
-def test_folds_are_stratified_and_summary_gives_mean_and_std():
+def test_folds_are_stratified_and_summary_gives_mean_and_std(monkeypatch):
     vectors, whole, classes = whole_task()
+    test_labels = []
+    score = crossval._score_fold
+
+    def spy_score(number, keyed_vectors, train_tokens, y_train, test_tokens, y_test, *args):
+        test_labels.append(np.asarray(y_test))
+        return score(number, keyed_vectors, train_tokens, y_train, test_tokens, y_test, *args)
+
+    monkeypatch.setattr(crossval, "_score_fold", spy_score)
     cv = cross_validate(vectors, whole, classes, Tokenizer(), cv=4, lambdas=[1e-3, 1e-1])
     sizes = [fold.test_size for fold in cv.folds]
     assert sum(sizes) == len(whole) and max(sizes) - min(sizes) <= 1
+    # stratified: each fold holds each class's share of the whole, to within one sentence
+    whole_counts = np.array([whole.labels.count(label) for label in classes])
+    assert sum(map(len, test_labels)) == whole_counts.sum()
+    for fold, labels in enumerate(test_labels, 1):
+        counts = np.bincount(labels, minlength=len(classes))
+        expected = whole_counts * len(labels) / whole_counts.sum()
+        assert np.all(np.abs(counts - expected) <= 1), f"fold {fold}: {counts} vs {expected}"
     accuracies = np.array([fold.test_accuracy for fold in cv.folds])
     mean, std = cv.mean_std("test_accuracy")
     assert mean == pytest.approx(accuracies.mean()) and std == pytest.approx(accuracies.std(ddof=1))

@@ -14,10 +14,12 @@ import gzip
 import bz2
 import lzma
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 import numpy as np
@@ -348,6 +350,7 @@ def test_bad_vectors_file_in_analogy_and_sentiment(tmp_path, capsys, sentiment_d
         code, out, err = run(capsys, *argv)
         assert code == 1 and out == ""
         assert_one_line(err, argv[0], path)
+        assert re.search(message, err.strip().splitlines()[-1]), f"{message!r} not in {err!r}"
         assert not (tmp_path / "r").exists()
 
 
@@ -432,17 +435,37 @@ def _writing_commands(tmp_path, corpus, vectors, training_log, sentiment_data):
     }
 
 
-@pytest.fixture(params=[(errno.ENOSPC, "disk full"), (errno.EROFS, "Read-only file system")],
-                ids=["disk-full", "read-only"])
-def failing_disk(request, monkeypatch):
-    """Every fsync of a file being written fails like a full disk or a read-only file system."""
-    number, message = request.param
+@pytest.fixture(
+    params=[("fsync", errno.ENOSPC), ("write", errno.ENOSPC), ("create", errno.EROFS),
+            ("fsync", errno.EROFS)],
+    ids=["disk-full-at-fsync", "disk-full-at-write", "read-only-at-create", "read-only-at-fsync"],
+)
+def failing_disk(request, monkeypatch, tmp_path):
+    """Files written under tmp_path fail like a full disk or a read-only file system, at the
+    point a real one fails (test_real_full_and_read_only_disks_as_a_user_sees_them, which needs
+    a tmpfs mount): creating the file, writing it (onto /dev/full), or its fsync."""
+    point, number = request.param
+    mkstemp = tempfile.mkstemp
 
-    def fail(fd):
+    def failing_mkstemp(*args, dir=None, **kwargs):
+        if not str(dir).startswith(str(tmp_path)):
+            return mkstemp(*args, dir=dir, **kwargs)
+        if point == "create":
+            raise OSError(number, os.strerror(number))
+        fd, name = mkstemp(*args, dir=dir, **kwargs)
+        if point == "write":
+            full = os.open("/dev/full", os.O_WRONLY)
+            os.dup2(full, fd)
+            os.close(full)
+        return fd, name
+
+    def failing_fsync(fd):
         raise OSError(number, os.strerror(number))
 
-    monkeypatch.setattr(os, "fsync", fail)
-    return message
+    monkeypatch.setattr(tempfile, "mkstemp", failing_mkstemp)
+    if point == "fsync":
+        monkeypatch.setattr(os, "fsync", failing_fsync)
+    return "disk full" if number == errno.ENOSPC else "Read-only file system"
 
 
 @pytest.mark.parametrize("command", ["train .bin", "train .txt", "train .npz", "plot",
@@ -501,23 +524,32 @@ def test_read_error_on_a_plain_file_is_not_called_corrupt_compression(tmp_path, 
 
 
 def _mount_tmpfs(folder, options):
-    if shutil.which("mount") is None or os.geteuid() != 0:
-        return False
+    """None once mounted, else why not."""
+    if shutil.which("mount") is None:
+        return "no mount command"
+    if os.geteuid() != 0:
+        return "mounting needs root"
     folder.mkdir()
     result = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)],
-                            capture_output=True)
-    return result.returncode == 0
+                            capture_output=True, text=True)
+    if result.returncode:
+        return (result.stderr.strip() or f"mount exited {result.returncode}").splitlines()[0]
+    return None
 
 
 @pytest.fixture
 def small_disks(tmp_path):
-    """A 64 kB tmpfs that is full but for 8 kB, and a read-only one (root only: skipped else)."""
+    """A 64 kB tmpfs that is full but for 8 kB, and a read-only one. Runs as root with mount
+    permission (CI's machines); skipped, with mount's reason, where a container refuses the
+    mount: failing_disk then covers the same messages."""
     full, read_only = tmp_path / "full", tmp_path / "ro"
-    if not _mount_tmpfs(full, "size=64k"):
-        pytest.skip("cannot mount a small tmpfs here (needs root and mount permission)")
+    refused = _mount_tmpfs(full, "size=64k")
+    if refused:
+        pytest.skip(f"cannot mount a small tmpfs here: {refused}")
     try:
-        if not _mount_tmpfs(read_only, "ro,size=64k"):
-            pytest.skip("cannot mount a read-only tmpfs here")
+        refused = _mount_tmpfs(read_only, "ro,size=64k")
+        if refused:
+            pytest.skip(f"cannot mount a read-only tmpfs here: {refused}")
         with open(full / "filler", "wb", buffering=0) as filler:
             try:
                 while True:

@@ -63,12 +63,18 @@ def test_svd_and_pca_equal_numpy_references():
     np.testing.assert_allclose(pca.mean(axis=0), 0, atol=1e-9)
 
 
-def test_projection_signs_are_fixed():
+@pytest.mark.parametrize("method", ["svd", "pca"])
+def test_projection_signs_are_fixed(method):
     rng = np.random.default_rng(2)
     vectors = rng.standard_normal((20, 5))
-    # the same data with the columns' signs flipped has the same picture up to the fixed signs
-    np.testing.assert_allclose(project_2d(vectors), project_2d(vectors.copy()))
-    np.testing.assert_allclose(np.abs(project_2d(-vectors)), np.abs(project_2d(vectors)))
+    coordinates = project_2d(vectors, method)
+    # the documented rule: each axis's direction (recovered from the coordinates by least
+    # squares) has its largest loading positive; so negated data gives the negated picture
+    matrix = vectors - vectors.mean(axis=0) if method == "pca" else vectors
+    directions = np.linalg.lstsq(matrix, coordinates, rcond=None)[0].T
+    for direction in directions:
+        assert direction[np.abs(direction).argmax()] > 0
+    np.testing.assert_allclose(project_2d(-vectors, method), -coordinates, atol=1e-9)
 
 
 def test_tsne_is_seeded():

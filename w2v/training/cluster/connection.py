@@ -21,6 +21,7 @@ def connect(workers=None, scheduler=None, threads=1, progress=True):
     processes with `threads` threads each (loopback only)."""
     distributed = import_distributed()
     if isinstance(scheduler, distributed.Client):  # the caller's: used, not closed
+        _wait_for_workers(scheduler, 1, scheduler.scheduler.address)
         yield scheduler
         return
     with contextlib.ExitStack() as stack:
