@@ -4,6 +4,7 @@ training/cluster/config.py), and `w2v.load(path)`."""
 
 import difflib
 import inspect
+import textwrap
 
 from .errors import ParameterError
 from .training.callbacks import STOP, TrainingProgress
@@ -39,22 +40,25 @@ def _signature():
 
 
 def _docstring():
-    lines = ["Train word2vec vectors; return a Word2VecModel (`.wv` the KeyedVectors, `.log` a "
+    lines = ["Train word2vec vectors; return a Word2VecModel (`.wv` the KeyedVectors, `.log` a",
              "dict, `.save(path)`).", "",
-             "corpus: a path (text file, .gz/.bz2/.xz file, folder of them, '-' for standard "
-             "input) or an iterable of sentences, each a list of tokens or a string (split at "
-             "white space), read once, so a generator works. With resume, None: the "
-             "checkpoint's.", ""]
+             textwrap.fill("corpus: a path (text file, .gz/.bz2/.xz file, folder of them, '-' for "
+                           "standard input) or an iterable of sentences, each a list of tokens "
+                           "or a string (split at white space), read once, so a generator "
+                           "works. With resume, None: the checkpoint's.", width=79), ""]
     titles = ("The model's options (kept in its .npz and log):",
               "Where the run starts, saves and stops:",
               "On a Dask cluster (pip install 'w2v[dask]'):")
     for title, cls in zip(titles, CONFIGS):
         lines.append(title)
         for field in declared(cls):
-            lines.append(f"    {field.name} ({field.default!r}): {help_of(field)}")
+            lines.append(textwrap.fill(f"{field.name} ({field.default!r}): {help_of(field)}",
+                                       width=79, initial_indent="    ",
+                                       subsequent_indent="        "))
         lines.append("")
-    lines.append("A stop request (Ctrl-C) with checkpoint given saves the run and raises "
-                 "TrainingInterrupted; train(resume=checkpoint) continues it.")
+    lines.append(textwrap.fill("A stop request (Ctrl-C) with checkpoint given saves the run and "
+                               "raises TrainingInterrupted; train(resume=checkpoint) continues "
+                               "it.", width=79))
     return "\n".join(lines)
 
 

@@ -1,0 +1,1 @@
+"""Pictures and reports of results: pure functions from results to files."""

@@ -1,0 +1,1 @@
+"""Text to token ids: sources, the tokenizer, the token cache, phrases."""

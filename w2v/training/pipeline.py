@@ -170,12 +170,18 @@ def _settled_config(given, resume, init, cluster):
     else:
         config = TrainConfig(**given)
     if config.threads is None:
-        on_cluster = cluster.wanted or bool(resume and resume.extra.get("cluster"))
-        workers = cluster.dask_workers or (resume.extra["cluster"]["shards"] if on_cluster and
-                                           resume and not cluster.scheduler else 1)
-        cores = os.cpu_count() or 1
-        config.threads = 1 if cluster.scheduler is not None else max(1, cores // workers)
+        config.threads = _default_threads(cluster, resume)
     return config.validate()
+
+
+def _default_threads(cluster, resume):
+    """All cores in one process; on a local cluster, the cores shared among its workers; with
+    a scheduler (other machines), 1 per worker."""
+    if cluster.scheduler is not None:
+        return 1
+    resumed = resume.extra.get("cluster") if resume else None
+    workers = cluster.dask_workers or (resumed["shards"] if resumed else 1)
+    return max(1, (os.cpu_count() or 1) // workers)
 
 
 def _settled_corpus(corpus, resume):
