@@ -132,3 +132,13 @@ def test_an_interrupted_run_resumes_to_the_vectors_of_an_uninterrupted_one(engin
     assert resumed.wv.words == reference.wv.words
     assert np.array_equal(resumed.wv.vectors, reference.wv.vectors)
     assert np.array_equal(resumed.output_weights, reference.output_weights)
+
+
+@pytest.mark.parametrize("corpus", [[["a", "b"]] * 10, "-"], ids=["sentences", "stdin"])
+def test_what_a_cluster_cannot_read_is_refused_before_it_starts(corpus, monkeypatch):
+    from w2v.errors import ParameterError
+    from w2v.training.cluster import engine
+
+    monkeypatch.setattr(engine, "connect", None)  # starting a cluster would fail here
+    with pytest.raises(ParameterError, match="a cluster reads the corpus on every worker"):
+        train(corpus, dask_workers=2, progress=False)

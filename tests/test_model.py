@@ -35,6 +35,7 @@ def test_the_run_loop_runs_with_an_engine_alone_and_gives_train_s_vectors(corpus
         vocab = build_vocab(scanned.words, scanned.counts, config.min_count)
         W_in, W_out = initial_weights(len(vocab), config)
         position = Position()
+        engine.encode(vocab)
         engine.start(vocab, W_in, W_out, position, None)
         Run(engine, config, position, vocab).train()
     assert position.epoch == 2 and len(position.history) == 2

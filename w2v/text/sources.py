@@ -153,7 +153,7 @@ class TextSource:
         ... of each. A shard with nothing to read is left out, so fewer may come back."""
         files = self.files()
         check_parameter(files != [STDIN], "standard input (-) cannot be shared between "
-                        "{workers}: give the corpus as a file", "workers")
+                        "workers: give the corpus as a file")
         cuttable = [path for path in files if self._can_cut(path)]
         ranges = _byte_ranges(cuttable, n)
         shared = [path for path in files if path not in cuttable]
@@ -188,11 +188,6 @@ class SentenceSource:
 
     def __init__(self, sentences, lowercase=False):
         self.sentences, self.lowercase = sentences, lowercase
-
-    def shards(self, n):
-        check_parameter(False, "a cluster reads the corpus on every worker: give it as a file or "
-                        "folder path, not Python sentences (or train in one process, without "
-                        "{dask_workers} and {scheduler})", "dask_workers", "scheduler")
 
     def blocks(self):
         yield from sentence_blocks(self.sentences, self.lowercase)

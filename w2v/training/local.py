@@ -53,8 +53,8 @@ def batch_seed(seed, epoch, index):
 
 class LocalEngine:
     """Threads over batches in this process. `read(source)` scans the text once into a token
-    cache and returns its words and counts; `start` encodes the cache with the vocabulary's ids;
-    then `train_until` runs batches (the units of an epoch)."""
+    cache and returns its words and counts; `encode` rewrites the cache with the vocabulary's
+    ids; `start` takes the weights; then `train_until` runs batches (the units of an epoch)."""
 
     name = "one process"
 
@@ -80,10 +80,14 @@ class LocalEngine:
     def describe(self):
         return None
 
-    def start(self, vocab, W_in, W_out, position, resume):
-        """Encode the scan with `vocab`'s ids and get ready to train W_in and W_out in place."""
+    def encode(self, vocab):
+        """Rewrite the token cache with `vocab`'s ids, letting go of the scan's word table
+        before the weights are allocated."""
         self.corpus = self.scanned.encode(vocab.index)
         self.scanned = None  # the table of every distinct word
+
+    def start(self, vocab, W_in, W_out, position, resume):
+        """Get ready to train W_in and W_out in place."""
         self.W_in, self.W_out = W_in, W_out
         self.step = batch_function(self.config, vocab)
         self.epoch_words = self.corpus.n_tokens

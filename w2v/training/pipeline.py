@@ -19,6 +19,7 @@ import time
 
 from ..errors import check_parameter, hint
 from ..files import check_writable
+from ..text.sources import STDIN
 from . import checkpoint
 from .callbacks import Callbacks
 from .model import Word2VecModel
@@ -49,7 +50,7 @@ def train(corpus, given, options=None, cluster=None, checkpointing=None):
     init = _init_vectors(options.init)
     config = _settled_config(given, resume, init, cluster)
     corpus = _settled_corpus(corpus, resume)
-    engine = _engine(config, cluster, resume)
+    engine = _engine(config, cluster, resume, corpus)
     checkpointing = checkpointing or _checkpointing(options, corpus)
     if init is not None:
         check_init(init, config)
@@ -65,6 +66,7 @@ def train(corpus, given, options=None, cluster=None, checkpointing=None):
         _say_vocabulary(vocab, old_rows, engine, options.progress)
         if options.save_vocab:
             write_vocab_file(options.save_vocab, vocab)
+        engine.encode(vocab)
         return_freed_memory()
         if resume:
             W_in, W_out, position = resume.W_in, resume.W_out, Position(**resume.position)
@@ -194,9 +196,9 @@ def _settled_corpus(corpus, resume):
     return corpus
 
 
-def _engine(config, cluster, resume):
+def _engine(config, cluster, resume, corpus):
     """The one-process engine, or the cluster's: the one a checkpoint was written by, unless
-    `cluster` says where a cluster is."""
+    `cluster` says where a cluster is. Refused before a cluster starts: what it cannot read."""
     resumed = resume.extra.get("cluster") if resume else None
     if resume:
         check_parameter(resumed or not cluster.wanted,
@@ -209,6 +211,10 @@ def _engine(config, cluster, resume):
         from .local import LocalEngine
 
         return LocalEngine(config)
+    check_parameter(isinstance(corpus, str) and corpus != STDIN,
+                    "a cluster reads the corpus on every worker: give it as a file or folder "
+                    "path, not standard input or Python sentences (or train in one process, "
+                    "without {dask_workers} and {scheduler})", "dask_workers", "scheduler")
     from .cluster.engine import ClusterEngine
 
     return ClusterEngine(config, cluster, resumed)

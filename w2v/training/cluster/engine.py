@@ -66,6 +66,9 @@ class ClusterEngine:
         return (f"{len(self.sources)} shards, merged every {self.settings.sync_words:,} words "
                 "per shard")
 
+    def encode(self, vocab):
+        """Nothing here: each replica encodes its shard when it starts."""
+
     def start(self, vocab, W_in, W_out, position, resume):
         """Start a replica per shard from W_in and W_out (and a checkpoint's pending changes);
         the weights are the merged model, updated in place."""
