@@ -26,6 +26,13 @@ class Hint:
         return f"{self.text}: w2v.{self.function}({', '.join(arguments)})"
 
 
+def render_marks(text, marked, names=None):
+    """`text` with each `{name}` of the names in `marked` as names[name] (default: itself)."""
+    for name in marked:
+        text = text.replace("{" + name + "}", (names or {}).get(name, name))
+    return text
+
+
 def hint(text, function, *args, **options):
     return Hint(text, function, args, tuple(options.items()))
 
@@ -39,10 +46,7 @@ class _Rendered:
     def render(self, names=None, render_hint=None):
         """The message with each parameter as names[parameter] (default: its Python name) and
         the hint rendered by render_hint(hint) (default: as a Python call)."""
-        names = names or {}
-        message = self.template
-        for parameter in self.parameters:
-            message = message.replace("{" + parameter + "}", names.get(parameter, parameter))
+        message = render_marks(self.template, self.parameters, names)
         if self.hint is not None:
             message += "; " + (render_hint or Hint.python)(self.hint)
         return message

@@ -11,11 +11,12 @@ the run starts, stops and saves) or `ClusterConfig` (`cluster/config.py`: rounds
 
 import dataclasses
 import math
+import re
 import typing
 
 import numpy as np
 
-from ..errors import check_parameter
+from ..errors import check_parameter, render_marks
 
 ARCHITECTURES = ("skipgram", "cbow")
 LOSSES = ("neg", "softmax", "hs")
@@ -32,10 +33,7 @@ def option(default, help, *, check=None, choices=None, opposite=None, metavar=No
     if choices is not None:
         check = (lambda value: value in choices, f"one of {', '.join(map(str, choices))}")
     metadata = {"help": help, "check": check, "choices": choices, "opposite": opposite,
-                "metavar": metavar, "table": table, "cli": cli,
-                "python": python}
-    if isinstance(default, (list, dict)):
-        return dataclasses.field(default_factory=lambda: type(default)(default), metadata=metadata)
+                "metavar": metavar, "table": table, "cli": cli, "python": python}
     return dataclasses.field(default=default, metadata=metadata)
 
 
@@ -56,12 +54,7 @@ def help_of(field, names=None):
     """The option's help text, each `{option}` it names as names[option] (default: its Python
     name)."""
     text = field.metadata["help"]
-    while "{" in text:
-        start = text.index("{")
-        end = text.index("}", start)
-        name = text[start + 1 : end]
-        text = text[:start] + (names or {}).get(name, name) + text[end + 1 :]
-    return text
+    return render_marks(text, re.findall(r"\{(\w+)\}", text), names)
 
 
 def declared(config_class, where="python"):

@@ -1,0 +1,76 @@
+"""Speed before and after a change: scripts/bench.py in two checkouts, back to back, alternating.
+
+    git worktree add ../before <commit>
+    python scripts/ab_bench.py ../before . --rounds 3 -- --tools w2v --configs skipgram-neg,cbow-neg --epochs 3
+
+Each round runs each checkout's own bench.py with its own package first on the path; the table
+gives, per config, each round's training words/s, the medians and their ratio (after / before).
+"""
+
+import argparse
+import json
+import os
+import pathlib
+import statistics
+import subprocess
+import sys
+import tempfile
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("before", type=pathlib.Path, help="checkout of the code before the change")
+    p.add_argument("after", type=pathlib.Path, help="checkout of the code after the change")
+    p.add_argument("--rounds", type=int, default=3, help="alternating rounds (3)")
+    p.add_argument("bench_args", nargs=argparse.REMAINDER,
+                   help="after --: the arguments of bench.py, the same for both")
+    args = p.parse_args(argv)
+    args.bench_args = [a for a in args.bench_args if a != "--"]
+    return args
+
+
+def run_bench(checkout, bench_args, json_path):
+    checkout = checkout.resolve()
+    env = dict(os.environ, PYTHONPATH=str(checkout))
+    subprocess.run([sys.executable, str(checkout / "scripts" / "bench.py"), *bench_args,
+                    "--json", str(json_path)], cwd=checkout, env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+    with open(json_path, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def table(results):
+    """Markdown: per config, each round's words/s before and after, medians, ratio."""
+    rows = ["| config | before: words/s per round | after: words/s per round | median before "
+            "| median after | after / before |", "|---|---|---|---|---|---|"]
+    configs = [row["config"] for row in results["before"][0]["rows"]]
+    for config in configs:
+        speeds = {side: [next(r["words_per_sec"] for r in run["rows"] if r["config"] == config)
+                         for run in runs] for side, runs in results.items()}
+        before, after = (statistics.median(speeds[side]) for side in ("before", "after"))
+        rows.append(f"| {config} | {', '.join(f'{s:,.0f}' for s in speeds['before'])} | "
+                    f"{', '.join(f'{s:,.0f}' for s in speeds['after'])} | {before:,.0f} | "
+                    f"{after:,.0f} | {after / before:.3f} |")
+    return "\n".join(rows)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    results = {"before": [], "after": []}
+    with tempfile.TemporaryDirectory() as folder:
+        for round_index in range(args.rounds):
+            for side in ("before", "after"):
+                print(f"[round {round_index + 1}/{args.rounds}] {side}: {getattr(args, side)}",
+                      file=sys.stderr)
+                results[side].append(run_bench(getattr(args, side), args.bench_args,
+                                               pathlib.Path(folder) / f"{side}{round_index}.json"))
+    meta = {side: runs[0]["meta"] for side, runs in results.items()}
+    print(f"{meta['after']['date']}, {meta['after']['cpu']}: before {meta['before']['w2v_commit']}, "
+          f"after {meta['after']['w2v_commit']}, {args.rounds} alternating rounds of bench.py "
+          f"{' '.join(args.bench_args)}\n")
+    print(table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
