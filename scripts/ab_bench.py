@@ -18,14 +18,16 @@ import tempfile
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    """The arguments; those after `--` are bench.py's, the same for both checkouts."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    split = argv.index("--") if "--" in argv else len(argv)
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                usage="%(prog)s BEFORE AFTER [--rounds N] -- BENCH_ARGS...")
     p.add_argument("before", type=pathlib.Path, help="checkout of the code before the change")
     p.add_argument("after", type=pathlib.Path, help="checkout of the code after the change")
     p.add_argument("--rounds", type=int, default=3, help="alternating rounds (3)")
-    p.add_argument("bench_args", nargs=argparse.REMAINDER,
-                   help="after --: the arguments of bench.py, the same for both")
-    args = p.parse_args(argv)
-    args.bench_args = [a for a in args.bench_args if a != "--"]
+    args = p.parse_args(argv[:split])
+    args.bench_args = argv[split + 1 :]
     return args
 
 

@@ -347,6 +347,9 @@ def test_train_command_on_a_local_cluster(corpus, tmp_path):
     (["--dask-workers", "0"], "--dask-workers must be >= 1, got 0"),
     (["--dask-workers", "2", "--sync-words", "0"], "--sync-words must be >= 1, got 0"),
     (["--scheduler", "tcp://127.0.0.1:9"], "cannot reach the Dask scheduler at tcp://127.0.0.1:9"),
+    (["--scheduler", "nonsense"], "cannot reach the Dask scheduler at nonsense (missing port"),
+    (["--sync-words", "100"], "--sync-words applies to a cluster run: give --dask-workers or "
+                              "--scheduler too"),
     (["--dask-workers", "1", "--scheduler", "tcp://127.0.0.1:9"], "not both"),
     (["--dask-workers", "3", "--merge", "split"], "--merge split holds quality on up to 2 workers"),
 ])

@@ -98,10 +98,9 @@ class ClusterConfig:
         check_parameter(self.dask_workers is None or self.scheduler is None,
                         "give {dask_workers} (a local cluster) or {scheduler} (an existing one), "
                         "not both", "dask_workers", "scheduler")
-        check_parameter(self.wanted or self.given() == {},
-                        f"{{{next(iter(self.given() or ['sync_words']))}}} applies to a cluster "
-                        "run: give {dask_workers} or {scheduler} too",
-                        next(iter(self.given() or ["sync_words"])), "dask_workers", "scheduler")
+        for name in self.given() if not self.wanted else ():
+            check_parameter(False, f"{{{name}}} applies to a cluster run: give {{dask_workers}} "
+                            "or {scheduler} too", name, "dask_workers", "scheduler")
         _refuse_split(self.merge, self.dask_workers)
         return self
 

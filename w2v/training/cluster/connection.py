@@ -28,8 +28,9 @@ def connect(workers=None, scheduler=None, threads=1, progress=True):
         if scheduler:
             try:
                 client = stack.enter_context(distributed.Client(scheduler, timeout="10s"))
-            except (OSError, TimeoutError) as exc:
-                raise W2VError(f"cannot reach the Dask scheduler at {scheduler} ({exc})") from None
+            except (OSError, TimeoutError, ValueError) as exc:  # ValueError: not an address
+                raise W2VError(f"cannot reach the Dask scheduler at {scheduler} ({exc})",
+                               ("scheduler",)) from None
         else:
             cluster = stack.enter_context(distributed.LocalCluster(
                 n_workers=workers, threads_per_worker=threads, processes=True, host="127.0.0.1",
