@@ -104,13 +104,13 @@ class LocalEngine:
     def train_until(self, position, pause, boundary, account):
         """Train the batches of `position.epoch` from `position.batch`, up to 2 x threads in
         flight, each one's result given to `account` in order, until the epoch ends, `pause()`
-        asks for a stop, or the next batch would start at words where `boundary(words)` wants
-        one; returns with nothing in flight."""
+        asks for a stop, or the next batch would start at words where `boundary(words)` (None:
+        nowhere) wants one; returns with nothing in flight."""
         pending, submitted = collections.deque(), position.batch
         while position.batch < self.units:
             wanted = pause()
             while not wanted and submitted < self.units and len(pending) < 2 * self.config.threads:
-                if boundary(self.words_at(position.epoch, submitted)):
+                if boundary and boundary(self.words_at(position.epoch, submitted)):
                     break
                 pending.append(self.pool.submit(self.run_batch, position.epoch, submitted))
                 submitted += 1

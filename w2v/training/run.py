@@ -53,11 +53,11 @@ class Run:
                     and time.monotonic() - last_save >= every_seconds)
 
         def callback_due(words):
-            return callbacks is not None and callbacks.due(words)
+            return callbacks.due(words)
 
         def pause():
             return stop.is_set() or (save is not None and timer_due()) or \
-                callback_due(self.words_done())
+                (callbacks is not None and callback_due(self.words_done()))
 
         with checkpoint.stop_requests() as stop:
             while position.epoch < self.config.epochs:
@@ -66,9 +66,10 @@ class Run:
                     if stop.is_set() and not save:
                         raise KeyboardInterrupt
                     checkpoint_due = save is not None and (stop.is_set() or timer_due())
-                    notify = callback_due(self.words_done())
+                    notify = callbacks is not None and callback_due(self.words_done())
                     if not (checkpoint_due or notify):
-                        engine.train_until(position, pause, callback_due, self.account)
+                        engine.train_until(position, pause, callbacks and callback_due,
+                                           self.account)
                         continue
                     # paused with nothing in flight: the weights are at a unit's boundary
                     position.seconds += time.perf_counter() - t0
