@@ -614,7 +614,7 @@ def test_first_mistakes_as_real_processes(tmp_path):
     cases = [
         (["train", "/nonexistent"], 1, "w2v train: error: corpus /nonexistent does not exist"),
         (["train", str(latin1)], 1, "line 1: bytes that are not valid utf-8"),
-        (["train", "--dim", "0"], 2, "w2v train: error: dim must be >= 1, got 0"),
+        (["train", "--dim", "0"], 2, "w2v train: error: --dim must be >= 1, got 0"),
         (["neighbors", str(latin1), "café"], 1, f"w2v neighbors: error: {latin1}"),
     ]
     for argv, code, message in cases:
