@@ -124,7 +124,8 @@ def test_callbacks_every_n_words_run_between_batches(lines):
     ({"lr": "fast"}, "lr must be a number, got 'fast'"),
     ({"epochs": True}, "epochs must be an integer, got True"),
     ({"arch": "skip-gram"}, "arch must be one of"),
-    ({"callbacks": [42]}, "callbacks must be functions, got 42"),
+    ({"callbacks": [42]}, "callbacks must be functions or objects with gensim's callback "
+                           r"methods \(on_train_begin, .*\), got 42"),
     ({"callback_words": 0}, "callback_words must be >= 1, got 0"),
 ])
 def test_keyword_errors_are_one_line_and_name_the_keyword(options, message):

@@ -142,3 +142,32 @@ def test_what_a_cluster_cannot_read_is_refused_before_it_starts(corpus, monkeypa
     monkeypatch.setattr(engine, "connect", None)  # starting a cluster would fail here
     with pytest.raises(ParameterError, match="a cluster reads the corpus on every worker"):
         train(corpus, dask_workers=2, progress=False)
+
+
+def test_gensim_callback_objects_are_called_as_gensim_calls_them(engine, text):
+    callbacks = pytest.importorskip("gensim.models.callbacks")
+
+    class Recorder(callbacks.CallbackAny2Vec):  # what gensim users write
+        def __init__(self):
+            self.calls, self.losses = [], []
+
+        def on_train_begin(self, model):
+            self.calls.append("train_begin")
+
+        def on_epoch_begin(self, model):
+            self.calls.append("epoch_begin")
+
+        def on_epoch_end(self, model):
+            self.calls.append("epoch_end")
+            self.losses.append(model.get_latest_training_loss())
+            assert model.wv.most_similar("horse", topn=1) and model.epochs == CONFIG["epochs"]
+
+        def on_train_end(self, model):
+            self.calls.append("train_end")
+
+    recorder = Recorder()
+    model = train(text, **CONFIG, **engine, callbacks=[recorder], progress=False)
+    assert recorder.calls == ["train_begin"] + ["epoch_begin", "epoch_end"] * 2 + ["train_end"]
+    epochs = model.log["epochs"]  # gensim's loss: summed since training began
+    expected = np.cumsum([epoch["loss"] * epoch["pairs"] for epoch in epochs])
+    np.testing.assert_allclose(recorder.losses, expected, rtol=1e-9)

@@ -168,7 +168,8 @@ class RunOptions:
     """Where a run starts, what it reports, when it saves and stops; not part of the model."""
 
     init: typing.Any = option(None, "continue training this model (a .npz the trainer wrote, "
-                              "or a Word2VecModel / KeyedVectors from Python) on the corpus: "
+                              "a gensim Word2Vec .model, or a Word2VecModel / KeyedVectors "
+                              "from Python) on the corpus: "
                               "its words keep their vectors and their counts grow, new words "
                               "reaching {min_count} join, the lr starts again; options not "
                               "given are the model's", metavar="MODEL_NPZ", table="")
@@ -191,7 +192,9 @@ class RunOptions:
     force: bool = option(False, "train even when full softmax would take hours", table="off")
     callbacks: typing.Any = option(
         (), "functions called with a TrainingProgress at the end of every epoch (and every "
-        "callback_words words); one returning w2v.STOP ends the run", cli=False)
+        "callback_words words); one returning w2v.STOP ends the run. gensim's callback objects "
+        "(on_train_begin, on_epoch_begin, on_epoch_end, on_train_end) are called at those "
+        "moments with the TrainingProgress as the model", cli=False)
     callback_words: typing.Optional[int] = option(
         None, "also call the callbacks every this many words", check=at_least(1), cli=False)
     progress: bool = option(True, "a progress bar on stderr (a widget in notebooks)", cli=False)

@@ -145,16 +145,21 @@ def _checkpoint(resume):
 
 
 def _init_vectors(init):
-    """The KeyedVectors of `init`: a Word2VecModel's, KeyedVectors, or read from a path."""
+    """The KeyedVectors of `init`: a Word2VecModel's, KeyedVectors, a gensim Word2Vec model's
+    or KeyedVectors, or read from a path (ours, or a gensim pickle)."""
     from ..vectors import KeyedVectors
+    from ..vectors.gensim_pickles import from_gensim, is_gensim_object
 
     if init is None or isinstance(init, KeyedVectors):
         return init
     if isinstance(init, Word2VecModel):
         return init.wv
+    if is_gensim_object(init):
+        return from_gensim(KeyedVectors, init)
     if isinstance(init, (str, os.PathLike)):
         return KeyedVectors.load(os.fspath(init))
-    check_parameter(False, f"{{init}} must be a Word2VecModel, KeyedVectors or a path, got "
+    check_parameter(False, f"{{init}} must be a Word2VecModel, KeyedVectors (ours or gensim's), a "
+                    f"gensim Word2Vec or a path, got "
                     f"{type(init).__name__}", "init")
 
 

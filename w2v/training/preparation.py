@@ -47,7 +47,8 @@ def choose_vocab(counted, config, resume, init, listed):
 
 def check_init(init, config):
     """W2VError unless the KeyedVectors `init` can start a run of `config`: continued training
-    needs the counts and the output vectors (a .npz the trainer wrote), the same dim, and
+    needs the counts and the output vectors (a .npz the trainer wrote, or a gensim Word2Vec
+    model), the same dim, and
     output vectors trained for the same loss. With loss hs there are none to need: the inner
     nodes of the old Huffman tree are not the new tree's, so they start again from zero."""
     check_parameter(init.counts is not None,
@@ -59,7 +60,7 @@ def check_init(init, config):
                     "its output weights were trained for that loss", "loss", "init")
     check_parameter(init.output_vectors is not None or config.loss == "hs",
                     "the {init} model has no output weights per word: continue from a .npz "
-                    "model, which keeps them", "init")
+                    "model or a gensim Word2Vec .model, which keep them", "init")
     check_parameter(init.dim == config.dim,
                     f"{{dim}} {config.dim} differs from the {{init}} model's {init.dim}: continued "
                     "training keeps the vectors, whose size cannot change", "dim", "init")

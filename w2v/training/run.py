@@ -59,8 +59,10 @@ class Run:
             return stop.is_set() or (save is not None and timer_due()) or \
                 (callbacks is not None and callback_due(self.words_done()))
 
+        self.hook("on_train_begin")
         with checkpoint.stop_requests() as stop:
             while position.epoch < self.config.epochs:
+                self.hook("on_epoch_begin")
                 t0 = time.perf_counter()
                 while position.batch < engine.units:
                     if stop.is_set() and not save:
@@ -93,6 +95,7 @@ class Run:
                     self.stop_early()
                     break
         bar.close()
+        self.hook("on_train_end")
 
     def account(self, loss, pairs, words):
         """Take a finished unit's loss, predictions and words."""
@@ -107,15 +110,25 @@ class Run:
 
     def notify(self, end_of_epoch):
         """Call the callbacks with where the run is; True if one asks to stop."""
+        return self.callbacks.call(self.progress_now(end_of_epoch))
+
+    def hook(self, name):
+        """Call gensim's hook `name` of the callback objects that have it."""
+        if self.callbacks is not None and self.callbacks.hooked:
+            self.callbacks.hook(name, self.progress_now(end_of_epoch=False))
+
+    def progress_now(self, end_of_epoch):
+        """A TrainingProgress of where the run is (at an epoch's end: of the epoch just ended)."""
         position, done = self.position, self.words_done()
         if end_of_epoch:  # end_epoch has logged it and moved on
             epoch, loss = position.epoch, position.history[-1]["loss"]
         else:
             epoch, loss = position.epoch + 1, position.loss / max(position.pairs, 1)
-        return self.callbacks.call(TrainingProgress(
-            epoch, self.config.epochs, end_of_epoch, done, self.engine.total_words, loss,
-            self.lr_now(done), self.vocab.words, self.vocab.counts,
-            self.engine.current_input_vectors))
+        run_loss = sum(e["loss"] * e["pairs"] for e in position.history) + position.loss
+        return TrainingProgress(
+            min(epoch, self.config.epochs), self.config.epochs, end_of_epoch, done,
+            self.engine.total_words, loss, self.lr_now(done), self.vocab.words,
+            self.vocab.counts, self.engine.current_input_vectors, run_loss)
 
     def stop_early(self):
         """End the run where it is, an unfinished epoch logged with the words it trained."""
