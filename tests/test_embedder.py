@@ -195,3 +195,40 @@ def test_cli_pooling_gives_the_features_of_the_transformer(tmp_path):
     ).fit(data["train"][0], data["train"][1].astype(str))
     test_accuracy = pipeline.score(data["test"][0], data["test"][1].astype(str))
     assert reported["test_accuracy"] == pytest.approx(test_accuracy, abs=1e-9)
+
+
+def test_a_path_or_a_model_stands_for_its_vectors(tmp_path):
+    import w2v
+
+    kv = keyed_vectors()
+    kv.save(tmp_path / "slice.npz")
+    model = w2v.train([s.split() for s in TRAIN * 20], dim=4, min_count=1, epochs=1,
+                      progress=False)
+    model.save(tmp_path / "model.npz")
+    expected = SentenceEmbedder(kv, pooling="sif").fit(TRAIN).transform(TEST)
+    for given in (str(tmp_path / "slice.npz"), tmp_path / "slice.npz"):
+        embedder = SentenceEmbedder(given, pooling="sif").fit(TRAIN)
+        np.testing.assert_array_equal(embedder.transform(TEST), expected)
+        assert embedder.vectors == given  # the parameter as given, for get_params and clone
+    for given in (model, w2v.load(tmp_path / "model.npz")):
+        np.testing.assert_array_equal(SentenceEmbedder(given).fit(TRAIN).transform(TEST),
+                                      SentenceEmbedder(given.wv).fit(TRAIN).transform(TEST))
+
+
+def test_features_are_named_and_set_output_is_honoured():
+    embedder = SentenceEmbedder(keyed_vectors(), pooling="minmax").fit(TRAIN)
+    names = embedder.get_feature_names_out()
+    assert list(names[:2]) == ["mean0", "mean1"] and names[4] == "min0" and names[-1] == "max3"
+    assert len(names) == embedder.n_features_out_
+    pipeline = make_pipeline(SentenceEmbedder(keyed_vectors()), LogisticRegression())
+    pipeline.fit(TRAIN, [1, 0, 1, 1, 0])
+    assert list(pipeline[:-1].get_feature_names_out()) == ["mean0", "mean1", "mean2", "mean3"]
+    assert embedder.set_output(transform="default") is embedder
+    try:
+        import pandas  # noqa: F401
+    except ImportError:  # scikit-learn's set_output says pandas is needed
+        with pytest.raises(ImportError, match="pandas"):
+            embedder.set_output(transform="pandas").transform(TEST)
+    else:
+        frame = embedder.set_output(transform="pandas").transform(TEST)
+        assert list(frame.columns) == list(names)

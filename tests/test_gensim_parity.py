@@ -188,6 +188,52 @@ def test_rank_and_closer_than_are_gensims(vectors_file):
         assert abs(ours.rank(word, other) - theirs.rank(word, other)) <= len(tied) - 1
 
 
+def test_norms_and_relative_similarities_are_gensims(vectors_file):
+    _, ours, theirs = vectors_file
+    a, b, c, d, e, f = probe_words(ours)
+    assert ours.has_index_for(a) and theirs.has_index_for(a)
+    assert not ours.has_index_for("no-such-word") and not theirs.has_index_for("no-such-word")
+    ours.fill_norms(), theirs.fill_norms()
+    np.testing.assert_allclose(ours.norms, theirs.norms, rtol=TOLERANCE)
+    rows = ours.vectors[::max(1, len(ours) // 200)]
+    np.testing.assert_allclose(ours.cosine_similarities(ours[a], rows),
+                               theirs.cosine_similarities(theirs[a], rows), atol=TOLERANCE)
+    for key, keys in [(a, [b, c, d]), (e, [f, a]), (b, [c])]:
+        assert ours.most_similar_to_given(key, keys) == theirs.most_similar_to_given(key, keys)
+    for x, y, topn in [(a, b, 10), (c, d, 3), (e, e, 1)]:
+        assert ours.relative_cosine_similarity(x, y, topn) == pytest.approx(
+            theirs.relative_cosine_similarity(x, y, topn), abs=TOLERANCE)
+    ours.unit_normalize_all(), theirs.unit_normalize_all()
+    np.testing.assert_allclose(ours.vectors, theirs.vectors, atol=TOLERANCE)
+    np.testing.assert_array_equal(ours.norms, theirs.norms)
+    assert_same_ranking(ours.most_similar(a), theirs.most_similar(a),
+                        ours.most_similar(a, topn=None), ours)
+
+
+def test_adding_vectors_is_gensims(vectors_file):
+    _, ours, theirs = vectors_file
+    a, b, *_ = probe_words(ours)
+    ours.most_similar(a)  # the unit vectors are computed: adding words must renew them
+    rng = np.random.default_rng(1)
+    vector = rng.normal(size=ours.vector_size).astype(np.float32)
+    with pytest.warns(UserWarning, match="Adding single vectors"):  # gensim's, on growing
+        their_row = theirs.add_vector("new-word", vector)
+    assert ours.add_vector("new-word", vector) == their_row == len(theirs) - 1
+    weights = rng.normal(size=(3, ours.vector_size)).astype(np.float32)
+    for replace in (False, True):
+        keys = [a, f"added-{replace}", b]
+        ours.add_vectors(keys, weights, replace=replace)
+        theirs.add_vectors(keys, weights, replace=replace)
+    ours["set-word"] = theirs["set-word"] = weights[0] * 2
+    ours[a] = theirs[a] = weights[1]
+    assert ours.index_to_key == theirs.index_to_key
+    assert ours.key_to_index == theirs.key_to_index
+    np.testing.assert_array_equal(ours.vectors, theirs.vectors)
+    theirs.fill_norms(force=True)  # gensim keeps the norms of before the additions
+    assert_same_ranking(ours.most_similar("new-word"), theirs.most_similar("new-word"),
+                        ours.most_similar("new-word", topn=None), ours)
+
+
 def test_benchmarks_are_gensims(vectors_file, tmp_path):
     _, ours, theirs = vectors_file
     analogies = shared_file("google-analogy", "questions-words.txt")

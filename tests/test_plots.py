@@ -5,6 +5,7 @@ import struct
 
 import numpy as np
 import pytest
+from matplotlib.text import Text
 
 from w2v.cli import main
 from w2v.errors import UsageError, W2VError
@@ -158,6 +159,26 @@ def test_plot_training_log_draws_loss_and_speed(tmp_path):
     path = tmp_path / "loss.png"
     save_figure(figure, path)
     assert png_size(path) == (1000, 450)
+
+
+@pytest.mark.parametrize("first_speed", [2000.0, 910000.0, 990000.0],
+                         ids=["slow compile", "as fast", "fastest"])
+def test_the_compile_note_stays_clear_of_the_axis_and_the_points(first_speed):
+    """Issue 27: the note ran over the x-axis and its "2" tick label when epoch 1 was slow."""
+    epochs = [dict(TRAINING_LOG["epochs"][0], words_per_sec=first_speed),
+              *TRAINING_LOG["epochs"][1:]]
+    figure = plot_training_log({**TRAINING_LOG, "epochs": epochs}, size=(640, 300))
+    _, speed_ax = figure.axes
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    note = next(t for t in speed_ax.texts if "compile" in t.get_text())
+    box = Text.get_window_extent(note, renderer)  # the words, without the arrow
+    panel = speed_ax.get_window_extent(renderer)
+    assert panel.y0 < box.y0 and box.y1 <= panel.y1, "the note is inside the panel"
+    for label in speed_ax.get_xticklabels():
+        assert not box.overlaps(label.get_window_extent(renderer)), label.get_text()
+    points = speed_ax.transData.transform(speed_ax.lines[0].get_xydata())
+    assert all(y < box.y0 for _, y in points), "every point lies below the note"
 
 
 def test_training_log_errors(tmp_path):

@@ -3,6 +3,7 @@
 import json
 import math
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -19,7 +20,7 @@ from w2v.sentiment.datasets import Dataset
 from w2v.sentiment.readers import Split
 from w2v.sentiment.tokenizer import Tokenizer
 from w2v.present.report import FILES, MLP_FILES, pooling_table, summary_table, write_report
-from w2v.sentiment.results import SweepPoint
+from w2v.sentiment.results import SweepPoint, warn_lambda_at_grid_end
 from w2v.sentiment.sweep import (
     check_lambdas,
     check_options,
@@ -238,9 +239,21 @@ def test_untrustworthy_results_warn():
     messages = [str(w.message) for w in caught]
     assert any(m.startswith("fewer than 100 test sentences for class 0 (") for m in messages)
     assert any("the vectors know only" in m for m in messages)
-    assert any("is the largest of the grid" in m for m in messages) or any(
-        "is the smallest of the grid" in m for m in messages
-    )
+
+
+@pytest.mark.parametrize("dev, warned", [
+    ([0.5, 0.6, 0.9], "the chosen lambda 100 is the largest of the grid"),
+    ([0.9, 0.6, 0.5], "the chosen lambda 1 is the smallest of the grid"),
+    ([0.5, 1.0, 1.0], None),  # tied at the largest: chosen by the tie rule, no wider grid helps
+    ([1.0, 1.0, 1.0], None),
+    ([0.5, 0.9, 0.6], None),
+])
+def test_a_lambda_at_the_grid_end_warns_only_when_strictly_best(dev, warned):
+    points = [SweepPoint(l2, 0, accuracy, 0, 0, 0, 0) for l2, accuracy in zip([1, 10, 100], dev)]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warn_lambda_at_grid_end(points)
+    assert [str(w.message).split(" and ")[0] for w in caught] == ([warned] if warned else [])
 
 
 def test_report_files_numbers_and_plots(tmp_path, result):

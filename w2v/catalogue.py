@@ -8,6 +8,7 @@ missing; a wrong checksum is an error and leaves nothing behind.
 """
 
 import contextlib
+import difflib
 import hashlib
 import json
 import os
@@ -87,7 +88,9 @@ def _entry(name, fields):
 def get_entry(name, catalogue=None):
     catalogue = load_catalogue() if catalogue is None else catalogue
     if name not in catalogue:
-        raise UsageError(f"unknown dataset {name!r}; known: {', '.join(sorted(catalogue))}")
+        close = difflib.get_close_matches(str(name), list(catalogue), n=1)
+        guess = f" (did you mean {close[0]}?)" if close else ""
+        raise UsageError(f"unknown dataset {name!r}{guess}; known: {', '.join(sorted(catalogue))}")
     return catalogue[name]
 
 
@@ -104,11 +107,18 @@ def download(name, folder=".", *, catalogue=None, progress=True, force=False, lo
     if not force and all(p.exists() for p in products):
         log(f"{name}: already in {folder}")
         return products
+    created = _new_folders(folder)
     folder.mkdir(parents=True, exist_ok=True)
     if not entry.checksums:
         log(f"warning: {name}: the catalogue has no published checksum (checksums: null), "
             f"so {entry.filename} will not be verified")
-    archive = fetch_verified(entry, folder, progress)
+    try:
+        archive = fetch_verified(entry, folder, progress)
+    except BaseException:  # offline, interrupted: leave no empty folder behind
+        for new in created:
+            with contextlib.suppress(OSError):
+                new.rmdir()  # only if empty
+        raise
     if entry.extract:
         unpack(archive, folder / entry.extract_to, entry.extract)
         archive.unlink()
@@ -116,6 +126,15 @@ def download(name, folder=".", *, catalogue=None, progress=True, force=False, lo
     if missing:
         raise W2VError(f"{name}: downloaded, but {', '.join(missing)} not found in the archive")
     return products
+
+
+def _new_folders(folder):
+    """The folders mkdir(parents=True) would create for `folder`, deepest first."""
+    new = []
+    while not folder.exists() and folder != folder.parent:
+        new.append(folder)
+        folder = folder.parent
+    return new
 
 
 def fetch_verified(entry, folder, progress):

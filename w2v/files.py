@@ -187,6 +187,7 @@ class ReadMessages:
     folder: str
     unreadable: str
     undecodable: str = "{path}, line {line}: not valid UTF-8"
+    wanted: str = "a UTF-8 text file"  # what the caller reads, for "X is a zip archive, not ..."
 
     @classmethod
     def naming(cls, what):
@@ -195,6 +196,7 @@ class ReadMessages:
             missing=f"{what} {{path}} does not exist",
             folder=f"{{path}} is a directory, expected a {what}",
             unreadable=f"cannot read {what} {{path}}: {{reason}}",
+            wanted=f"a {what}",
         )
 
 
@@ -218,6 +220,9 @@ def read_text_lines(path, messages):
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
+        kind = file_kind(path, data)
+        if kind not in ("text", "binary"):  # "binary": maybe text in UTF-16, say which byte
+            raise W2VError(f"{path} is {FILE_KINDS[kind]}, not {messages.wanted}") from None
         line = data.count(b"\n", 0, exc.start) + 1
         message = messages.undecodable.format(path=path, line=line, byte=data[exc.start])
         raise W2VError(message) from None

@@ -33,6 +33,18 @@ class OneLineParser(argparse.ArgumentParser):
             raise _ParseFailure(message)
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
+    def _check_value(self, action, value):
+        """argparse's check of a value against its choices (a command's name, --arch ...),
+        suggesting the closest choice when one is spelled close."""
+        if action.choices is None or value in action.choices:
+            return
+        hidden = getattr(action, "aliases_hidden", ())
+        shown = ", ".join(str(c) for c in action.choices if c not in hidden)
+        match = difflib.get_close_matches(str(value), [str(c) for c in action.choices], n=1)
+        guess = f" (did you mean {match[0]}?)" if match else ""
+        raise argparse.ArgumentError(action, f"invalid choice: {value!r}{guess}; choose from "
+                                             f"{shown}")
+
     def parse_known_args(self, args=None, namespace=None):
         if args is None:
             return super().parse_known_args(args, namespace)
@@ -96,11 +108,13 @@ def _is_option(arg):
         return arg.startswith("-") and arg != "-"
 
 
-def add_command(subparsers, name, *, help, description, examples):
+def add_command(subparsers, name, *, help, description, examples, aliases=()):
     """A subcommand's parser: `help` in `w2v --help`, then its own --help with `description`
     (wrapped) and ending with `examples`, two or three command lines (a `# comment` each may
-    have)."""
+    have). `aliases`: other names that run it (not listed among the choices)."""
     paragraphs = [textwrap.fill(p, HELP_WIDTH) for p in description.split("\n\n")]
     epilog = "examples:\n" + "\n".join(f"  {line}" for line in examples)
-    return subparsers.add_parser(name, help=help, description="\n\n".join(paragraphs),
-                                 epilog=epilog)
+    parser = subparsers.add_parser(name, help=help, description="\n\n".join(paragraphs),
+                                   epilog=epilog, aliases=list(aliases))
+    subparsers.aliases_hidden = (*getattr(subparsers, "aliases_hidden", ()), *aliases)
+    return parser

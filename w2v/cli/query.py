@@ -24,20 +24,37 @@ def is_vectors_file(path):
 
 def register(subparsers):
     neighbors = add_command(
-        subparsers, "neighbors",
+        subparsers, "neighbors", aliases=["neighbours"],
         help="nearest words by cosine similarity",
         description="Print the k nearest words (cosine similarity) of each WORD. Unknown words are "
         "named on stderr, with close spellings that are in the vocabulary, and the others still "
-        "answered; exit 1 if none is known.",
+        "answered; exit 1 if none is known. WORD - reads queries from standard input, one a "
+        "line, as word2vec's distance tool does (the vectors are loaded once); a line of "
+        "several words asks for the neighbours of their mean.",
         examples=[
             "w2v neighbors vectors.bin horse violin -k 5",
             "w2v neighbors vectors.bin paris --restrict-vocab 100   # among the 100 most frequent",
+            "w2v neighbors vectors.bin -     # one query a line from standard input",
         ],
     )
     add_vectors_argument(neighbors)
-    neighbors.add_argument("words", metavar="WORD", nargs="+", help="words to find neighbours of")
+    neighbors.add_argument("words", metavar="WORD", nargs="+",
+                           help="words to find neighbours of, or - to read them from standard "
+                                "input")
     _add_common_options(neighbors)
     neighbors.set_defaults(func=run_neighbors)
+
+    similarity = add_command(
+        subparsers, "similarity",
+        help="cosine similarity of two words",
+        description="Print the cosine similarity of the vectors of A and B (gensim's "
+        "similarity), or of each pair A B C D ... in turn.",
+        examples=["w2v similarity vectors.bin horse cow",
+                  "w2v similarity vectors.bin horse cow violin cello   # two pairs"],
+    )
+    add_vectors_argument(similarity)
+    similarity.add_argument("words", metavar="A B", nargs="+", help="words, two by two")
+    similarity.set_defaults(func=run_similarity)
 
     analogy = add_command(
         subparsers, "analogy",
@@ -91,6 +108,8 @@ def warn(command, message):
 def run_neighbors(args):
     check_positive(args.topn, "-k")
     check_positive(args.restrict_vocab, "--restrict-vocab")
+    if args.words == ["-"]:
+        return _neighbors_of_lines(args, load_vectors(args.vectors))
     kv = load_vectors(args.vectors)
     words = list(dict.fromkeys(args.words))
     missing = kv.unknown_words(words)
@@ -104,6 +123,43 @@ def run_neighbors(args):
         answers = kv.most_similar(word, topn=args.topn, restrict_vocab=args.restrict_vocab)
         blocks.append(format_table(f"nearest to {word!r}", answers, "cosine"))
     print("\n\n".join(blocks))
+    return 0
+
+
+def _neighbors_of_lines(args, kv):
+    """word2vec's distance loop: a table per line of standard input, printed as it is asked;
+    exit 1 if no line could be answered."""
+    answered = asked = 0
+    for line in sys.stdin:
+        words = line.split()
+        if not words:
+            continue
+        asked += 1
+        missing = kv.unknown_words(words)
+        if missing:
+            warn("neighbors", f"{kv.unknown_words_error(missing)}; skipped {line.strip()!r}")
+            continue
+        answers = kv.most_similar(words, topn=args.topn, restrict_vocab=args.restrict_vocab)
+        print(("\n" if answered else "") +
+              format_table(f"nearest to {' '.join(words)!r}", answers, "cosine"), flush=True)
+        answered += 1
+    if asked and not answered:
+        raise W2VError("no line of standard input could be answered: every one held an "
+                       "unknown word")
+    return 0
+
+
+def run_similarity(args):
+    if len(args.words) % 2:
+        raise UsageError(f"similarity takes words two by two, got {len(args.words)}")
+    kv = load_vectors(args.vectors)
+    missing = kv.unknown_words(args.words)
+    if missing:
+        raise kv.unknown_words_error(missing)
+    pairs = list(zip(args.words[::2], args.words[1::2]))
+    width = max(len(f"{a} {b}") for a, b in pairs)
+    for a, b in pairs:
+        print(f"{a + ' ' + b:<{width}}  {kv.similarity(a, b):7.4f}")
     return 0
 
 

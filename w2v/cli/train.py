@@ -6,13 +6,13 @@ import os
 import sys
 
 from ..errors import UsageError
-from ..files import check_writable
+from ..files import COMPRESSION_SUFFIXES, check_writable, extension_of
 from ..training.cluster.config import ClusterConfig
 from ..training.options import (RunOptions, TrainConfig, base_type, declared, flag_of,
                                  help_of, validate)
+from ..vectors.formats import EXTENSIONS, format_for_path
 from .parser import add_command
 
-OUTPUT_EXTENSIONS = (".bin", ".txt", ".vec", ".npz")
 CONFIGS = (TrainConfig, RunOptions, ClusterConfig)
 
 
@@ -99,10 +99,12 @@ def _settings(args):
     options = RunOptions(**options).validate()
     resume = options.resume
     output = args.output or (resume.extra.get("output") if resume else None) or "vectors.bin"
-    if not output.lower().endswith(OUTPUT_EXTENSIONS):
+    if extension_of(output) not in EXTENSIONS:
         raise UsageError(
-            f"--output must end with one of {', '.join(OUTPUT_EXTENSIONS)}, got {output!r}"
+            f"--output must end with one of {', '.join(EXTENSIONS)}, optionally followed by "
+            f"{'/'.join(COMPRESSION_SUFFIXES)}, got {output!r}"
         )
+    format_for_path(output)  # what saving it would refuse, refused before training
     corpus = args.corpus or (resume.corpus if resume else _default_corpus(args.quiet))
     checkpoint_path = options.checkpoint or args.resume or output + ".checkpoint.npz"
     every = options.checkpoint_every * 60 if options.checkpoint_every else None

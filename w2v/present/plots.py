@@ -6,15 +6,15 @@ backend is involved. `save_figure` writes a picture of an exact pixel size in th
 extension names (PNG, JPEG, PDF, SVG, ...), atomically.
 """
 
-import json
 import os
 
 import numpy as np
 
-from ..errors import UsageError, W2VError, check_parameter
+from ..errors import ParameterError, UsageError, W2VError, check_parameter
 from ..files import atomic_write
 from ..sentiment.datasets import class_names
 from ..sentiment.results import SentimentResult, confusion, main_sweep, roc_auc_per_class
+from .training_log import check_training_log, load_training_log  # noqa: F401 - its readers
 
 METHODS = ("svd", "pca", "tsne")
 MAX_WORDS = 200  # more labels than this no longer fit a readable picture
@@ -103,9 +103,11 @@ def _check_size(size):
     try:
         width, height = (int(v) for v in size)
     except (TypeError, ValueError):
-        raise UsageError(f"size must be (width, height) in pixels, got {size!r}") from None
-    if not (50 <= width <= 10000 and 50 <= height <= 10000):
-        raise UsageError(f"size must be between 50 and 10000 pixels each way, got {width}x{height}")
+        raise ParameterError(f"{{size}} must be (width, height) in pixels, got {size!r}",
+                             ("size",)) from None
+    check_parameter(50 <= width <= 10000 and 50 <= height <= 10000,
+                    f"{{size}} must be between 50 and 10000 pixels each way, got {width}x{height}",
+                    "size")
     return width, height
 
 
@@ -256,35 +258,6 @@ def _intersection_area(a, b):
 # ----- training log ------------------------------------------------------------------------------
 
 
-def load_training_log(path):
-    """The JSON log `w2v train` writes, checked for the fields `plot_training_log` uses."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            log = json.load(handle)
-    except FileNotFoundError:
-        raise W2VError(f"training log {path} does not exist") from None
-    except IsADirectoryError:
-        raise W2VError(f"{path} is a directory, expected a JSON training log") from None
-    except UnicodeDecodeError:
-        raise W2VError(f"{path}: not UTF-8 text, expected a JSON training log") from None
-    except json.JSONDecodeError as exc:
-        raise W2VError(f"{path}, line {exc.lineno}: not valid JSON ({exc.msg})") from None
-    except OSError as exc:
-        raise W2VError(f"cannot read training log {path}: {exc.strerror or exc}") from None
-    return check_training_log(log, path)
-
-
-def check_training_log(log, source="training log"):
-    if not isinstance(log, dict) or not isinstance(log.get("epochs"), list) or not log["epochs"]:
-        raise W2VError(f"{source}: expected a JSON object with a non-empty 'epochs' list")
-    for i, epoch in enumerate(log["epochs"]):
-        for key in ("epoch", "loss", "words_per_sec"):
-            value = epoch.get(key) if isinstance(epoch, dict) else None
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise W2VError(f"{source}: epochs[{i}] needs a number {key!r}, got {value!r}")
-    return log
-
-
 def plot_training_log(log, ax=None, size=(1000, 450)):
     """Mean loss per training pair by epoch and training speed (words/s) by epoch; epoch 1's
     speed is marked as including the kernels' compile (the log cannot tell it apart).
@@ -306,11 +279,13 @@ def plot_training_log(log, ax=None, size=(1000, 450)):
     loss_ax.set_ylabel("mean loss per training pair")
     loss_ax.set_xticks(epochs)
     speed_ax.plot(epochs, speeds, marker="s", color="tab:orange")
+    # the note sits in headroom kept free above the points, its arrow to epoch 1's point
     speed_ax.annotate("includes the kernels'\ncompile (or load)", (epochs[0], speeds[0]),
-                      xytext=(6, -6), textcoords="offset points", va="top", fontsize="small",
-                      color="tab:orange")
+                      xytext=(0.5, 0.97), textcoords="axes fraction", ha="center", va="top",
+                      fontsize="small", color="tab:orange",
+                      arrowprops={"arrowstyle": "->", "color": "tab:orange", "lw": 0.8})
     speed_ax.set_ylabel("thousand words / s")
-    speed_ax.set_ylim(0, max(speeds) * 1.15 if max(speeds) > 0 else 1)
+    speed_ax.set_ylim(0, max(speeds) * 1.4 if max(speeds) > 0 else 1)
     if ax is None:
         speed_ax.set_xlabel("epoch")
         speed_ax.set_xticks(epochs)

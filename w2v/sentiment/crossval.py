@@ -92,7 +92,7 @@ def cross_validate(
     coverage = known_rows(tokens, word_index(keyed_vectors.words))[2]
     warn_low_coverage(coverage)
     folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed)
-    results = []
+    results, sweeps = [], []
     with threadpool_limits(limits=1, user_api="blas"):
         for number, (train_rows, test_rows) in enumerate(folds.split(np.zeros(len(y)), y), 1):
             train_tokens = [tokens[i] for i in train_rows]
@@ -100,6 +100,7 @@ def cross_validate(
                 keyed_vectors, train_tokens, y[train_rows], classes, lambdas, poolings,
                 classifier, hidden, dev_fraction, seed,
             )
+            sweeps.append(sweep)
             results.append(
                 _score_fold(
                     number, keyed_vectors, train_tokens, y[train_rows],
@@ -109,8 +110,8 @@ def cross_validate(
             )
             if progress:
                 progress(results[-1])
-    for fold in results:
-        warn_lambda_at_grid_end(fold.l2, lambdas, f"fold {fold.fold}'s chosen lambda")
+    for fold, sweep in zip(results, sweeps):
+        warn_lambda_at_grid_end(sweep.points, f"fold {fold.fold}'s chosen lambda")
     config = {
         "folds": cv,
         "pooling": pooling,

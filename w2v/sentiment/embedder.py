@@ -7,6 +7,8 @@ what a pooling learns from the training sentences (idf, the SIF common component
 gives float32 features in `transform`. `w2v sentiment --pooling` runs the same code.
 """
 
+import os
+
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
@@ -27,12 +29,17 @@ from .features import (
 class SentenceEmbedder(TransformerMixin, BaseEstimator):
     """Sentences -> pooled word vectors (see w2v.sentiment.features for the poolings).
 
-    vectors: KeyedVectors (anything with `words`, `vectors` and, for exact SIF weights, `counts`).
+    vectors: KeyedVectors (anything with `words`, `vectors` and, for exact SIF weights, `counts`),
+    a model holding them as `wv` (w2v.train's or w2v.load's Word2VecModel, a gensim Word2Vec),
+    gensim's KeyedVectors, or the path of a vectors file (read in `fit`).
     pooling: one of POOLINGS. sif_a: SIF's a (weights a / (a + p(w))).
     tokenizer: str -> tokens for string input; None: `Tokenizer.for_vocabulary(vectors.words)`.
 
-    Attributes after fit: tokenizer_, word_weights_ ((n_words,) or None), component_ (SIF's
-    removed unit direction, else None), n_features_out_.
+    Attributes after fit: vectors_ (the KeyedVectors used), tokenizer_, word_weights_
+    ((n_words,) or None), component_ (SIF's removed unit direction, else None), n_features_out_.
+    `get_feature_names_out()` names the features ("mean0", ...; "mean0", "min0", "max0" ... for
+    minmax); `set_output(transform="pandas")` gives data frames, as scikit-learn's transformers
+    do.
     """
 
     def __init__(self, vectors=None, pooling="mean", sif_a=SIF_A, tokenizer=None):
@@ -43,25 +50,34 @@ class SentenceEmbedder(TransformerMixin, BaseEstimator):
 
     def fit(self, X, y=None):
         """Learn the pooling's train statistics from the sentences X; y is ignored."""
+        self.vectors_ = _word_vectors(self.vectors)
         self._check_params()
         from .tokenizer import Tokenizer
 
-        words = self.vectors.words
+        words = self.vectors_.words
         self.tokenizer_ = self.tokenizer or Tokenizer.for_vocabulary(words)
         self._index = word_index(words)
         token_lists = self._token_lists(X)
         self.word_weights_, self.component_ = None, None
         if self.pooling == "sif":
-            self.word_weights_ = self.sif_a / (self.sif_a + word_probabilities(self.vectors))
+            self.word_weights_ = self.sif_a / (self.sif_a + word_probabilities(self.vectors_))
         elif self.pooling == "tfidf":
             rows, offsets, _ = known_rows(token_lists, self._index)
             self.word_weights_ = inverse_document_frequency(rows, offsets, len(words))
         if self.pooling == "sif":
             features, _ = self._pool(token_lists)
             self.component_ = first_singular_vector(features)
-        dim = np.shape(self.vectors.vectors)[1]
+        dim = np.shape(self.vectors_.vectors)[1]
         self.n_features_out_ = 3 * dim if self.pooling == "minmax" else dim
         return self
+
+    def get_feature_names_out(self, input_features=None):
+        """The features' names, as scikit-learn's transformers give them: "mean0" ... for the
+        pooling of dimension 0, ...; for minmax the mean's, then "min..." and "max..."."""
+        check_is_fitted(self, "n_features_out_")
+        parts = ("mean", "min", "max") if self.pooling == "minmax" else (self.pooling,)
+        dim = self.n_features_out_ // len(parts)
+        return np.asarray([f"{part}{i}" for part in parts for i in range(dim)], dtype=object)
 
     def transform(self, X):
         """(n_sentences, n_features_out_) float32 features of the sentences X."""
@@ -78,7 +94,7 @@ class SentenceEmbedder(TransformerMixin, BaseEstimator):
     def _pool(self, token_lists):
         reduction = {"sif": "mean", "tfidf": "mean"}.get(self.pooling, self.pooling)
         return pool_sentences(
-            token_lists, self.vectors.vectors, self._index, reduction, self.word_weights_
+            token_lists, self.vectors_.vectors, self._index, reduction, self.word_weights_
         )
 
     def _token_lists(self, X):
@@ -100,11 +116,11 @@ class SentenceEmbedder(TransformerMixin, BaseEstimator):
         return token_lists
 
     def _check_params(self):
-        vectors = self.vectors
+        vectors = self.vectors_
         check_parameter(
             hasattr(vectors, "words") and hasattr(vectors, "vectors"),
-            "{vectors} must be word vectors (KeyedVectors: words and vectors), "
-            f"got {type(vectors).__name__}",
+            "{vectors} must be word vectors (KeyedVectors: words and vectors), a model holding "
+            f"them (.wv) or the path of a vectors file, got {type(vectors).__name__}",
             "vectors",
         )
         shape = np.shape(vectors.vectors)
@@ -130,3 +146,18 @@ class SentenceEmbedder(TransformerMixin, BaseEstimator):
         tags.input_tags.two_d_array = False
         tags.input_tags.string = True
         return tags
+
+
+def _word_vectors(vectors):
+    """The KeyedVectors `vectors` stands for: read from a path, a model's `wv`, gensim's
+    converted; anything else as it is (checked by `_check_params`)."""
+    from ..vectors import KeyedVectors
+    from ..vectors.gensim_pickles import from_gensim, is_gensim_object
+
+    if isinstance(vectors, (str, os.PathLike)):
+        return KeyedVectors.load(os.fspath(vectors))
+    if is_gensim_object(vectors):
+        return from_gensim(KeyedVectors, vectors)
+    if not hasattr(vectors, "words") and hasattr(getattr(vectors, "wv", None), "words"):
+        return vectors.wv
+    return vectors

@@ -122,6 +122,7 @@ _LABELLED_SENTENCES_FILE = ReadMessages(
     unreadable="{path}: cannot read: {reason}",
     undecodable="{path}:{line}: bytes that are not UTF-8 (byte 0x{byte:02x}); "
     "convert the file to UTF-8",
+    wanted="a file of labelled sentences",
 )
 
 

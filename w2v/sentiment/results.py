@@ -130,15 +130,24 @@ def warn_small_test(y_test, classes):
         )
 
 
-def warn_lambda_at_grid_end(chosen, lambdas, which="the chosen lambda"):
-    """A W2VWarning when `chosen` is the smallest or largest of several `lambdas`."""
-    if len(lambdas) < 2 or min(lambdas) < chosen < max(lambdas):
+def warn_lambda_at_grid_end(points, which="the chosen lambda"):
+    """A W2VWarning when the lambda chosen among the sweep's `points` (ascending lambda) is the
+    smallest or largest of several and its dev accuracy beats every other lambda's: only then
+    may a wider grid do better (ties go to the larger lambda, so a largest lambda tied with
+    smaller ones is chosen by design, and no larger one would beat it)."""
+    if len(points) < 2:
         return
-    end = "smallest" if chosen == min(lambdas) else "largest"
+    best = max(range(len(points)), key=lambda i: (points[i].dev_accuracy, points[i].l2))
+    if 0 < best < len(points) - 1:
+        return
+    others = [p.dev_accuracy for i, p in enumerate(points) if i != best]
+    if points[best].dev_accuracy <= max(others):
+        return
+    end = "smallest" if best == 0 else "largest"
     warnings.warn(
         W2VWarning(
-            f"{which} {chosen:g} is the {end} of the grid: the best may lie beyond it; "
-            "extend {lambdas}",
+            f"{which} {points[best].l2:g} is the {end} of the grid and scores best on dev: the "
+            "best may lie beyond it; extend {lambdas}",
             ("lambdas",),
         ),
         stacklevel=3,

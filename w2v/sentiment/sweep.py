@@ -316,7 +316,7 @@ def run_sentiment(
         results = {name: job(bar) for name, job in jobs.items()}
     chosen_pooling = choose_pooling({method: results[method] for method in poolings})
     main = results[chosen_pooling]
-    warn_lambda_at_grid_end(main.chosen_point.l2, lambdas)
+    warn_lambda_at_grid_end(main.points)
     split_coverage = coverage[chosen_pooling]
     warn_low_coverage(total_coverage(split_coverage))
     baseline_results = []

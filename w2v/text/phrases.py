@@ -31,7 +31,7 @@ from ..errors import W2VError, check_parameter, hint, os_error_reason
 from ..files import atomic_write, compressing_stream, compression_of_path
 from .corpus import Words
 from .phrase_counting import count_phrases
-from .sources import TextSource, sentence_blocks
+from .sources import TextSource, describe_corpus, sentence_blocks
 
 SCORERS = ("word2vec", "npmi")
 DEFAULT_THRESHOLD = {"word2vec": 100.0, "npmi": 0.5}
@@ -185,6 +185,8 @@ def detect(corpus, min_count=5, threshold=None, scorer="word2vec", passes=None,
     model = PhraseModel(connector_words=connectors)
     for pass_threshold in thresholds:
         counts = count_phrases(model.join_blocks(blocks()), connectors, max_vocab)
+        if not counts.tokens:
+            raise W2VError(f"found no words in {describe_corpus(corpus)}: it is empty")
         phrases = _phrases_above(counts, scorer, min_count, pass_threshold)
         model.passes.append(PhrasePass(scorer, min_count, pass_threshold, counts.tokens,
                                        counts.n_words - len(connectors), counts.n_candidates,

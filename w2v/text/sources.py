@@ -21,6 +21,16 @@ from ..errors import (ParameterError, W2VError, W2VWarning, check_parameter, hin
 from ..files import FILE_KINDS, compression_of_path, file_kind, open_compressed
 
 STDIN = "-"  # the corpus path that means standard input, as shells pipe text
+
+
+def describe_corpus(corpus):
+    """How messages name a corpus (a path, a TextSource, sentences): "the corpus PATH",
+    "standard input" or "the sentences given"."""
+    path = getattr(corpus, "path", corpus)
+    if isinstance(path, (str, os.PathLike)):
+        path = os.fspath(path)
+        return "standard input" if path == STDIN else f"the corpus {path}"
+    return "the sentences given"
 _BLOCK_BYTES = 1 << 20  # compressed or plain bytes read at once
 # white space to str.split() beyond ASCII (the tokenizer knows only ASCII's): U+0085, U+00A0,
 # U+1680, U+2000-U+200A, U+2028, U+2029, U+202F, U+205F, U+3000

@@ -17,9 +17,9 @@ import dataclasses
 import os
 import time
 
-from ..errors import check_parameter, hint
+from ..errors import W2VError, check_parameter, hint
 from ..files import check_writable
-from ..text.sources import STDIN
+from ..text.sources import STDIN, describe_corpus
 from . import checkpoint
 from .callbacks import Callbacks
 from .model import Word2VecModel
@@ -60,6 +60,8 @@ def train(corpus, given, options=None, cluster=None, checkpointing=None):
     started = time.perf_counter()
     with engine.session(options.progress):
         counted = engine.read(text_source(corpus, config), count=not (resume or listed))
+        if not (resume or listed or len(counted.counts)):
+            raise W2VError(f"found no words in {describe_corpus(corpus)}: it is empty")
         vocab, old_rows = choose_vocab(counted, config, resume, init, listed)
         del counted  # the table of every distinct word
         _check_vocab(vocab, config, resume, options)

@@ -6,6 +6,8 @@ most frequent words first (evaluations that keep "the top 30,000 words" take the
 
 import dataclasses
 import heapq
+import os
+import tempfile
 
 import numpy as np
 
@@ -31,6 +33,20 @@ class Vocab:
     @property
     def n_tokens(self):
         return int(self.counts.sum())
+
+
+def count_words(corpus, min_count=1, lowercase=False, encoding="utf-8", errors="strict"):
+    """The Vocab of a corpus path ("-": standard input) without training: its words seen at
+    least `min_count` times, by descending count, read as `w2v.train` reads it."""
+    from ..text.corpus import scan
+    from ..text.sources import TextSource, describe_corpus
+
+    source = TextSource(os.fspath(corpus), lowercase, encoding, errors)
+    with tempfile.TemporaryDirectory(prefix="w2v-") as folder:
+        counted = scan(source, os.path.join(folder, "tokens.int32"))
+        if not counted.n_words:
+            raise W2VError(f"found no words in {describe_corpus(corpus)}: it is empty")
+        return build_vocab(counted.words, counted.counts, min_count)
 
 
 def build_vocab(words, counts, min_count=5, max_vocab=None):

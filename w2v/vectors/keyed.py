@@ -57,6 +57,7 @@ class KeyedVectors(SimilarityQueries):
         if validate:
             self.key_to_index = _index_words(self.words)
         self._unit_vectors = None
+        self.norms = None  # each row's length, after fill_norms() (gensim's)
 
     @functools.cached_property
     def key_to_index(self):
@@ -115,6 +116,60 @@ class KeyedVectors(SimilarityQueries):
     def get_vector(self, word, norm=False):
         """The vector of `word` (a row view), of unit length with norm=True."""
         return (self.unit_vectors if norm else self.vectors)[self.index_of(word)]
+
+    def has_index_for(self, word):
+        """gensim's: whether `word` has a row (`word in kv`)."""
+        return word in self.key_to_index
+
+    # ----- adding words -----------------------------------------------------------------------
+
+    def add_vector(self, word, vector):
+        """gensim's: add one word and its vector; its row (a word already there keeps its row
+        and its vector, as gensim keeps it)."""
+        self.add_vectors([word], np.asarray(vector).reshape(1, -1))
+        return self.key_to_index[word]
+
+    def add_vectors(self, keys, weights, extras=None, replace=False):
+        """gensim's: append the words of `keys` not yet here, with their rows of `weights`
+        ((len(keys), dim)); the vectors of words already here are replaced only with replace.
+        New words get count 0 and zero output vectors where the vectors have those; `extras`
+        (gensim's other per-word attributes) are not kept and must be None."""
+        check_parameter(extras is None, "{extras} are not kept here: only words, vectors and "
+                        "counts", "extras")
+        keys = [keys] if isinstance(keys, str) else list(keys)
+        weights = np.asarray(weights, dtype=np.float32)
+        if weights.ndim == 1 and len(keys) == 1:
+            weights = weights[None, :]
+        check_parameter(weights.shape == (len(keys), self.dim),
+                        f"{{weights}} must have one row of {self.dim} numbers per key, "
+                        f"({len(keys)}, {self.dim}), got shape {weights.shape}", "weights")
+        check_parameter(len(set(keys)) == len(keys), "{keys} must be distinct words", "keys")
+        if not keys:
+            return
+        old = np.array([k in self.key_to_index for k in keys], dtype=bool)
+        new_words = [k for k, known in zip(keys, old) if not known]
+        _index_words(self.words + new_words)  # new words: non-empty str without white space
+        vectors = self.vectors if self.vectors.flags.writeable else self.vectors.copy()
+        if replace and old.any():
+            vectors[[self.key_to_index[k] for k, known in zip(keys, old) if known]] = weights[old]
+        if new_words:
+            vectors = np.vstack([vectors, weights[~old]])
+            grow = len(new_words)
+            if self.counts is not None:
+                self.counts = np.concatenate([self.counts, np.zeros(grow, np.int64)])
+            if self.output_vectors is not None:
+                self.output_vectors = np.vstack([self.output_vectors,
+                                                 np.zeros((grow, self.dim), np.float32)])
+            index = self.key_to_index
+            for word in new_words:
+                index[word] = len(self.words)
+                self.words.append(word)
+        self.vectors = np.ascontiguousarray(vectors)
+        self._unit_vectors = self.norms = None
+
+    def __setitem__(self, keys, weights):
+        """gensim's `kv[word] = vector` (or lists of both): add or replace."""
+        self.add_vectors([keys] if isinstance(keys, str) else keys, weights, replace=True)
 
     def get_index(self, word, default=None):
         """gensim's `index_of`: the row of `word`, else `default` if given, else an error."""

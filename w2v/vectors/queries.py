@@ -20,6 +20,47 @@ class SimilarityQueries:
             self._unit_vectors = self.vectors / norms[:, None]
         return self._unit_vectors
 
+    def fill_norms(self, force=False):
+        """gensim's: compute `norms`, each row's Euclidean length (float32), if not yet done or
+        with force."""
+        if getattr(self, "norms", None) is None or force:
+            self.norms = _row_norms(self.vectors).astype(np.float32)
+
+    def unit_normalize_all(self):
+        """gensim's: scale every row to unit length, in place of `vectors` (all-zero rows stay
+        zero); the lengths are lost, so the vectors no longer suit continued training."""
+        self.fill_norms()
+        self.vectors = self.unit_vectors
+        self.norms = (self.norms > 0).astype(np.float32)
+
+    @staticmethod
+    def cosine_similarities(vector_1, vectors_all):
+        """gensim's: the cosine similarity of `vector_1` (d,) to each row of `vectors_all` (n, d),
+        float32 (n,)."""
+        vector_1 = np.asarray(vector_1, dtype=np.float64)
+        vectors_all = np.atleast_2d(np.asarray(vectors_all, dtype=np.float64))
+        norms = _row_norms(vectors_all) * _row_norms(vector_1[None, :])[0]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return (vectors_all @ vector_1 / norms).astype(np.float32)
+
+    def most_similar_to_given(self, key1, keys_list):
+        """gensim's: the word of `keys_list` most similar to `key1` (the first of equals)."""
+        keys_list = _as_list(keys_list)
+        check_parameter(keys_list, "most_similar_to_given needs at least one word in "
+                        "{keys_list}", "keys_list")
+        unit = self.unit_vectors
+        scores = unit[self.indices_of(keys_list)] @ unit[self.index_of(key1)]
+        return keys_list[int(np.argmax(scores))]
+
+    def relative_cosine_similarity(self, wa, wb, topn=10):
+        """gensim's (Leeuwenberg et al. 2016): similarity(wa, wb) over the sum of the
+        similarities of the `topn` nearest neighbours of `wa`."""
+        nearest = self.similar_by_word(wa, topn)
+        if not nearest:
+            raise UsageError("relative_cosine_similarity needs topn >= 1 and a vocabulary of "
+                             "more than one word")
+        return self.similarity(wa, wb) / sum(score for _, score in nearest)
+
     def similarity(self, word_a, word_b):
         """Cosine similarity of two words."""
         unit = self.unit_vectors

@@ -1,0 +1,179 @@
+"""Issue 27, the second hour: the frictions a new user met, each driven from the command line
+(in process) or the Python call a user would type. The gensim items are in
+test_gensim_continue.py (continuing a gensim model), test_engines.py (gensim callbacks) and
+test_gensim_parity.py (KeyedVectors' methods)."""
+
+import collections
+import gzip
+import io
+
+import numpy as np
+import pytest
+
+from w2v import synthetic
+from w2v.cli import main
+from w2v.vectors import KeyedVectors
+
+WORDS = ["the", "horse", "cow", "pig", "violin", "cello", "harp", "france", "paris"]
+
+
+def one_line_error(capsys, command, *fragments):
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and err.startswith(f"w2v {command}: error: "), err
+    for fragment in fragments:
+        assert fragment in err, f"{fragment!r} not in {err!r}"
+    return err
+
+
+@pytest.fixture
+def vectors(tmp_path):
+    rng = np.random.default_rng(0)
+    path = tmp_path / "vectors.bin"
+    KeyedVectors(WORDS, rng.standard_normal((len(WORDS), 8)).astype(np.float32)).save(path)
+    return path
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    path = tmp_path / "small.txt"
+    path.write_text("".join(f"{line}\n" for line in synthetic.generate_corpus(400, seed=1)))
+    return path
+
+
+TINY = ["--dim", "8", "--epochs", "1", "--min-count", "1", "--threads", "1", "--quiet"]
+
+
+# ----- 1: compressed output, as --help promises -----------------------------------------------
+
+
+def test_train_writes_compressed_vectors(corpus, tmp_path, capsys):
+    output = tmp_path / "gz.txt.gz"
+    assert main(["train", str(corpus), "-o", str(output), *TINY]) == 0, capsys.readouterr().err
+    with gzip.open(output, "rt") as handle:
+        assert handle.readline().split()[1] == "8"
+    assert "horse" in KeyedVectors.load(output)
+
+
+def test_train_refuses_an_output_it_cannot_write_before_training(corpus, tmp_path, capsys):
+    assert main(["train", str(corpus), "-o", str(tmp_path / "x.json"), *TINY]) == 2
+    one_line_error(capsys, "train", "--output must end with one of .bin", ".gz/.bz2/.xz")
+    assert main(["train", str(corpus), "-o", str(tmp_path / "x.npz.gz"), *TINY]) == 2
+    one_line_error(capsys, "train", "not compressed further")
+    assert not list(tmp_path.glob("x.*"))
+
+
+# ----- 8: did you mean, for commands and choices; neighbours ----------------------------------
+
+
+@pytest.mark.parametrize("argv, meant", [
+    (["nieghbors", "v.bin", "horse"], "did you mean neighbors?"),
+    (["trian"], "did you mean train?"),
+    (["train", "--arch", "skip-gram"], "did you mean skipgram?"),
+])
+def test_a_misspelt_command_or_choice_gets_the_closest(argv, meant, capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert meant in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_neighbours_is_neighbors(vectors, capsys):
+    assert main(["neighbours", str(vectors), "horse", "-k", "2"]) == 0
+    british = capsys.readouterr().out
+    assert main(["neighbors", str(vectors), "horse", "-k", "2"]) == 0
+    assert capsys.readouterr().out == british and "horse" in british
+
+
+# ----- 9: the wrong kind of file is named -------------------------------------------------------
+
+
+def test_sentiment_data_that_is_vectors_is_named(vectors, tmp_path, capsys):
+    assert main(["sentiment", str(vectors), "--data", str(vectors), "--out",
+                 str(tmp_path / "r")]) == 1
+    one_line_error(capsys, "sentiment", "vectors.bin is a word2vec vectors file, not a file of "
+                   "labelled sentences")
+
+
+def test_plot_loss_of_vectors_is_named(vectors, tmp_path, capsys):
+    assert main(["plot-loss", str(vectors), "-o", str(tmp_path / "loss.png")]) == 1
+    one_line_error(capsys, "plot-loss", "vectors.bin is a word2vec vectors file, expected a "
+                   "JSON training log")
+
+
+# ----- 14: small inconsistencies ----------------------------------------------------------------
+
+
+def test_an_empty_corpus_is_refused_naming_it(tmp_path, capsys):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("\n\n")
+    assert main(["train", str(empty), "-o", str(tmp_path / "e.bin"), "--quiet"]) == 1
+    one_line_error(capsys, "train", f"found no words in the corpus {empty}: it is empty")
+
+
+def test_phrases_refuse_an_empty_corpus_as_train_does(tmp_path, capsys):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    assert main(["phrases", str(empty), "--top", "3"]) == 1
+    one_line_error(capsys, "phrases", f"found no words in the corpus {empty}")
+
+
+def test_a_failed_download_leaves_no_empty_folder(tmp_path, monkeypatch, capsys):
+    from w2v import catalogue
+    from w2v.errors import W2VError
+
+    def offline(entry, folder, progress):
+        raise W2VError(f"cannot download {entry.name}: offline")
+
+    monkeypatch.setattr(catalogue, "fetch_verified", offline)
+    assert main(["download", "google-analogy", "--dir", str(tmp_path / "dl" / "sub")]) == 1
+    one_line_error(capsys, "download", "offline")
+    assert not (tmp_path / "dl").exists()
+    assert main(["download", "text9"]) == 2
+    one_line_error(capsys, "download", "unknown dataset 'text9' (did you mean text8?)")
+
+
+def test_a_size_out_of_range_names_the_flag(vectors, tmp_path, capsys):
+    assert main(["plot", str(vectors), "-o", str(tmp_path / "p.png"), "--size", "10x10"]) == 2
+    one_line_error(capsys, "plot", "--size must be between 50 and 10000 pixels")
+
+
+# ----- 16: similarity, neighbours of standard input, a corpus's vocabulary ----------------------
+
+
+def stdin(monkeypatch, text):
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(text.encode("utf-8"))))
+
+
+def test_similarity_prints_the_cosine_of_each_pair(vectors, capsys):
+    kv = KeyedVectors.load(vectors)
+    assert main(["similarity", str(vectors), "horse", "cow", "violin", "cello"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [float(line.split()[-1]) for line in lines] == pytest.approx(
+        [kv.similarity("horse", "cow"), kv.similarity("violin", "cello")], abs=1e-4)
+    assert main(["similarity", str(vectors), "horse", "hrose"]) == 1
+    one_line_error(capsys, "similarity", "did you mean 'horse'?")
+
+
+def test_neighbors_of_dash_answers_each_line_of_standard_input(vectors, monkeypatch, capsys):
+    kv = KeyedVectors.load(vectors)
+    stdin(monkeypatch, "horse\n\nnosuchword\nparis france\n")
+    assert main(["neighbors", str(vectors), "-", "-k", "2"]) == 0
+    captured = capsys.readouterr()
+    tables = captured.out.split("\n\n")
+    assert len(tables) == 2 and "nosuchword" in captured.err
+    expected = [w for w, _ in kv.most_similar(["paris", "france"], topn=2)]
+    assert [line.split()[1] for line in tables[1].splitlines()[2:]] == expected
+    stdin(monkeypatch, "nosuchword\n")
+    assert main(["neighbors", str(vectors), "-"]) == 1
+
+
+def test_vocab_counts_a_corpus_without_training(corpus, monkeypatch, capsys):
+    counted = collections.Counter(corpus.read_text().split())
+    assert main(["vocab", str(corpus), "--min-count", "3"]) == 0
+    lines = [line.split() for line in capsys.readouterr().out.splitlines()]
+    expected = sorted(((w, c) for w, c in counted.items() if c >= 3), key=lambda p: (-p[1], p[0]))
+    assert [(w, int(c)) for w, c in lines] == expected
+    stdin(monkeypatch, "b a b\nc b\n")
+    assert main(["vocab", "-", "--head", "2"]) == 0
+    assert capsys.readouterr().out == "b 3\na 1\n"
