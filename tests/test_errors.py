@@ -186,8 +186,8 @@ def test_unreadable_input_files(
 @pytest.mark.parametrize(
     "text, flags, message",
     [
-        ("", [], "the corpus is empty"),
-        ("\n  \n\t\n", [], "the corpus is empty"),
+        ("", [], "found no words in the corpus"),
+        ("\n  \n\t\n", [], "found no words in the corpus"),
         ("a b c a\n", ["--min-count", "5"],
          "no word reaches --min-count 5: the corpus has 3 distinct words and the most frequent, "
          "'a', occurs 2 times"),
