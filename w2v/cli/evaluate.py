@@ -62,7 +62,7 @@ def run_eval(args):
         raise UsageError("nothing to evaluate: give --analogies FILE and/or --similarity FILE")
     check_positive(args.restrict_vocab, "--restrict-vocab")
     check_positive(args.similarity_restrict_vocab, "--similarity-restrict-vocab")
-    kv = load_vectors(args.vectors)
+    kv = load_vectors(args.vectors, args.quiet)
     analogies = [
         evaluate_analogies(kv, path, restrict_vocab=args.restrict_vocab) for path in args.analogies
     ]

@@ -100,7 +100,6 @@ def register(subparsers):
         default=0,
         help="seed for the held-out dev split and the MLP (default 0)",
     )
-    parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
     parser.set_defaults(func=run)
 
 

@@ -26,7 +26,7 @@ def register(subparsers):
 
 def run(args):
     check_positive(args.head, "--head")
-    kv = load_vectors(args.vectors)
+    kv = load_vectors(args.vectors, args.quiet)
     words = kv.words[: args.head] if args.head else kv.words
     if kv.counts is None:
         warn("vocab", f"{args.vectors} holds no word counts (only a .npz written by w2v train "
