@@ -13,6 +13,7 @@ its most frequent variant, and questions or pairs with a word outside the first 
 words are counted as out-of-vocabulary and left out of the scores.
 """
 
+import collections.abc
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -178,6 +179,29 @@ def read_word_pairs(path, delimiter=None):
 
 
 # ----- vocabulary as the benchmarks see it -------------------------------------------------------
+
+
+class PairWords(collections.abc.Set):
+    """The words of word-pair files, for `KeyedVectors.load(words=...)`: a vocabulary word is in
+    it if it matches one of them (case-insensitively with case_insensitive), so a load keeps
+    every row the benchmark can use, in file order, and the scores are those of the whole file."""
+
+    def __init__(self, paths, case_insensitive=True):
+        self.case_insensitive = case_insensitive
+        self._keys = {self._key(word) for path in paths for pair in read_word_pairs(path)[0]
+                      for word in pair[:2]}
+
+    def _key(self, word):
+        return word.upper() if self.case_insensitive else word
+
+    def __contains__(self, word):
+        return self._key(word) in self._keys
+
+    def __iter__(self):
+        return iter(self._keys)
+
+    def __len__(self):
+        return len(self._keys)
 
 
 class _BenchmarkVocab:

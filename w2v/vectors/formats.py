@@ -15,6 +15,7 @@ each. The readers build the vectors with the class they are given (`KeyedVectors
 modules do not import it.
 """
 
+import collections.abc
 import contextlib
 import os
 
@@ -178,18 +179,21 @@ def _plan(buffer, head, path, file_format):
 
 
 def _built(vectors_class, read, keep, path):
-    words, matrix = read
+    words, matrix, file_rows, rows_in_file = read
     if not words:
         raise W2VError(f"{path}: none of the {len(keep):,} words asked for is in the file")
-    return vectors_class(words, matrix, validate=False)
+    kv = vectors_class(words, matrix, validate=False)
+    kv.file_rows, kv.rows_in_file = file_rows, rows_in_file
+    return kv
 
 
 def _words_to_keep(words):
     if words is None:
         return None
     if isinstance(words, str):
-        raise UsageError("words must be an iterable of words, not one str", parameters=("words",))
-    return frozenset(words)
+        raise UsageError("{words} must be an iterable of words, not one str",
+                         parameters=("words",))
+    return words if isinstance(words, collections.abc.Set) else frozenset(words)
 
 
 def _with_rows(kv, limit, keep, path):
@@ -197,14 +201,23 @@ def _with_rows(kv, limit, keep, path):
     if limit is None and keep is None:
         return kv
     rows = np.arange(len(kv) if limit is None else min(limit, len(kv)))
+    if keep is None:  # a slice: mapped vectors stay mapped
+        kept = type(kv)(kv.words[: len(rows)], kv.vectors[: len(rows)],
+                        counts=None if kv.counts is None else kv.counts[: len(rows)],
+                        output_vectors=None if kv.output_vectors is None else
+                        kv.output_vectors[: len(rows)], config=kv.config, validate=False)
+        kept.rows_in_file = len(kv)
+        return kept
     if keep is not None:
         rows = np.array([i for i in rows.tolist() if kv.words[i] in keep], dtype=np.int64)
         if not len(rows):
             raise W2VError(f"{path}: none of the {len(keep):,} words asked for is in the file")
-    return type(kv)([kv.words[i] for i in rows.tolist()], kv.vectors[rows],
+    kept = type(kv)([kv.words[i] for i in rows.tolist()], kv.vectors[rows],
                     counts=None if kv.counts is None else kv.counts[rows],
                     output_vectors=None if kv.output_vectors is None else kv.output_vectors[rows],
                     config=kv.config)
+    kept.file_rows, kept.rows_in_file = (rows if keep is not None else None), len(kv)
+    return kept
 
 
 def _check_holds_vectors(data, path):

@@ -59,6 +59,8 @@ class KeyedVectors(SimilarityQueries):
         if validate:
             self.key_to_index = _index_words(self.words)
         self._unit_vectors = self._norms = None
+        self.file_rows = None  # loaded with words=: each row's index in the file (its rank)
+        self.rows_in_file = len(self.words)  # the rows of the file read
 
     @functools.cached_property
     def key_to_index(self):

@@ -25,9 +25,9 @@ class Buffer:
     """A window on a `DecompressedReader`: data[:end] holds the file's bytes from offset `base`;
     `refill(keep_from)` drops what is before `keep_from` and reads more after what is kept."""
 
-    def __init__(self, source, size=BLOCK_BYTES, bar=None):
+    def __init__(self, source, size=None, bar=None):
         self.source, self.bar = source, bar
-        self.data = np.empty(size, dtype=np.uint8)
+        self.data = np.empty(size or BLOCK_BYTES, dtype=np.uint8)
         self.end = self.base = 0
         self.at_end = False
         self.refill(0)
@@ -67,8 +67,9 @@ class Rows:
         self.scratch = np.empty((scratch, dim), dtype=np.float32)
         self.scratch_hashes = np.empty(scratch, dtype=np.uint64)
         self.scratch_origins = np.empty(scratch, dtype=np.int64)
-        self.word_bytes = np.empty(BLOCK_BYTES, dtype=np.uint8)
+        self.word_bytes = np.empty(max(BLOCK_BYTES, 1 << 16), dtype=np.uint8)
         self.pending = self.words_len = 0  # rows filled in `out` and not yet committed
+        self.scanned, self.file_rows = 0, []  # rows of the file read; with `keep`, those kept
         self.checked_binary = False
 
     def target(self):
@@ -105,6 +106,7 @@ class Rows:
                            f"{words[i]!r} holds NaN or infinite values")
         if self.keep is not None:
             chosen = [i for i, word in enumerate(words) if word in self.keep]
+            self.file_rows.append(self.scanned + np.array(chosen, dtype=np.int64))
             stop = first + len(chosen)
             if stop > len(self.matrix):
                 self._grow(stop)
@@ -114,6 +116,7 @@ class Rows:
             words = [words[i] for i in chosen]
         self.words.extend(words)
         self.count += len(words)
+        self.scanned += n
         self.pending = self.words_len = 0
 
     def _decoded(self, origins):
@@ -138,14 +141,16 @@ class Rows:
             array.resize((rows,) + array.shape[1:], refcheck=False)
 
     def finish(self):
-        """(words, matrix trimmed to the rows kept) after the duplicate check."""
+        """(words, matrix trimmed to the rows kept, each row's index in the file (None: all
+        rows were kept), rows of the file read) after the duplicate check."""
         self.commit()
         self.scratch = self.word_bytes = None
         self._check_duplicates()
         if self.count < len(self.matrix):
             self._grow(max(self.count, 1))
         self.hashes = self.origins = None
-        return self.words, self.matrix[: self.count]
+        file_rows = np.concatenate(self.file_rows) if self.keep is not None else None
+        return self.words, self.matrix[: self.count], file_rows, self.scanned
 
     def _check_duplicates(self):
         hashes = self.hashes[: self.count]
