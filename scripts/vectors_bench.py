@@ -36,12 +36,12 @@ LETTERS = np.frombuffer(b"abcdefghijklmnopqrstuvwxyz", dtype=np.uint8)
 
 
 def words(rows, seed=0):
-    """`rows` distinct random words (letters, then the row in base 36), the same every run."""
+    """`rows` distinct random words (letters, then the row number), the same every run."""
     rng = np.random.default_rng(seed)
     lengths = rng.integers(2, 9, size=rows)
     letters = LETTERS[rng.integers(0, 26, size=int(lengths.sum()))].tobytes().decode()
     ends = np.cumsum(lengths).tolist()
-    return [letters[end - n : end] + np.base_repr(i, 36).lower()
+    return [letters[end - n : end] + str(i)
             for i, (n, end) in enumerate(zip(lengths.tolist(), ends))]
 
 

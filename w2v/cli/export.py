@@ -26,8 +26,7 @@ def register(subparsers):
                         help="folder to write vectors.tsv and metadata.tsv into")
     export.add_argument("--format", choices=EXPORT_FORMATS, default="projector",
                         help="the layout to write (projector, the only one so far)")
-    export.add_argument("--limit", type=int, metavar="N",
-                        help="only the first N words, the most frequent (default: all)")
+    _add_limit_argument(export)
     export.set_defaults(func=run_export)
 
     convert = add_command(
@@ -45,9 +44,14 @@ def register(subparsers):
     )
     add_vectors_argument(convert)
     convert.add_argument("output", metavar="OUTPUT", help="the file to write")
-    convert.add_argument("--limit", type=int, metavar="N",
-                         help="only the first N words, the most frequent (default: all)")
+    _add_limit_argument(convert)
     convert.set_defaults(func=run_convert)
+
+
+def _add_limit_argument(parser):
+    parser.add_argument("--limit", type=int, metavar="N",
+                        help="only the first N words, the most frequent (default: all; the rest "
+                             "of VECTORS is not read)")
 
 
 def run_export(args):
