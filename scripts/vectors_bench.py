@@ -13,10 +13,12 @@ Big files go to --dir (default /tmp/w2v-vectors-bench) and are deleted at the en
 """
 
 import argparse
+import collections
 import datetime
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import time
@@ -35,20 +37,37 @@ ROWS_PER_BLOCK = 20_000
 LETTERS = np.frombuffer(b"abcdefghijklmnopqrstuvwxyz", dtype=np.uint8)
 
 
-def words(rows, seed=0):
-    """`rows` distinct random words (letters, then the row number), the same every run."""
+def words(rows, seed=0, head=()):
+    """`rows` distinct words, the same every run: `head` first (real words, so that a task's
+    data finds its words as in a real file), then random ones (letters, then the row number)."""
+    head = [w for w in dict.fromkeys(head) if not re.fullmatch(r"[a-z]+[0-9]+", w)][:rows]
+    return head + _random_words(rows - len(head), seed, first=len(head))
+
+
+def sst_words(data):
+    """The words of the SST trees in `data` (a folder), most frequent first; [] without it."""
+    counts = collections.Counter()
+    for name in ("train.txt", "dev.txt", "test.txt"):
+        path = os.path.join(data, name)
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as handle:
+                counts.update(re.findall(r"\(\d+ ([^()\s]+)\)", handle.read()))
+    return [word for word, _ in counts.most_common()]
+
+
+def _random_words(rows, seed, first):
     rng = np.random.default_rng(seed)
     lengths = rng.integers(2, 9, size=rows)
     letters = LETTERS[rng.integers(0, 26, size=int(lengths.sum()))].tobytes().decode()
     ends = np.cumsum(lengths).tolist()
-    return [letters[end - n : end] + str(i)
+    return [letters[end - n : end] + str(first + i)
             for i, (n, end) in enumerate(zip(lengths.tolist(), ends))]
 
 
-def make_file(path, kind, rows, dim, seed=0):
+def make_file(path, kind, rows, dim, seed=0, head=()):
     """A word2vec binary file, or GloVe-like text (no header; numbers like -0.12345), written a
     block of rows at a time."""
-    vocabulary = words(rows, seed)
+    vocabulary = words(rows, seed, head)
     rng = np.random.default_rng(seed + 1)
     with open(path + ".part", "wb") as out:
         if kind == "bin":
@@ -132,7 +151,7 @@ def measure(task, path, **options):
     done = subprocess.run([sys.executable, "-c", CHILD, task, path, json.dumps(options)],
                           capture_output=True, text=True, env=env)
     if done.returncode:
-        raise SystemExit(f"{task} {path} failed:\n{done.stderr}")
+        raise RuntimeError(f"{task} {path} failed:\n{done.stderr}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -143,7 +162,7 @@ def sentiment_peak(path, data, out):
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
     if status:
-        raise SystemExit(f"w2v sentiment failed:\n{process.stderr.read().decode()}")
+        raise RuntimeError(f"w2v sentiment failed:\n{process.stderr.read().decode()}")
     return time.perf_counter() - started, usage.ru_maxrss * 1024
 
 
@@ -165,13 +184,22 @@ def main():
                 if line.startswith("model name")), platform.processor())
     baseline = measure("baseline", "")["peak"]
     gensim_baseline = measure("gensim-baseline", "")["peak"] if args.gensim else None
-    rows_out, notes, made = [], [], []
+    data = os.path.join(os.environ.get("W2V_SHARED_DATA", "/work/shared/data"), "sst", "trees")
+    head = sst_words(data) if os.path.isdir(data) else []
+    print(f"## Loading vectors files ({datetime.date.today()}, {cpu}, {os.cpu_count()} cores)")
+    print(f"baseline RSS (interpreter + numpy + numba + w2v): {gb(baseline)}"
+          + (f"; with gensim: {gb(gensim_baseline)}" if args.gensim else ""))
+    print("page cache warm (the bytes were just read); peak RSS (+ over the baseline)\n")
+    print("| file | bytes | reading the bytes | matrix | w2v `KeyedVectors.load` | "
+          "gensim `load_word2vec_format` |")
+    print("|---|---|---|---|---|---|", flush=True)
+    notes, made = [], []
     for name in args.files:
         kind, rows, dim = shapes[name]
         path = os.path.join(args.dir, f"{name}.{'bin' if kind == 'bin' else 'txt'}")
         if not os.path.exists(path):
             started = time.perf_counter()
-            make_file(path, kind, rows, dim)
+            make_file(path, kind, rows, dim, head=head if name == "text2.2m" else ())
             notes.append(f"made {path} in {time.perf_counter() - started:.0f}s")
         made.append(path)
         size, matrix = os.path.getsize(path), rows * dim * 4
@@ -185,13 +213,13 @@ def main():
                      f"(+{gb(gensim['peak'] - gensim_baseline)}) |")
         else:
             line += " - |"
-        rows_out.append(line)
+        print(line, flush=True)
         if name == "text2.2m":
             limited = measure("w2v", path, limit=100_000)
             notes.append(f"{name} limit=100000: {limited['seconds']:.2f} s, read "
                          f"{limited['read'] / size:.1%} of the file ({gb(limited['read'])})")
             chosen = np.random.default_rng(7).choice(rows, size=min(20_000, rows), replace=False)
-            vocabulary = words(rows)
+            vocabulary = words(rows, head=head)
             wanted = [vocabulary[i] for i in sorted(chosen.tolist())]
             wanted_path = os.path.join(args.dir, "words.json")
             with open(wanted_path, "w") as handle:
@@ -199,12 +227,14 @@ def main():
             kept = measure("w2v-words", path, words_file=wanted_path)
             notes.append(f"{name} words= (20,000 words): {kept['seconds']:.2f} s, peak RSS "
                          f"{gb(kept['peak'])}")
-            data = os.path.join(os.environ.get("W2V_SHARED_DATA", "/work/shared/data"), "sst",
-                                "trees")
             if os.path.isdir(data):
-                seconds, peak = sentiment_peak(path, data, os.path.join(args.dir, "report"))
-                notes.append(f"w2v sentiment {name} --data sst/trees: {seconds:.0f} s, peak RSS "
-                             f"{gb(peak)}")
+                try:
+                    seconds, peak = sentiment_peak(path, data, os.path.join(args.dir, "report"))
+                    notes.append(f"w2v sentiment {name} --data sst/trees: {seconds:.0f} s, peak "
+                                 f"RSS {gb(peak)} (the file's first {len(head):,} words are "
+                                 "SST's, the rest random)")
+                except RuntimeError as exc:
+                    notes.append(str(exc).strip().replace("\n", " "))
         if name == "bin3m":
             npz = os.path.join(args.dir, "bin3m.npz")
             started = time.perf_counter()
@@ -220,14 +250,6 @@ def main():
             notes.append(f"mmap='r' open of {name}.npz: {mapped['seconds']:.3f} s, RSS growth "
                          f"{mapped['rss_growth'] / 1e6:.0f} MB until queried; most_similar equal "
                          f"to the fully loaded set: {same}")
-    print(f"## Loading vectors files ({datetime.date.today()}, {cpu}, {os.cpu_count()} cores)")
-    print(f"baseline RSS (interpreter + numpy + numba + w2v): {gb(baseline)}"
-          + (f"; with gensim: {gb(gensim_baseline)}" if args.gensim else ""))
-    print("page cache warm (the bytes were just read); peak RSS (+ over the baseline)\n")
-    print("| file | bytes | reading the bytes | matrix | w2v `KeyedVectors.load` | "
-          "gensim `load_word2vec_format` |")
-    print("|---|---|---|---|---|---|")
-    print("\n".join(rows_out))
     print()
     print("\n".join(f"- {note}" for note in notes))
     if not args.keep:

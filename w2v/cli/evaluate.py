@@ -96,13 +96,18 @@ def _benchmark_vectors(args):
     only the rows each benchmark can use, so the scores are those of the whole file: analogies
     read the first --restrict-vocab words (the candidates, the whole set a question can use),
     word pairs the rows that match a pair's word (within --similarity-restrict-vocab)."""
+    from ..errors import W2VError
     from ..vectors.evaluate import PairWords
 
     analogy_kv = pairs_kv = None
     if args.analogies:
         analogy_kv = load_vectors(args.vectors, args.quiet, limit=args.restrict_vocab)
     if args.similarity:
-        pairs_kv = load_vectors(args.vectors, args.quiet, words=PairWords(args.similarity),
+        try:
+            words = PairWords(args.similarity)
+        except W2VError:  # a bad pair file: said after the vectors file's own errors, as before
+            words = None
+        pairs_kv = load_vectors(args.vectors, args.quiet, words=words,
                                 limit=args.similarity_restrict_vocab)
     return pairs_kv or analogy_kv, analogy_kv, pairs_kv
 
