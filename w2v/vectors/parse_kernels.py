@@ -100,7 +100,7 @@ def _keep_word(buf, start, stop, words, words_len, hashes, row):
     return words_len + 1
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def parse_text(buf, pos, end, dim, out, first_row, max_rows, words, words_len, hashes,
                origins, line):
     """Text lines of buf[pos:end] (whole lines; blank ones skipped) into out[first_row:].
@@ -143,7 +143,7 @@ def parse_text(buf, pos, end, dim, out, first_row, max_rows, words, words_len, h
     return rows, min(pos, end), line, words_len, DONE
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def parse_binary(buf, pos, end, at_end, out_bytes, first_row, max_rows, words, words_len,
                  hashes, origins, record):
     """word2vec binary records of buf[pos:end] into out_bytes[first_row:] (the matrix's rows as

@@ -7,7 +7,11 @@ kernels of `parse_kernels`. Peak memory is the matrix, its words and the buffer.
 rows, in file order. A bad file is a W2VError saying where (file and line, record or byte).
 """
 
+import ctypes
+import mmap
 import re
+import sys
+import threading
 
 import numpy as np
 
@@ -52,12 +56,46 @@ class Buffer:
         return self.data[start : self.end if stop is None else stop].tobytes()
 
 
+class Prefault(threading.Thread):
+    """Maps the pages of a new matrix in a second thread, ahead of the parser (Linux's
+    MADV_POPULATE_WRITE, which keeps what is written): on a virtual machine the first write to
+    each page costs as much as reading the file. Without it (other systems, older kernels)
+    nothing happens."""
+
+    CHUNK = 64 << 20
+    _madvise = None
+
+    def __init__(self, matrix):
+        super().__init__(daemon=True)
+        self.start_address, self.end_address = matrix.ctypes.data, matrix.ctypes.data + \
+            matrix.nbytes
+        self.stopping = False
+        if sys.platform.startswith("linux") and matrix.nbytes > 4 * self.CHUNK:
+            self.start()
+
+    def run(self):
+        if Prefault._madvise is None:
+            Prefault._madvise = ctypes.CDLL(None).madvise
+            Prefault._madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+        page = mmap.PAGESIZE
+        address = (self.start_address + page - 1) // page * page
+        while not self.stopping and address + self.CHUNK <= self.end_address:
+            if Prefault._madvise(address, self.CHUNK, 23) != 0:  # MADV_POPULATE_WRITE
+                return
+            address += self.CHUNK
+
+    def stop(self):
+        self.stopping = True
+        if self.is_alive():
+            self.join()
+
+
 class Rows:
     """The rows kept so far: the matrix (grown in place), words, hashes and where each row was
     (line or record numbers, for messages). Kernels fill `out`: the matrix itself, or with
     `keep` a scratch block whose wanted rows are copied over."""
 
-    def __init__(self, path, dim, capacity, keep, where):
+    def __init__(self, path, dim, capacity, keep, where, prefault=True):
         self.path, self.dim, self.keep, self.where = path, dim, keep, where
         self.count, self.words = 0, []
         self.matrix = np.empty((max(capacity, 1), dim), dtype=np.float32)
@@ -71,6 +109,7 @@ class Rows:
         self.pending = self.words_len = 0  # rows filled in `out` and not yet committed
         self.scanned, self.file_rows = 0, []  # rows of the file read; with `keep`, those kept
         self.checked_binary = False
+        self.prefault = Prefault(self.matrix if prefault else self.matrix[:0])
 
     def target(self):
         """(out, hashes, origins, first row, room) for the next kernel call."""
@@ -136,6 +175,7 @@ class Rows:
         raise AssertionError("joined words failed to decode but each word decodes")
 
     def _grow(self, rows):
+        self.prefault.stop()  # the matrix may move
         for name in ("matrix", "hashes", "origins"):  # realloc: in place for large blocks
             array = getattr(self, name)
             array.resize((rows,) + array.shape[1:], refcheck=False)
@@ -144,6 +184,7 @@ class Rows:
         """(words, matrix trimmed to the rows kept, each row's index in the file (None: all
         rows were kept), rows of the file read) after the duplicate check."""
         self.commit()
+        self.prefault.stop()
         self.scratch = self.word_bytes = None
         self._check_duplicates()
         if self.count < len(self.matrix):
@@ -182,7 +223,8 @@ def read_text(buffer, start, header, path, limit=None, keep=None):
     if limit is not None:
         wanted = limit if wanted is None else min(wanted, limit)
     rows = Rows(path, dim, _capacity(buffer, start, dim, wanted, keep), keep,
-                lambda origin: f"line {origin}")
+                lambda origin: f"line {origin}",
+                prefault=header is not None or buffer.source.compression is None)
     pos, seen = start, 0  # seen: lines of vectors read, kept or not
     while wanted is None or seen < wanted:
         end = _whole_lines_end(buffer, pos)
