@@ -206,7 +206,7 @@ def _with_rows(kv, limit, keep, path):
                         counts=None if kv.counts is None else kv.counts[: len(rows)],
                         output_vectors=None if kv.output_vectors is None else
                         kv.output_vectors[: len(rows)], config=kv.config, validate=False)
-        kept.rows_in_file = len(kv)
+        kept.rows_in_file, kept.mapped = len(kv), kv.mapped
         return kept
     if keep is not None:
         rows = np.array([i for i in rows.tolist() if kv.words[i] in keep], dtype=np.int64)
