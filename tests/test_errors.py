@@ -393,7 +393,7 @@ def test_debug_shows_the_traceback(tmp_path, capsys):
 )
 def test_unexpected_failures_are_still_one_line(monkeypatch, capsys, vectors, failure, code,
                                                 message):
-    def fail(path):
+    def fail(path, *args, **options):
         raise failure
 
     monkeypatch.setattr("w2v.cli.query.load_vectors", fail)

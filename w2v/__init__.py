@@ -7,7 +7,7 @@
 
 __version__ = "0.1.0"
 
-_API = ("train", "load", "STOP", "TrainingProgress", "Word2VecModel", "KeyedVectors")
+_API = ("train", "load", "convert", "STOP", "TrainingProgress", "Word2VecModel", "KeyedVectors")
 __all__ = list(_API)
 
 

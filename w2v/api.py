@@ -13,7 +13,7 @@ from .training.model import Word2VecModel
 from .training.options import RunOptions, TrainConfig, declared, help_of
 from .vectors import KeyedVectors
 
-__all__ = ["train", "load", "STOP", "TrainingProgress", "Word2VecModel", "KeyedVectors"]
+__all__ = ["train", "load", "convert", "STOP", "TrainingProgress", "Word2VecModel", "KeyedVectors"]
 CONFIGS = (TrainConfig, RunOptions, ClusterConfig)
 # gensim's Word2Vec names for our options, so that its users are told ours
 GENSIM_NAMES = {"vector_size": "dim", "size": "dim", "sg": "arch", "hs": "loss",
@@ -70,6 +70,17 @@ def load(path):
     """The Word2VecModel saved at `path` by `model.save` (or `w2v train -o`): a .npz keeps the
     vectors, counts, output vectors and config, with the training log from `path + ".json"`."""
     return Word2VecModel.load(path)
+
+
+def convert(source, target, limit=None, progress=True):
+    """Write the vectors of `source` (any format `KeyedVectors.load` reads) to `target` in the
+    format its extension names (.bin, .txt, .vec, .npz, optionally .gz/.bz2/.xz), only the first
+    `limit` words if given; the source is read a block at a time and `target` written
+    atomically. An .npz target can then be opened with `KeyedVectors.load(target, mmap="r")`.
+    Returns the vectors written."""
+    kv = KeyedVectors.load(source, limit=limit, progress=progress)
+    kv.save(target)
+    return kv
 
 
 def _check_option_names(options, names):

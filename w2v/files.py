@@ -174,6 +174,55 @@ def decompress_bytes(data, path):
         raise W2VError(f"{path}: corrupt or truncated {compression} data ({exc})") from None
 
 
+class DecompressedReader:
+    """A file read in blocks, decompressed when its first bytes say it is gzip/bz2/xz: `readinto`
+    as a binary file's, with damaged data and read failures as W2VError naming the file, and
+    `consumed`, the bytes of the file on disk read so far (for a progress bar)."""
+
+    def __init__(self, path, messages):
+        if os.path.isdir(path):
+            raise W2VError(messages.folder.format(path=path))
+        self.path, self._messages = path, messages
+        try:
+            self._raw = open(path, "rb")  # noqa: SIM115 - closed by close()
+            self.size = os.fstat(self._raw.fileno()).st_size
+            self.compression = compression_of_bytes(self._raw.read(16))
+            self._raw.seek(0)
+        except FileNotFoundError:
+            raise W2VError(messages.missing.format(path=path)) from None
+        except OSError as exc:
+            raise W2VError(messages.unreadable.format(path=path, reason=os_error_reason(exc))) from None
+        opener = {"gzip": lambda raw: gzip.GzipFile(fileobj=raw, mode="rb"),
+                  "bz2": bz2.BZ2File, "xz": lzma.LZMAFile}.get(self.compression)
+        self._stream = opener(self._raw) if opener else self._raw
+
+    def readinto(self, buffer):
+        """Bytes read into `buffer` (a writable memoryview), 0 at the end."""
+        try:
+            return self._stream.readinto(buffer)
+        except _DECOMPRESSION_ERRORS as exc:
+            if self.compression is None:
+                reason = os_error_reason(exc) if isinstance(exc, OSError) else str(exc)
+                raise W2VError(self._messages.unreadable.format(path=self.path, reason=reason)) \
+                    from None
+            raise W2VError(f"{self.path}: corrupt or truncated {self.compression} data ({exc})") \
+                from None
+
+    @property
+    def consumed(self):
+        return self._raw.tell()
+
+    def close(self):
+        self._stream.close()
+        self._raw.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+
 # ----- reading whole files ----------------------------------------------------------------------
 
 

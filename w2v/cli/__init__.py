@@ -101,7 +101,7 @@ def flag_names(parser, command):
 
 
 # the commands that do what a hint's Python function does, and the arguments they need beside
-HINT_COMMANDS = {"train": ("train", ()), "KeyedVectors.load": ("neighbors", ("WORD",)),
+HINT_COMMANDS = {"train": ("train", ()), "convert": ("convert", ()), "KeyedVectors.load": ("neighbors", ("WORD",)),
                  "text.phrases.detect": ("phrases", ("CORPUS", "--save-model", "PHRASES_JSON"))}
 
 

@@ -62,30 +62,54 @@ def run_eval(args):
         raise UsageError("nothing to evaluate: give --analogies FILE and/or --similarity FILE")
     check_positive(args.restrict_vocab, "--restrict-vocab")
     check_positive(args.similarity_restrict_vocab, "--similarity-restrict-vocab")
-    kv = load_vectors(args.vectors)
+    kv, analogy_kv, pairs_kv = _benchmark_vectors(args)
     analogies = [
-        evaluate_analogies(kv, path, restrict_vocab=args.restrict_vocab) for path in args.analogies
+        evaluate_analogies(analogy_kv, path, restrict_vocab=args.restrict_vocab)
+        for path in args.analogies
     ]
     pairs = [
-        evaluate_word_pairs(kv, path, restrict_vocab=args.similarity_restrict_vocab)
+        evaluate_word_pairs(pairs_kv, path, restrict_vocab=args.similarity_restrict_vocab)
         for path in args.similarity
     ]
     if args.json:
         report = {
             "vectors": args.vectors,
-            "words": len(kv),
+            "words": kv.rows_in_file,
             "dim": kv.dim,
             "analogies": [a.to_dict() for a in analogies],
             "similarity": [p.to_dict() for p in pairs],
         }
         print(json.dumps(report, indent=2))
         return 0
-    blocks = [f"vectors: {args.vectors} ({len(kv):,} words, dimension {kv.dim})"]
+    words = (f"{kv.rows_in_file:,} words" if kv.rows_in_file < args.restrict_vocab or pairs_kv
+             else f"its first {kv.rows_in_file:,} words read")
+    blocks = [f"vectors: {args.vectors} ({words}, dimension {kv.dim})"]
     blocks += [format_analogies(a) for a in analogies]
     if pairs:
         blocks.append(format_word_pairs(pairs))
     print("\n\n".join(blocks))
     return 0
+
+
+def _benchmark_vectors(args):
+    """(the vectors whose size is reported, those for the analogies, those for the word pairs):
+    only the rows each benchmark can use, so the scores are those of the whole file: analogies
+    read the first --restrict-vocab words (the candidates, the whole set a question can use),
+    word pairs the rows that match a pair's word (within --similarity-restrict-vocab)."""
+    from ..errors import W2VError
+    from ..vectors.evaluate import PairWords
+
+    analogy_kv = pairs_kv = None
+    if args.analogies:
+        analogy_kv = load_vectors(args.vectors, args.quiet, limit=args.restrict_vocab)
+    if args.similarity:
+        try:
+            words = PairWords(args.similarity)
+        except W2VError:  # a bad pair file: said after the vectors file's own errors, as before
+            words = None
+        pairs_kv = load_vectors(args.vectors, args.quiet, words=words,
+                                limit=args.similarity_restrict_vocab)
+    return pairs_kv or analogy_kv, analogy_kv, pairs_kv
 
 
 def _percent(fraction):

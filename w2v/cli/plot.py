@@ -88,7 +88,7 @@ def run_plot(args):
     picture_format(args.output)
     if args.top is not None:  # checked before minutes of loading a large vectors file
         check_word_count(args.top, "top")
-    kv = load_vectors(args.vectors)
+    kv = load_vectors(args.vectors, args.quiet)
     words = _chosen_words(args, kv)
     figure = plot_words(kv, words, method=args.method, seed=args.seed, size=size)
     save_figure(figure, args.output)

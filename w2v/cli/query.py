@@ -14,6 +14,9 @@ def add_vectors_argument(parser):
              ".model/.kv (with gensim installed)",
     )
     action.recognises = is_vectors_file  # see OneLineParser: VECTORS may follow --data A B
+    if "--quiet" not in parser._option_string_actions:
+        parser.add_argument("--quiet", action="store_true",
+                            help="no progress on stderr")
 
 
 def is_vectors_file(path):
@@ -88,12 +91,14 @@ def _add_common_options(parser):
     )
 
 
-def load_vectors(path):
+def load_vectors(path, quiet=False, **options):
     """KeyedVectors (words, vectors, and the training config if the file has it) for every
-    command that reads a vectors file; errors are W2VError, printed on one line."""
+    command that reads a vectors file, with a progress bar on stderr for a long load unless
+    `quiet`; `options`: KeyedVectors.load's (limit, words). Errors are W2VError, printed on one
+    line."""
     from ..vectors import KeyedVectors
 
-    return KeyedVectors.load(path)
+    return KeyedVectors.load(path, progress=not quiet, **options)
 
 
 def check_positive(value, option):
@@ -109,8 +114,8 @@ def run_neighbors(args):
     check_positive(args.topn, "-k")
     check_positive(args.restrict_vocab, "--restrict-vocab")
     if args.words == ["-"]:
-        return _neighbors_of_lines(args, load_vectors(args.vectors))
-    kv = load_vectors(args.vectors)
+        return _neighbors_of_lines(args, load_vectors(args.vectors, args.quiet))
+    kv = load_vectors(args.vectors, args.quiet)
     words = list(dict.fromkeys(args.words))
     missing = kv.unknown_words(words)
     known = [w for w in words if w not in missing]
@@ -166,7 +171,7 @@ def run_similarity(args):
 def run_analogy(args):
     check_positive(args.topn, "-k")
     check_positive(args.restrict_vocab, "--restrict-vocab")
-    kv = load_vectors(args.vectors)
+    kv = load_vectors(args.vectors, args.quiet)
     missing = kv.unknown_words([args.a, args.b, args.c])
     if missing:
         question = f"{args.a} : {args.b} :: {args.c} : ?"

@@ -10,6 +10,9 @@ from .parser import add_command
 from .query import add_vectors_argument
 
 
+TOKENIZER_SAMPLE = 100_000  # the first words of a file whose case the tokenizer follows
+
+
 def register(subparsers):
     parser = add_command(
         subparsers, "sentiment",
@@ -95,12 +98,17 @@ def register(subparsers):
         help="skip the majority-class and bag-of-words baselines",
     )
     parser.add_argument(
+        "--all-words",
+        action="store_true",
+        help="load every word of a text or binary VECTORS file (default: only the data's words, "
+        f"the case and alnum options inferred from its first {TOKENIZER_SAMPLE:,} words)",
+    )
+    parser.add_argument(
         "--seed",
         type=int,
         default=0,
         help="seed for the held-out dev split and the MLP (default 0)",
     )
-    parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
     parser.set_defaults(func=run)
 
 
@@ -127,7 +135,8 @@ def run(args):
         f"data: train {len(dataset.train)}, dev {len(dataset.dev)}, test {len(dataset.test)}"
         f" sentences; classes {', '.join(dataset.classes)}; {dataset.split_note}"
     )
-    vectors, tokenizer = _vectors_and_tokenizer(args, say)
+    vectors, tokenizer = _vectors_and_tokenizer(
+        args, say, [text for split in dataset.splits for text in split.sentences])
 
     result = run_sentiment(
         vectors,
@@ -157,20 +166,36 @@ def run(args):
     return 0
 
 
-def _vectors_and_tokenizer(args, say):
+def _vectors_and_tokenizer(args, say, sentences):
+    """The vectors and the tokenizer matching them. A text or binary file keeps only the words
+    of `sentences` (the features are the same: they use no other word; SIF's Zipf estimate
+    keeps each word's rank in the file), the tokenizer's case and alnum inferred from the file's
+    first TOKENIZER_SAMPLE words; a w2v .npz (its counts weigh SIF) and --all-words load all."""
     import time
 
+    from ..files import file_kind
     from ..sentiment.tokenizer import Tokenizer
     from .query import load_vectors
 
     started = time.perf_counter()
-    vectors = load_vectors(args.vectors)
+    restrict = not args.all_words and file_kind(args.vectors) in ("word2vec vectors",
+                                                                    "text vectors")
+    if restrict:
+        sample = load_vectors(args.vectors, True, limit=TOKENIZER_SAMPLE)
+    else:
+        vectors = sample = load_vectors(args.vectors, args.quiet)
     tokenizer = Tokenizer.for_vocabulary(
-        vectors.words, lowercase=_configured_lowercase(args, vectors), alnum=args.alnum
+        sample.words, lowercase=_configured_lowercase(args, sample), alnum=args.alnum
     )
+    kept = ""
+    if restrict:
+        wanted = {token for text in sentences for token in tokenizer(text)}
+        vectors = load_vectors(args.vectors, args.quiet, words=wanted)
+        kept = (f"; kept {len(vectors):,} of the file's {vectors.rows_in_file:,} words: "
+                f"{len(vectors):,} of the data's {len(wanted):,} words found")
     say(
         f"vectors: {len(vectors.words)} words x {vectors.vectors.shape[1]} dims "
-        f"({time.perf_counter() - started:.1f}s); tokens: lowercase={tokenizer.lowercase}, "
+        f"({time.perf_counter() - started:.1f}s){kept}; tokens: lowercase={tokenizer.lowercase}, "
         f"alnum={tokenizer.alnum}"
     )
     return vectors, tokenizer
@@ -183,7 +208,7 @@ def _cross_validate(args, lambdas, say):
 
     whole, classes, note = load_all(args.paths, seed=args.seed)
     say(f"data: {note}; classes {', '.join(classes)}; {args.cv}-fold cross-validation")
-    vectors, tokenizer = _vectors_and_tokenizer(args, say)
+    vectors, tokenizer = _vectors_and_tokenizer(args, say, whole.sentences)
     cv = cross_validate(
         vectors,
         whole,

@@ -39,7 +39,7 @@ def run(args):
     check_positive(args.min_count, "--min-count")
     if args.vectors == "-" or not is_vectors_file(args.vectors):
         return _count_corpus(args)
-    kv = load_vectors(args.vectors)
+    kv = load_vectors(args.vectors, args.quiet)
     words = kv.words[: args.head] if args.head else kv.words
     if kv.counts is None:
         warn("vocab", f"{args.vectors} holds no word counts (only a .npz written by w2v train "

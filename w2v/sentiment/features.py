@@ -144,8 +144,11 @@ def word_probabilities(keyed_vectors):
         ),
         stacklevel=2,
     )
-    inverse_ranks = 1.0 / np.arange(1, len(keyed_vectors.words) + 1)
-    return inverse_ranks / inverse_ranks.sum()
+    file_rows = getattr(keyed_vectors, "file_rows", None)  # loaded with words=: the file's ranks
+    n = len(keyed_vectors.words) if file_rows is None else keyed_vectors.rows_in_file
+    inverse_ranks = 1.0 / np.arange(1, n + 1)
+    probabilities = inverse_ranks / inverse_ranks.sum()
+    return probabilities if file_rows is None else probabilities[file_rows]
 
 
 def inverse_document_frequency(rows, offsets, n_words):

@@ -7,11 +7,12 @@ import sys
 import time
 
 from ..errors import W2VError
+from ..progress import progress_bar
 from . import checkpoint
 from .callbacks import TrainingProgress
 from .local import lr_at
 from .preparation import check_finite, check_weights_finite
-from .progress import end_epoch, progress_bar
+from .progress import end_epoch
 
 
 @dataclasses.dataclass

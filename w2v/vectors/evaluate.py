@@ -13,6 +13,7 @@ its most frequent variant, and questions or pairs with a word outside the first 
 words are counted as out-of-vocabulary and left out of the scores.
 """
 
+import collections.abc
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -180,6 +181,29 @@ def read_word_pairs(path, delimiter=None):
 # ----- vocabulary as the benchmarks see it -------------------------------------------------------
 
 
+class PairWords(collections.abc.Set):
+    """The words of word-pair files, for `KeyedVectors.load(words=...)`: a vocabulary word is in
+    it if it matches one of them (case-insensitively with case_insensitive), so a load keeps
+    every row the benchmark can use, in file order, and the scores are those of the whole file."""
+
+    def __init__(self, paths, case_insensitive=True):
+        self.case_insensitive = case_insensitive
+        self._keys = {self._key(word) for path in paths for pair in read_word_pairs(path)[0]
+                      for word in pair[:2]}
+
+    def _key(self, word):
+        return word.upper() if self.case_insensitive else word
+
+    def __contains__(self, word):
+        return self._key(word) in self._keys
+
+    def __iter__(self):
+        return iter(self._keys)
+
+    def __len__(self):
+        return len(self._keys)
+
+
 class _BenchmarkVocab:
     """The first `limit` words, looked up case-insensitively: each uppercased form maps to the
     row of its first (most frequent) variant, which also stands for the others as an answer."""
@@ -269,8 +293,7 @@ def answer_analogies(kv, questions, vocab, batch_size=256):
 def _query_vectors(kv, abc):
     """Unit-length 3CosAdd queries unit(b) + unit(c) - unit(a), (m, d) float32, rounded the way
     gensim computes them (float32 sums, normalization in float64) so near-ties resolve alike."""
-    unit = kv.unit_vectors
-    summed = (unit[abc[:, 1]] + unit[abc[:, 2]]) - unit[abc[:, 0]]
+    summed = (kv.unit_rows(abc[:, 1]) + kv.unit_rows(abc[:, 2])) - kv.unit_rows(abc[:, 0])
     mean = summed.astype(np.float64) / 3
     norms = np.linalg.norm(mean, axis=1, keepdims=True)
     norms[norms == 0] = 1
@@ -278,7 +301,7 @@ def _query_vectors(kv, abc):
 
 
 def _answer_batch(kv, batch, vocab, norms):
-    scores = _query_vectors(kv, batch[:, :3]) @ kv.unit_vectors[: vocab.limit].T
+    scores = _query_vectors(kv, batch[:, :3]) @ kv.unit_rows(slice(0, vocab.limit)).T
     scores[np.arange(len(batch))[:, None], batch[:, :3]] = -np.inf
     best = top_k_per_row(scores, min(CANDIDATES + 1, vocab.limit))
     best_scores = np.take_along_axis(scores, best, axis=1)
@@ -375,10 +398,10 @@ def pair_similarities(kv, path, restrict_vocab=None, case_insensitive=True, deli
     pairs, invalid = read_word_pairs(path, delimiter)
     if not pairs:
         raise W2VError(f"{path}: no 'word1 word2 score' lines ({invalid} lines could not be read)")
-    unit = kv.unit_vectors
     scored = []
     for word1, word2, score in pairs:
         rows = vocab.rows((word1, word2))
-        cosine = None if rows is None else float(unit[rows[0]].astype(np.float64) @ unit[rows[1]])
+        cosine = None if rows is None else float(
+            kv.unit_rows(rows[0]).astype(np.float64) @ kv.unit_rows(rows[1]))
         scored.append((score, cosine))
     return scored, invalid

@@ -15,6 +15,7 @@ import numpy as np
 from . import evaluate, formats
 from ..errors import W2VError, check_parameter
 from ..files import compression_of_path
+from .mapped import MappedWords
 from .queries import SimilarityQueries
 
 _WHITESPACE = re.compile(r"[ \t\n\r\x0b\x0c]")
@@ -46,7 +47,8 @@ class KeyedVectors(SimilarityQueries):
         """validate=False trusts `words` to be distinct non-empty tokens without white space
         (the trainer's are) and builds `key_to_index` on first use, not here: a large vocabulary's
         index costs tens of MB that writing a file never needs."""
-        self.words = list(words)
+        self.words = words if isinstance(words, MappedWords) else list(words)
+        self.mapped = isinstance(vectors, np.memmap)  # queries then never copy the whole matrix
         self.vectors = _as_float32_matrix(vectors, "vectors")
         self.counts = None if counts is None else np.ascontiguousarray(counts, dtype=np.int64)
         self.output_vectors = (
@@ -56,8 +58,10 @@ class KeyedVectors(SimilarityQueries):
         self._check_shapes()
         if validate:
             self.key_to_index = _index_words(self.words)
-        self._unit_vectors = None
+        self._unit_vectors = self._norms = None
         self.norms = None  # each row's length, after fill_norms() (gensim's)
+        self.file_rows = None  # loaded with words=: each row's index in the file (its rank)
+        self.rows_in_file = len(self.words)  # the rows of the file read
 
     @functools.cached_property
     def key_to_index(self):
@@ -115,7 +119,8 @@ class KeyedVectors(SimilarityQueries):
 
     def get_vector(self, word, norm=False):
         """The vector of `word` (a row view), of unit length with norm=True."""
-        return (self.unit_vectors if norm else self.vectors)[self.index_of(word)]
+        row = self.index_of(word)
+        return self.unit_rows(row) if norm else self.vectors[row]
 
     def has_index_for(self, word):
         """gensim's: whether `word` has a row (`word in kv`)."""
@@ -165,7 +170,7 @@ class KeyedVectors(SimilarityQueries):
                 index[word] = len(self.words)
                 self.words.append(word)
         self.vectors = np.ascontiguousarray(vectors)
-        self._unit_vectors = self.norms = None
+        self._unit_vectors = self._norms = self.norms = None
 
     def __setitem__(self, keys, weights):
         """gensim's `kv[word] = vector` (or lists of both): add or replace."""
@@ -301,27 +306,30 @@ class KeyedVectors(SimilarityQueries):
         formats.write_vectors(self, path, "bin" if binary else "text", compression_of_path(path))
 
     @classmethod
-    def load(cls, path, format=None):
+    def load(cls, path, format=None, *, limit=None, words=None, mmap=None, progress=True):
         """Read a word2vec binary/text, GloVe, fastText .vec or our .npz file (maybe compressed),
         or, with gensim installed, a gensim `Word2Vec.save()` / `KeyedVectors.save()` pickle
         (words, vectors and counts; unpickling runs code: only load files you trust).
 
         The format is detected from the content unless `format` ("bin", "text", "npz") is given.
-        A bad file raises W2VError with one line saying where (file and line or record).
+        Files are read a block at a time: memory holds the matrix and its words, not the file.
+        `limit`: only the first `limit` words (the most frequent in files sorted by count), and
+        only the part of the file that holds them is read. `words`: only these words (any
+        iterable), rows in file order. `mmap="r"` (gensim's): an uncompressed .npz written by
+        w2v is mapped, not read: it opens at once and queries read the rows they touch
+        (`w2v.convert` writes one from any format). `progress`: a bar on stderr for loads that
+        take more than a few seconds. A bad file raises W2VError with one line saying where
+        (file and line or record).
         """
-        return formats.read_vectors(cls, path, format)
+        _check_limit(limit)
+        return formats.read_vectors(cls, path, format, limit=limit, words=words, mmap=mmap,
+                                    progress=progress)
 
     @classmethod
     def load_word2vec_format(cls, fname, binary=False, limit=None):
         """gensim's reader: a word2vec binary (binary=True) or text file, only its first `limit`
-        words if given."""
-        kv = cls.load(fname, format="bin" if binary else "text")
-        if limit is None:
-            return kv
-        check_parameter(isinstance(limit, (int, np.integer)) and limit >= 1,
-                        f"{{limit}} must be an integer >= 1 or None, got {limit!r}", "limit")
-        counts = None if kv.counts is None else kv.counts[:limit]
-        return cls(kv.words[:limit], kv.vectors[:limit], counts=counts)
+        words if given (the rest of the file is not read)."""
+        return cls.load(fname, format="bin" if binary else "text", limit=limit)
 
     def _check_savable(self):
         for name in ("vectors", "output_vectors"):
@@ -335,6 +343,12 @@ class KeyedVectors(SimilarityQueries):
 
 
 # ----- helpers ------------------------------------------------------------------------------------
+
+
+def _check_limit(limit):
+    check_parameter(limit is None or (isinstance(limit, (int, np.integer)) and not
+                                      isinstance(limit, bool) and limit >= 1),
+                    f"{{limit}} must be an integer >= 1 or None, got {limit!r}", "limit")
 
 
 def first_nonfinite_row(matrix, rows_per_check=4096):

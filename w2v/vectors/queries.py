@@ -12,13 +12,38 @@ class SimilarityQueries:
 
     @property
     def unit_vectors(self):
-        """Rows scaled to unit length (all-zero rows stay zero); computed once."""
+        """Rows scaled to unit length (all-zero rows stay zero); computed once. A copy of the
+        matrix: the queries on memory-mapped vectors use `unit_rows` instead."""
         if self._unit_vectors is None:
-            norms = np.minimum(_row_norms(self.vectors), np.finfo(np.float32).max)
-            norms = norms.astype(np.float32)
-            norms[norms == 0] = 1
-            self._unit_vectors = self.vectors / norms[:, None]
+            self._unit_vectors = self.vectors / self.row_norms()[:, None]
         return self._unit_vectors
+
+    def row_norms(self, rows_per_block=65536):
+        """float32 (n,) norms of the rows (zero rows: 1), a block of rows at a time."""
+        if self._norms is None:
+            norms = np.concatenate([
+                _row_norms(self.vectors[start : start + rows_per_block])
+                for start in range(0, len(self.vectors), rows_per_block)])
+            norms = np.minimum(norms, np.finfo(np.float32).max).astype(np.float32)
+            norms[norms == 0] = 1
+            self._norms = norms
+        return self._norms
+
+    def unit_rows(self, rows):
+        """unit_vectors[rows] (`rows`: an index, indices or a slice), without making the whole
+        unit matrix for memory-mapped vectors."""
+        if self._unit_vectors is not None or not self.mapped:
+            return self.unit_vectors[rows]
+        return self.vectors[rows] / self.row_norms()[rows][..., None]
+
+    def cosines(self, query, limit=None, rows_per_block=65536):
+        """unit_vectors[:limit] @ query, a block of rows at a time for mapped vectors."""
+        limit = len(self) if limit is None else limit
+        if self._unit_vectors is not None or not self.mapped:
+            return self.unit_vectors[:limit] @ query
+        return np.concatenate([
+            self.unit_rows(slice(start, min(start + rows_per_block, limit))) @ query
+            for start in range(0, limit, rows_per_block)])
 
     def fill_norms(self, force=False):
         """gensim's: compute `norms`, each row's Euclidean length (float32), if not yet done or
@@ -31,6 +56,7 @@ class SimilarityQueries:
         zero); the lengths are lost, so the vectors no longer suit continued training."""
         self.fill_norms()
         self.vectors = self.unit_vectors
+        self._norms = None  # the rows' lengths are 1 now (0 for all-zero rows)
         self.norms = (self.norms > 0).astype(np.float32)
 
     @staticmethod
@@ -63,8 +89,7 @@ class SimilarityQueries:
 
     def similarity(self, word_a, word_b):
         """Cosine similarity of two words."""
-        unit = self.unit_vectors
-        return float(unit[self.index_of(word_a)] @ unit[self.index_of(word_b)])
+        return float(self.unit_rows(self.index_of(word_a)) @ self.unit_rows(self.index_of(word_b)))
 
     def distance(self, word_a, word_b):
         """Cosine distance of two words: 1 - similarity."""
@@ -74,10 +99,9 @@ class SimilarityQueries:
         """Cosine distances (float32) from a word or a vector to each of `other_words`, or to
         every word in vocabulary order (itself included) if none are given."""
         query = _unit(self._term_vector(word_or_vector, unit=True)).astype(np.float32)
-        others = self.unit_vectors
         if len(other_words):
-            others = others[self.indices_of(_as_list(other_words))]
-        return 1 - others @ query
+            return 1 - self.unit_rows(self.indices_of(_as_list(other_words))) @ query
+        return 1 - self.cosines(query)
 
     def closer_than(self, word_a, word_b):
         """The words closer to `word_a` than `word_b` is (not `word_a` itself), in vocabulary
@@ -116,7 +140,7 @@ class SimilarityQueries:
         if not keys:
             raise UsageError("most_similar needs at least one positive or negative word")
         query = self.get_mean_vector(keys, weights, post_normalize=True, ignore_missing=False)
-        scores = self.unit_vectors[:limit] @ query
+        scores = self.cosines(query, limit)
         if topn is None:
             return scores
         return self._top_words(scores, topn, self._input_rows(keys))
@@ -141,10 +165,9 @@ class SimilarityQueries:
         if not positive:
             raise UsageError("most_similar_cosmul needs at least one positive word")
         self._check_known(positive + negative)
-        candidates = self.unit_vectors[:limit]
-
         def shifted_cosines(item):
-            return (1 + candidates @ self._term_vector(item, unit=True).astype(np.float32)) / 2
+            return (1 + self.cosines(self._term_vector(item, unit=True).astype(np.float32),
+                                     limit)) / 2
 
         numerator = np.prod([shifted_cosines(item) for item in positive], axis=0)
         denominator = (
@@ -160,7 +183,7 @@ class SimilarityQueries:
         words = _as_list(words)
         if len(words) < 2:
             raise UsageError(f"doesnt_match needs at least 2 words, got {len(words)}")
-        unit = self.unit_vectors[self.indices_of(words)]
+        unit = self.unit_rows(self.indices_of(words))
         centre = _unit(unit.astype(np.float64).mean(axis=0))
         return words[int(np.argmin(unit @ centre))]
 
@@ -203,8 +226,8 @@ class SimilarityQueries:
     def _term_vector(self, item, unit):
         """float64 (d,): a word's vector (unit length if `unit`), or a raw vector as given."""
         if isinstance(item, str):
-            return (self.unit_vectors if unit else self.vectors)[self.index_of(item)].astype(
-                np.float64)
+            row = self.index_of(item)
+            return (self.unit_rows(row) if unit else self.vectors[row]).astype(np.float64)
         vector = np.asarray(item, dtype=np.float64)
         if vector.shape != (self.dim,):
             raise UsageError(f"a query vector must have shape ({self.dim},), got {vector.shape}")

@@ -1,19 +1,17 @@
-"""Reading vectors files from their bytes: word2vec binary and text (with or without the
-`count dim` header: GloVe, fastText's .vec) give (words, vectors); our .npz gives the vectors
-class it is handed (KeyedVectors). A bad file is a W2VError saying where (file and line, record,
-row or byte).
+"""Reading vectors files: the `count dim` header of word2vec binary and text files (GloVe's have
+none), which of the two a file is, and our .npz (the vectors class it is handed, KeyedVectors,
+is built); `streaming` reads the binary and text records. A bad file is a W2VError saying where
+(file and line, record, row or byte).
 """
 
 import io
 import json
 import re
-import warnings
 
 import numpy as np
 
 from ..errors import W2VError
 
-_WHITESPACE = re.compile(rb"[ \t\n\r\x0b\x0c]")
 UTF8_BOM = b"\xef\xbb\xbf"
 _NOT_NUMBER_TEXT = re.compile(rb"[^0-9A-Za-z+\-. \t\r\x0b\x0c\n]")  # numbers, nan, inf, spaces
 
@@ -52,110 +50,7 @@ def looks_like_text(data, body_start, dim):
     return True
 
 
-def read_binary(data, pos, header, path):
-    count, dim = header
-    row_bytes = 4 * dim
-    word_bytes, rows = [], []
-    for record in range(1, count + 1):
-        while data.startswith(b"\n", pos):
-            pos += 1
-        where = f"{path}, record {record} of {count} (byte {pos})"
-        space = data.find(b" ", pos)
-        if pos >= len(data) or space < 0:
-            raise W2VError(
-                f"{where}: file ends before the word (truncated? header says {count} words)"
-            )
-        word = data[pos:space]
-        if not word or _WHITESPACE.search(word):
-            raise W2VError(f"{where}: no word before the vector (corrupt file, or header wrong)")
-        if space + 1 + row_bytes > len(data):
-            raise W2VError(
-                f"{where}: file ends inside the vector of {_show(word)} "
-                f"({len(data) - space - 1} of {row_bytes} bytes; truncated?)"
-            )
-        word_bytes.append(word)
-        rows.append(memoryview(data)[space + 1 : space + 1 + row_bytes])
-        pos = space + 1 + row_bytes
-    rest = data[pos:]
-    if rest.strip():
-        extra = pos + len(rest) - len(rest.lstrip())
-        raise W2VError(
-            f"{path}, byte {extra}: more data after the {count} words the header announces"
-        )
-    raw = bytearray().join(rows)
-    if not _NOT_NUMBER_TEXT.search(raw):
-        raise W2VError(f"{path}: the vectors are text (digits and spaces), not binary floats")
-    vectors = np.frombuffer(raw, dtype="<f4").reshape(count, dim)
-    words = _decode_words(word_bytes, path, lambda i: f"record {i + 1}")
-    return _checked(
-        words, vectors.astype(np.float32, copy=False), path, lambda i: f"record {i + 1}"
-    )
-
-
-def read_text(data, start, header, path):
-    lines = data[start:].split(b"\n")
-    first_line_number = 2 if header else 1
-    numbered = [(no, line) for no, line in enumerate(lines, first_line_number) if line.strip()]
-    if not numbered:
-        raise W2VError(
-            f"{path}: no vectors after the header" if header else f"{path} is empty: no vectors"
-        )
-    if header and len(numbered) != header[0]:
-        _raise_count_mismatch(path, header[0], numbered)
-    line_numbers = [no for no, _ in numbered]
-    split = [line.split(None, 1) for _, line in numbered]
-    dim = header[1] if header else len(split[0][1].split()) if len(split[0]) > 1 else 0
-    if dim < 1:
-        raise W2VError(f"{path}, line {line_numbers[0]}: a word without a vector")
-    values = _parse_numbers([s[1] if len(s) > 1 else b"" for s in split], dim, path, line_numbers)
-    words = _decode_words([s[0] for s in split], path, lambda i: f"line {line_numbers[i]}")
-    return _checked(words, values, path, lambda i: f"line {line_numbers[i]}")
-
-
-def _raise_count_mismatch(path, count, numbered):
-    if len(numbered) < count:
-        raise W2VError(
-            f"{path}: header (line 1) says {count} words but the file has {len(numbered)} "
-            "(truncated?)"
-        )
-    raise W2VError(
-        f"{path}, line {numbered[count][0]}: more lines than the {count} words the header says"
-    )
-
-
-def _parse_numbers(texts, dim, path, line_numbers):
-    """(n, dim) float32 from the number part of each line; fast path in C, then a line-by-line
-    pass only to say where a bad line is."""
-    if _NOT_NUMBER_TEXT.search(b"\n".join(texts)) is None:
-        try:
-            lines = [t.decode("ascii") for t in texts]
-            with warnings.catch_warnings():  # "no data" for word-only lines: an error below
-                warnings.simplefilter("ignore")
-                values = np.loadtxt(lines, dtype=np.float32, comments=None, ndmin=2,
-                                    quotechar=None)
-            if values.shape == (len(texts), dim):
-                return values
-        except (ValueError, OverflowError):
-            pass
-    _raise_first_bad_line(texts, dim, path, line_numbers)
-    raise W2VError(f"{path}: could not read the numbers of the vectors")
-
-
-def _raise_first_bad_line(texts, dim, path, line_numbers):
-    for i, text in enumerate(texts):
-        fields = text.split()
-        where = f"{path}, line {line_numbers[i]}"
-        if len(fields) != dim:
-            truncated = " (truncated?)" if i == len(texts) - 1 else ""
-            raise W2VError(
-                f"{where}: expected {dim} numbers after the word, got {len(fields)}{truncated}"
-            )
-        bad = next((field for field in fields if not _is_number(field)), None)
-        if bad is not None:
-            raise W2VError(f"{where}: {_show(bad)} is not a number")
-
-
-def _is_number(field):
+def is_number(field):
     if _NOT_NUMBER_TEXT.search(field):
         return False
     try:
@@ -163,22 +58,6 @@ def _is_number(field):
         return True
     except ValueError:
         return False
-
-
-def _decode_words(word_bytes, path, where):
-    try:
-        return b"\n".join(word_bytes).decode("utf-8").split("\n")
-    except UnicodeDecodeError:
-        pass
-    for i, word in enumerate(word_bytes):
-        try:
-            word.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise W2VError(
-                f"{path}, {where(i)}: word {_show(word)} is not valid UTF-8 "
-                f"(byte {exc.start} of the word)"
-            ) from None
-    raise AssertionError("joined words failed to decode but each word decodes")
 
 
 def _checked(words, vectors, path, where):
@@ -199,15 +78,17 @@ def _checked(words, vectors, path, where):
     return words, vectors
 
 
-def _show(raw, limit=40):
+def show(raw, limit=40):
     """Bytes from a file, quoted for a message; undecodable bytes shown as \\xNN."""
     text = raw.decode("utf-8", "backslashreplace")
     return "'" + (text if len(text) <= limit else text[:limit] + "...") + "'"
 
 
 def read_npz(vectors_class, data, path):
+    """Our .npz from its bytes, or from the file `data` names."""
     try:
-        with np.load(io.BytesIO(data), allow_pickle=False) as archive:
+        source = io.BytesIO(data) if isinstance(data, bytes) else data
+        with np.load(source, allow_pickle=False) as archive:
             contents = {name: archive[name] for name in archive.files}
     except Exception as exc:  # noqa: BLE001 - numpy/zipfile raise many types on damaged archives
         raise W2VError(

@@ -5,6 +5,8 @@ binary stream; `formats.write_vectors` opens it atomically, compressed or not.
 
 import json
 import os
+import struct
+import zipfile
 
 import numpy as np
 
@@ -12,6 +14,8 @@ from ..errors import W2VError
 from ..files import atomic_write
 
 NPZ_FORMAT_VERSION = 1
+NPY_ALIGNMENT = 64
+_PADDING_EXTRA_ID = 0xD935  # the id Android's zipalign pads with; readers skip it
 
 
 def _encoded_words(kv, start, stop):
@@ -91,7 +95,22 @@ def write_npz(kv, stream):
     if kv.config is not None:
         config = json.dumps(kv.config, default=_json_default, sort_keys=True)
         arrays["config_json"] = np.frombuffer(config.encode("utf-8"), dtype=np.uint8)
-    np.savez(stream, **arrays)
+    with zipfile.ZipFile(stream, mode="w", compression=zipfile.ZIP_STORED) as archive:
+        for name, array in arrays.items():
+            _write_aligned_member(archive, name + ".npy", array)
+
+
+def _write_aligned_member(archive, name, array):
+    """A stored .npy member whose data starts at a multiple of 64 bytes in the file, as
+    `np.savez` would write it but padded (a zip extra field) so that `mmap="r"` maps aligned
+    rows. The .npy header is itself padded to 64 bytes, so the member's start is aligned."""
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_STORED
+    start = archive.start_dir + 30 + len(name.encode("utf-8")) + 20  # + zip64 extra field
+    padding = (-(start + 4)) % NPY_ALIGNMENT
+    info.extra = struct.pack("<HH", _PADDING_EXTRA_ID, padding) + bytes(padding)
+    with archive.open(info, "w", force_zip64=True) as member:
+        np.lib.format.write_array(member, np.asanyarray(array), allow_pickle=False)
 
 
 def _json_default(value):

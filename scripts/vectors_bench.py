@@ -1,0 +1,266 @@
+"""Loading pretrained vectors at their real sizes: w2v and gensim side by side.
+
+Makes deterministic synthetic files with the shapes of the real ones (random words, random
+values; generated a block at a time), then measures each load in its own process: wall time,
+peak RSS, bytes read. Prints one markdown table with the date, the CPU model, each file's size,
+the time to read its bytes alone and the interpreter + libraries' baseline RSS.
+
+    python scripts/vectors_bench.py                      # every shape (needs ~16 GB in --dir)
+    python scripts/vectors_bench.py --files bin1m text400k --no-gensim
+    python scripts/vectors_bench.py --quick              # small shapes: a smoke run
+
+Big files go to --dir (default /tmp/w2v-vectors-bench) and are deleted at the end unless --keep.
+"""
+
+import argparse
+import collections
+import datetime
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+SHAPES = {  # name: (kind, rows, dim)
+    "bin1m": ("bin", 1_000_000, 300),
+    "bin3m": ("bin", 3_000_000, 300),
+    "text400k": ("glove", 400_000, 300),
+    "text2.2m": ("glove", 2_200_000, 300),
+}
+QUICK = {"bin1m": ("bin", 20_000, 50), "bin3m": ("bin", 60_000, 50),
+         "text400k": ("glove", 10_000, 50), "text2.2m": ("glove", 40_000, 50)}
+ROWS_PER_BLOCK = 20_000
+LETTERS = np.frombuffer(b"abcdefghijklmnopqrstuvwxyz", dtype=np.uint8)
+
+
+def words(rows, seed=0, head=()):
+    """`rows` distinct words, the same every run: `head` first (real words, so that a task's
+    data finds its words as in a real file), then random ones (letters, then the row number)."""
+    head = [w for w in dict.fromkeys(head) if not re.fullmatch(r"[a-z]+[0-9]+", w)][:rows]
+    return head + _random_words(rows - len(head), seed, first=len(head))
+
+
+def sst_words(data):
+    """The words of the SST trees in `data` (a folder), most frequent first; [] without it."""
+    counts = collections.Counter()
+    for name in ("train.txt", "dev.txt", "test.txt"):
+        path = os.path.join(data, name)
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as handle:
+                counts.update(re.findall(r"\(\d+ ([^()\s]+)\)", handle.read()))
+    return [word for word, _ in counts.most_common()]
+
+
+def _random_words(rows, seed, first):
+    rng = np.random.default_rng(seed)
+    lengths = rng.integers(2, 9, size=rows)
+    letters = LETTERS[rng.integers(0, 26, size=int(lengths.sum()))].tobytes().decode()
+    ends = np.cumsum(lengths).tolist()
+    return [letters[end - n : end] + str(first + i)
+            for i, (n, end) in enumerate(zip(lengths.tolist(), ends))]
+
+
+def make_file(path, kind, rows, dim, seed=0, head=()):
+    """A word2vec binary file, or GloVe-like text (no header; numbers like -0.12345), written a
+    block of rows at a time."""
+    vocabulary = words(rows, seed, head)
+    rng = np.random.default_rng(seed + 1)
+    with open(path + ".part", "wb") as out:
+        if kind == "bin":
+            out.write(f"{rows} {dim}\n".encode())
+        for start in range(0, rows, ROWS_PER_BLOCK):
+            block = vocabulary[start : start + ROWS_PER_BLOCK]
+            if kind == "bin":
+                values = (rng.standard_normal((len(block), dim)) * 0.1).astype("<f4")
+                out.write(b"".join(w.encode() + b" " + v.tobytes() + b"\n"
+                                   for w, v in zip(block, values)))
+            else:
+                out.write(_glove_lines(block, rng.integers(-99999, 100000, (len(block), dim))))
+    os.replace(path + ".part", path)
+
+
+def _glove_lines(block, numbers):
+    """Text lines `word -0.01234 0.5 ...` from integers / 100000, formatted with numpy (a
+    placeholder byte where a positive number has no sign, removed at the end)."""
+    n, dim = numbers.shape
+    digits = np.abs(numbers)
+    cells = np.empty((n, dim, 9), dtype=np.uint8)
+    cells[:, :, 0] = ord(" ")
+    cells[:, :, 1] = np.where(numbers < 0, ord("-"), 0)
+    cells[:, :, 2], cells[:, :, 3] = ord("0"), ord(".")
+    for k in range(5):
+        cells[:, :, 8 - k] = ord("0") + digits // 10**k % 10
+    lines = cells.reshape(n, dim * 9)
+    numbers_text = [row[row != 0].tobytes() for row in lines]
+    return b"".join(w.encode() + text + b"\n" for w, text in zip(block, numbers_text))
+
+
+CHILD = r"""
+import json, resource, sys, time
+def rss():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS"):
+            return int(line.split()[1]) * 1024
+def read_chars():
+    for line in open("/proc/self/io"):
+        if line.startswith("rchar"):
+            return int(line.split()[1])
+task, path, options = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+import numpy
+if task.startswith("gensim"):
+    from gensim.models import KeyedVectors
+else:
+    from w2v.vectors import KeyedVectors
+result = {}
+chars, before, started = read_chars(), rss(), time.perf_counter()
+if task in ("baseline", "gensim-baseline"):
+    pass
+elif task == "bytes":
+    with open(path, "rb") as handle:
+        while handle.read(16 << 20):
+            pass
+elif task == "gensim":
+    kv = KeyedVectors.load_word2vec_format(path, binary=options["binary"],
+                                           no_header=not options["binary"])
+elif task == "mmap":
+    kv = KeyedVectors.load(path, mmap="r", progress=False)
+else:
+    load_options = {k: v for k, v in options.items() if k == "limit"}
+    if "words_file" in options:
+        load_options["words"] = json.load(open(options["words_file"]))
+    kv = KeyedVectors.load(path, progress=False, **load_options)
+result["seconds"] = time.perf_counter() - started
+result["rss_growth"] = rss() - before
+result["read"] = read_chars() - chars
+if task == "mmap" or options.get("query"):
+    word = kv.index_to_key[options.get("query_row", 12345)]
+    result["answer"] = kv.most_similar(word, topn=5)
+result["peak"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(json.dumps(result))
+"""
+
+
+def measure(task, path, **options):
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+         os.environ.get("PYTHONPATH", "")]))
+    done = subprocess.run([sys.executable, "-c", CHILD, task, path, json.dumps(options)],
+                          capture_output=True, text=True, env=env)
+    if done.returncode:
+        raise RuntimeError(f"{task} {path} failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def sentiment_peak(path, data, out):
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-m", "w2v", "sentiment", path, "--data", data,
+                                "--out", out, "--quiet", "--no-baselines"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    if status:
+        raise RuntimeError(f"w2v sentiment failed:\n{process.stderr.read().decode()}")
+    return time.perf_counter() - started, usage.ru_maxrss * 1024
+
+
+def gb(n):
+    return f"{n / 1e9:.2f} GB"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--files", nargs="+", choices=list(SHAPES), default=list(SHAPES))
+    parser.add_argument("--dir", default="/tmp/w2v-vectors-bench")
+    parser.add_argument("--no-gensim", dest="gensim", action="store_false")
+    parser.add_argument("--quick", action="store_true", help="small shapes, for a smoke run")
+    parser.add_argument("--keep", action="store_true", help="keep the generated files")
+    args = parser.parse_args()
+    shapes = QUICK if args.quick else SHAPES
+    os.makedirs(args.dir, exist_ok=True)
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
+                if line.startswith("model name")), platform.processor())
+    for kind in ("bin", "glove"):  # Numba compiles the parsers once (cached): not timed
+        warm = os.path.join(args.dir, f"warm.{kind}")
+        make_file(warm, kind, 100, 10)
+        measure("w2v", warm)
+        os.remove(warm)
+    baseline = measure("baseline", "")["peak"]
+    gensim_baseline = measure("gensim-baseline", "")["peak"] if args.gensim else None
+    data = os.path.join(os.environ.get("W2V_SHARED_DATA", "/work/shared/data"), "sst", "trees")
+    head = sst_words(data) if os.path.isdir(data) else []
+    print(f"## Loading vectors files ({datetime.date.today()}, {cpu}, {os.cpu_count()} cores)")
+    print(f"baseline RSS (interpreter + numpy + numba + w2v): {gb(baseline)}"
+          + (f"; with gensim: {gb(gensim_baseline)}" if args.gensim else ""))
+    print("page cache warm (the bytes were just read); peak RSS (+ over the baseline)\n")
+    print("| file | bytes | reading the bytes | matrix | w2v `KeyedVectors.load` | "
+          "gensim `load_word2vec_format` |")
+    print("|---|---|---|---|---|---|", flush=True)
+    notes, made = [], []
+    for name in args.files:
+        kind, rows, dim = shapes[name]
+        path = os.path.join(args.dir, f"{name}.{'bin' if kind == 'bin' else 'txt'}")
+        if not os.path.exists(path):
+            started = time.perf_counter()
+            make_file(path, kind, rows, dim, head=head if name == "text2.2m" else ())
+            notes.append(f"made {path} in {time.perf_counter() - started:.0f}s")
+        made.append(path)
+        size, matrix = os.path.getsize(path), rows * dim * 4
+        read = measure("bytes", path)["seconds"]
+        w2v = measure("w2v", path)
+        line = (f"| {name} ({rows:,} x {dim}) | {gb(size)} | {read:.2f} s | {gb(matrix)} | "
+                f"{w2v['seconds']:.2f} s, {gb(w2v['peak'])} (+{gb(w2v['peak'] - baseline)}) |")
+        if args.gensim:
+            gensim = measure("gensim", path, binary=kind == "bin")
+            line += (f" {gensim['seconds']:.2f} s, {gb(gensim['peak'])} "
+                     f"(+{gb(gensim['peak'] - gensim_baseline)}) |")
+        else:
+            line += " - |"
+        print(line, flush=True)
+        if name == "text2.2m":
+            limited = measure("w2v", path, limit=100_000)
+            notes.append(f"{name} limit=100000: {limited['seconds']:.2f} s, read "
+                         f"{limited['read'] / size:.1%} of the file ({gb(limited['read'])})")
+            chosen = np.random.default_rng(7).choice(rows, size=min(20_000, rows), replace=False)
+            vocabulary = words(rows, head=head)
+            wanted = [vocabulary[i] for i in sorted(chosen.tolist())]
+            wanted_path = os.path.join(args.dir, "words.json")
+            with open(wanted_path, "w") as handle:
+                json.dump(wanted, handle)
+            kept = measure("w2v-words", path, words_file=wanted_path)
+            notes.append(f"{name} words= (20,000 words): {kept['seconds']:.2f} s, peak RSS "
+                         f"{gb(kept['peak'])}")
+            if os.path.isdir(data):
+                try:
+                    seconds, peak = sentiment_peak(path, data, os.path.join(args.dir, "report"))
+                    notes.append(f"w2v sentiment {name} --data sst/trees: {seconds:.0f} s, peak "
+                                 f"RSS {gb(peak)} (the file's first {len(head):,} words are "
+                                 "SST's, the rest random)")
+                except RuntimeError as exc:
+                    notes.append(str(exc).strip().replace("\n", " "))
+        if name == "bin3m":
+            npz = os.path.join(args.dir, "bin3m.npz")
+            started = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "w2v", "convert", path, npz, "--quiet"],
+                           check=True, stdout=subprocess.DEVNULL,
+                           env=dict(os.environ, PYTHONPATH=os.path.dirname(
+                               os.path.dirname(os.path.abspath(__file__)))))
+            notes.append(f"w2v convert {name}.bin -> .npz: {time.perf_counter() - started:.1f} s")
+            made.append(npz)
+            mapped = measure("mmap", npz)
+            loaded = measure("w2v", npz, query=True)
+            same = mapped["answer"] == loaded["answer"]
+            notes.append(f"mmap='r' open of {name}.npz: {mapped['seconds']:.3f} s, RSS growth "
+                         f"{mapped['rss_growth'] / 1e6:.0f} MB until queried; most_similar equal "
+                         f"to the fully loaded set: {same}")
+    print()
+    print("\n".join(f"- {note}" for note in notes))
+    if not args.keep:
+        for path in made:
+            os.remove(path)
+
+
+if __name__ == "__main__":
+    main()
