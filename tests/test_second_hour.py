@@ -58,7 +58,7 @@ def test_train_refuses_an_output_it_cannot_write_before_training(corpus, tmp_pat
     assert main(["train", str(corpus), "-o", str(tmp_path / "x.json"), *TINY]) == 2
     one_line_error(capsys, "train", "--output must end with one of .bin", ".gz/.bz2/.xz")
     assert main(["train", str(corpus), "-o", str(tmp_path / "x.npz.gz"), *TINY]) == 2
-    one_line_error(capsys, "train", "not compressed further")
+    one_line_error(capsys, "train", "not compressed further; drop the .gz suffix")
     assert not list(tmp_path.glob("x.*"))
 
 
@@ -177,3 +177,12 @@ def test_vocab_counts_a_corpus_without_training(corpus, monkeypatch, capsys):
     stdin(monkeypatch, "b a b\nc b\n")
     assert main(["vocab", "-", "--head", "2"]) == 0
     assert capsys.readouterr().out == "b 3\na 1\n"
+
+
+def test_a_compressed_npz_names_the_compression_suffix(tmp_path):
+    from w2v.errors import UsageError
+
+    kv = KeyedVectors(["a", "b"], np.ones((2, 3), np.float32))
+    with pytest.raises(UsageError, match=r"not compressed further; drop the \.gz suffix"):
+        kv.save(str(tmp_path / "py.npz.gz"))
+    assert not list(tmp_path.iterdir())

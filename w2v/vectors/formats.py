@@ -102,7 +102,8 @@ def format_for_path(path, file_format=None):
         )
     if file_format == "npz" and compression:
         raise UsageError(
-            f"{path}: .npz archives are not compressed further; drop the {extension} suffix"
+            f"{path}: .npz archives are not compressed further; drop the "
+            f"{os.path.splitext(path)[1]} suffix"
         )
     return file_format, compression
 
