@@ -31,6 +31,7 @@ def register(subparsers):
     p.add_argument("--lowercase", action="store_true",
                    help="a corpus: lowercase it before counting, as w2v train --lowercase")
     p.add_argument("--encoding", default="utf-8", help="a corpus: its encoding (utf-8)")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(func=run)
 
 
