@@ -224,7 +224,8 @@ def _page(kv, words, coordinates, neighbour_index, neighbour_cosine, k, method, 
     plot.add_layout(LabelSet(x="x", y="y", text="word", source=highlight, x_offset=7,
                              y_offset=5, text_font_size="11pt", background_fill_color="white",
                              background_fill_alpha=0.75))
-    search = AutocompleteInput(title="Find a word (Enter):", completions=words,
+    # sorted: a typed word comes before the longer words it begins, so Enter picks it
+    search = AutocompleteInput(title="Find a word (Enter):", completions=sorted(words),
                                restrict=False, case_sensitive=True, width=300, name="search",
                                placeholder=words[0])
     panel = Div(text="", width=330, name="neighbours_panel")
