@@ -62,10 +62,13 @@ if (data.other !== undefined && data.other[i] >= 0) {
   colors.push("#9467bd");
 }
 highlight.data = {x: xs, y: ys, word: ws, size: sizes, color: colors};
-let reach = 0;
+// zoom to the word and most of its neighbours: a far one or two must not zoom out to all
+const far = [];
 for (let j = 1; j < xs.length; j++)
-  reach = Math.max(reach, Math.abs(xs[j] - xs[0]), Math.abs(ys[j] - ys[0]));
-reach = Math.max(reach * 1.3, 0.04 * extent);
+  far.push(Math.max(Math.abs(xs[j] - xs[0]), Math.abs(ys[j] - ys[0])));
+far.sort((a, b) => a - b);
+const reach = Math.max(2.5 * (far.length ? far[Math.floor(0.7 * (far.length - 1))] : 0),
+                       0.005 * extent);
 x_range.start = xs[0] - reach; x_range.end = xs[0] + reach;
 y_range.start = ys[0] - reach; y_range.end = ys[0] + reach;
 panel.text = `<h3>nearest to <span class="w2v-query">${esc(ws[0])}</span></h3>` +
@@ -171,7 +174,7 @@ def _page(kv, words, coordinates, neighbour_index, neighbour_cosine, k, method, 
     from bokeh.embed import file_html
     from bokeh.layouts import column, row
     from bokeh.models import (AutocompleteInput, ColorBar, ColumnDataSource, CustomJS, Div,
-                              HoverTool, LabelSet, TapTool)
+                              HoverTool, LabelSet, Range1d, TapTool)
     from bokeh.palettes import Viridis256
     from bokeh.plotting import figure
     from bokeh.resources import INLINE
@@ -191,7 +194,12 @@ def _page(kv, words, coordinates, neighbour_index, neighbour_cosine, k, method, 
     points = ColumnDataSource(columns, name="points")
     neighbours = ColumnDataSource({"index": index.ravel(),
                                    "cosine": neighbour_cosine.ravel()}, name="neighbours")
-    plot = figure(width=950, height=720, output_backend="webgl", match_aspect=True, name="map",
+    # fixed ranges: a DataRange1d would zoom back out whenever the highlighted words change
+    low, high = coordinates.min(axis=0), coordinates.max(axis=0)
+    margin = 0.05 * np.maximum(high - low, 1e-6)
+    plot = figure(width=950, height=720, output_backend="webgl", name="map",
+                  x_range=Range1d(float(low[0] - margin[0]), float(high[0] + margin[0])),
+                  y_range=Range1d(float(low[1] - margin[1]), float(high[1] + margin[1])),
                   tools="pan,wheel_zoom,box_zoom,reset,save", active_scroll="wheel_zoom",
                   title=f"{count:,} most frequent words, {METHOD_NAMES[method]}")
     plot.axis.visible = False
@@ -207,7 +215,7 @@ def _page(kv, words, coordinates, neighbour_index, neighbour_cosine, k, method, 
                                  width=10), "right")
     else:
         factors = sorted(set(columns["group"]) - {NO_GROUP}) + [NO_GROUP]
-        palette = _palette(len(factors) - 1) + ["#c8c8c8"]
+        palette = _palette(len(factors) - 1) + ["#d0d0d0"]
         dots = plot.scatter("x", "y", source=points, size=size, alpha=0.75,
                             color=factor_cmap("group", palette, factors), legend_field="group")
         legend = plot.legend[0]
@@ -301,8 +309,9 @@ def _palette(n):
 
     if n <= 10:
         return list(Category10[10][:max(n, 1)])[:n]
-    if n <= 20:
-        return list(Category20[20][:n])
+    if n <= 20:  # without its two greys, which look like NO_GROUP's
+        colours = [{"#7f7f7f": "#393b79", "#c7c7c7": "#e7ba52"}.get(c, c) for c in Category20[20]]
+        return colours[:n]
     return list(turbo(n))
 
 
