@@ -197,6 +197,6 @@ def groups_of(words, groups, known, source="groups"):
     if notes:
         import warnings
 
-        warnings.warn(W2VWarning(f"{source}: {'; '.join(notes)}; left uncoloured"),
+        warnings.warn(W2VWarning(f"{source}: {'; '.join(notes)}; ignored"),
                       stacklevel=2)
     return [groups.get(word, "") for word in words]
