@@ -20,7 +20,7 @@ from ..training import checkpoint
 from .parser import OneLineParser
 
 COMMAND_MODULES = ("train", "vocab", "query", "evaluate", "plot", "sentiment", "data",
-                   "phrases", "export")
+                   "phrases", "export", "explore")
 
 
 def build_parser():
