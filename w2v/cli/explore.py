@@ -49,7 +49,6 @@ def register(subparsers):
                          help="nearest neighbours listed per word (default 10)")
     explore.add_argument("--seed", type=int, default=0, help="t-SNE/UMAP seed (default 0)")
     explore.add_argument("--title", help="the page's title (default: the vectors file's name)")
-    explore.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     explore.set_defaults(func=run_explore)
 
 
