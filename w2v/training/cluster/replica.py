@@ -37,11 +37,17 @@ class ShardTrainer:
         self.overlap = overlap
         self.last = pending or [no_change(M) for M in self.merged]  # the last round's change
         self.next_round = first_round
+        # one pool for the replica's life: a new pool each round started threads every round,
+        # and a thread start once hung a worker (Thread.start never returned)
+        self.pool = concurrent.futures.ThreadPoolExecutor(self.config.threads)
 
     def close(self):
-        """Remove the token cache (the run is over)."""
+        """Remove the token cache and stop the threads (the run is over)."""
         self.corpus = None
         shutil.rmtree(getattr(self, "folder", ""), ignore_errors=True)
+        if getattr(self, "pool", None) is not None:
+            self.pool.shutdown(wait=False)
+            self.pool = None
 
     __del__ = close
 
@@ -78,8 +84,7 @@ class ShardTrainer:
                              batch_seed(seed, epoch, index))
 
         t0 = time.perf_counter()
-        with concurrent.futures.ThreadPoolExecutor(self.config.threads) as pool:
-            results = list(pool.map(run, range(first, last)))
+        results = list(self.pool.map(run, range(first, last)))
         seconds = time.perf_counter() - t0
         loss = math.fsum(loss for loss, _ in results)
         pairs = sum(pairs for _, pairs in results)
