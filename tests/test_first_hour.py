@@ -265,7 +265,7 @@ def test_the_binary_reader_rejects_text_it_cannot_have_written(tmp_path):
 
     path = tmp_path / "nanvec.bin"
     path.write_text("2 3\nthe 0.1 0.2 0.3\ncat 0.1 0.2 0.3\n")  # binary records line up with it
-    with pytest.raises(W2VError, match="the vectors are text .*, not binary floats"):
+    with pytest.raises(W2VError, match="the vectors are text, not binary floats"):
         KeyedVectors.load(path, format="bin")
     assert KeyedVectors.load(path).words == ["the", "cat"]  # what it is: word2vec text
 

@@ -186,3 +186,18 @@ def test_a_compressed_npz_names_the_compression_suffix(tmp_path):
     with pytest.raises(UsageError, match=r"not compressed further; drop the \.gz suffix"):
         kv.save(str(tmp_path / "py.npz.gz"))
     assert not list(tmp_path.iterdir())
+
+
+# ----- 6: text vectors with decimal commas are refused, naming the line -----------------------
+
+
+@pytest.mark.parametrize("name, lines, bad_line", [
+    ("comma.txt", ["the 0.1 0.2 0.3", "cat 0,1 0,2 0,3"], 3),  # the file
+    ("comma.bin", ["the 0.1 0.2 0.3", "cat 0,1 0,2 0,3"], 3),  # the extension says binary
+    ("commas.txt", ["the 0,1 0,2 0,3", "cat 0,1 0,2 0,3"], 2),  # no line reads as text
+])
+def test_decimal_commas_are_not_read_as_binary_floats(tmp_path, capsys, name, lines, bad_line):
+    path = tmp_path / name
+    path.write_text("2 3\n" + "".join(f"{line}\n" for line in lines))
+    assert main(["neighbors", str(path), "the"]) == 1
+    one_line_error(capsys, "neighbors", f"{path}, line {bad_line}: '0,1' is not a number")

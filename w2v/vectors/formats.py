@@ -39,7 +39,7 @@ from ..files import (
 from ..progress import progress_bar
 from .gensim_pickles import is_gensim_file, read_gensim
 from .mapped import read_npz_mapped
-from .readers import UTF8_BOM, looks_like_text, read_header, read_npz
+from .readers import UTF8_BOM, is_text, looks_like_text, read_header, read_npz
 from .streaming import Buffer, read_binary, read_text
 from .writers import write_binary, write_npz, write_text
 
@@ -169,7 +169,7 @@ def _plan(buffer, head, path, file_format):
     if file_format is not None:
         return [file_format], file_format, read
     window = buffer.bytes(body_start, body_start + 64 * (header[1] + 1) + 4096)
-    likely = "text" if looks_like_text(window, 0, header[1]) else "bin"
+    likely = "text" if looks_like_text(window, 0, header[1]) or is_text(window) else "bin"
     # Binary and text files share the header line; the first record tells them apart, except
     # in contrived cases (a binary vector whose bytes read as digits), so the other reader is
     # tried when the likely one fails, binary first for a .bin file. A failure reports the

@@ -13,6 +13,7 @@ import numpy as np
 from ..errors import W2VError
 
 UTF8_BOM = b"\xef\xbb\xbf"
+_NOT_TEXT = re.compile(rb"[^\x20-\x7e\t\r\n\x0b\x0c]")
 _NOT_NUMBER_TEXT = re.compile(rb"[^0-9A-Za-z+\-. \t\r\x0b\x0c\n]")  # numbers, nan, inf, spaces
 
 
@@ -48,6 +49,12 @@ def looks_like_text(data, body_start, dim):
     except ValueError:
         return False
     return True
+
+
+def is_text(data):
+    """Whether `data` holds only printable ASCII and white space: "binary" floats that do are
+    text (numbers with decimal commas, ...), not vectors."""
+    return not _NOT_TEXT.search(data)
 
 
 def is_number(field):

@@ -17,11 +17,10 @@ import numpy as np
 
 from ..errors import W2VError
 from . import parse_kernels as kernels
-from .readers import is_number, show
+from .readers import is_number, is_text, show
 
 BLOCK_BYTES = 16 << 20  # the buffer the file is read through
 ROWS_PER_CALL = 8192  # rows a kernel call fills before its words are decoded and checked
-_NOT_NUMBER_TEXT = re.compile(rb"[^0-9A-Za-z+\-. \t\r\x0b\x0c\n]")
 _NOT_SPACE = re.compile(rb"[^ \t\n\r\x0b\x0c]")
 
 
@@ -53,7 +52,7 @@ class Buffer:
             self.bar.update(self.source.consumed - self.bar.n)
 
     def bytes(self, start, stop=None):
-        return self.data[start : self.end if stop is None else stop].tobytes()
+        return self.data[start : self.end if stop is None else min(stop, self.end)].tobytes()
 
 
 class Prefault(threading.Thread):
@@ -404,8 +403,8 @@ def read_binary(buffer, start, header, path, limit=None, keep=None):
 
 
 def _check_not_text(block, path):
-    if not _NOT_NUMBER_TEXT.search(block.view(np.uint8).tobytes()):
-        raise W2VError(f"{path}: the vectors are text (digits and spaces), not binary floats")
+    if is_text(block.view(np.uint8).tobytes()):
+        raise W2VError(f"{path}: the vectors are text, not binary floats")
 
 
 def _raise_bad_record(buffer, pos, status, record, count, dim, path):
