@@ -301,3 +301,27 @@ def test_eval_reads_only_the_rows_its_benchmarks_use_and_scores_as_before(tmp_pa
     assert report["similarity"] == [expected_pairs] and report["analogies"] == [
         expected_analogies]
     assert report["words"] == len(vocabulary)
+
+
+@pytest.mark.parametrize("layout", ["bin", "glove", "npz-mapped"])
+def test_loaded_words_are_packed_and_behave_as_a_list(tmp_path, small_blocks, layout):
+    from w2v.vectors.packed_words import PackedWords
+
+    words, values = table(50, 4)
+    if layout == "npz-mapped":
+        KeyedVectors(words, values).save(tmp_path / "v.npz")
+        kv = KeyedVectors.load(tmp_path / "v.npz", mmap="r")
+    else:
+        path = tmp_path / f"v.{'bin' if layout == 'bin' else 'txt'}"
+        path.write_bytes(binary_file(words, values) if layout == "bin" else
+                         text_file(words, values, header=False))
+        kv = KeyedVectors.load(path)
+    assert isinstance(kv.words, PackedWords), "a str per word would cost ~60 bytes each"
+    assert kv.words == words and words == kv.words and kv.words != words[:-1]
+    assert (kv.words[0], kv.words[8], kv.words[-1]) == (words[0], words[8], words[-1])
+    assert kv.words[3:7] == words[3:7] and kv.words[::10] == words[::10] and kv.words[7:3] == []
+    assert list(kv.words) == words and "w8éé" in kv.words and kv.index_to_key[8] == "w8éé"
+    with pytest.raises(IndexError):
+        kv.words[50]
+    kv.add_vector("new", np.ones(4, np.float32))
+    assert kv.words == words + ["new"] and kv.key_to_index["new"] == 50

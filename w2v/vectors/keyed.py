@@ -15,7 +15,7 @@ import numpy as np
 from . import evaluate, formats
 from ..errors import W2VError, check_parameter
 from ..files import compression_of_path
-from .mapped import MappedWords
+from .packed_words import PackedWords
 from .queries import SimilarityQueries
 
 _WHITESPACE = re.compile(r"[ \t\n\r\x0b\x0c]")
@@ -47,7 +47,7 @@ class KeyedVectors(SimilarityQueries):
         """validate=False trusts `words` to be distinct non-empty tokens without white space
         (the trainer's are) and builds `key_to_index` on first use, not here: a large vocabulary's
         index costs tens of MB that writing a file never needs."""
-        self.words = words if isinstance(words, MappedWords) else list(words)
+        self.words = words if isinstance(words, PackedWords) else list(words)
         self.mapped = isinstance(vectors, np.memmap)  # queries then never copy the whole matrix
         self.vectors = _as_float32_matrix(vectors, "vectors")
         self.counts = None if counts is None else np.ascontiguousarray(counts, dtype=np.int64)
@@ -153,6 +153,7 @@ class KeyedVectors(SimilarityQueries):
             return
         old = np.array([k in self.key_to_index for k in keys], dtype=bool)
         new_words = [k for k, known in zip(keys, old) if not known]
+        self.words = list(self.words)  # packed words (a large file's, a mapped set's) grow as str
         _index_words(self.words + new_words)  # new words: non-empty str without white space
         vectors = self.vectors if self.vectors.flags.writeable else self.vectors.copy()
         if replace and old.any():

@@ -2,45 +2,19 @@
 store) mapped where they lie in the file, not read (gensim's `KeyedVectors.load(path,
 mmap="r")`): opening takes no time whatever the size, pages are read when a query touches them
 and are shared by every process that maps the file. The words stay bytes until asked for
-(`MappedWords`).
+(`PackedWords`).
 """
 
-import collections.abc
 import struct
 import zipfile
 
 import numpy as np
 
 from ..errors import W2VError, hint
+from .packed_words import PackedWords
 
 MMAP_MODES = ("r", "c")  # read-only, copy-on-write (as numpy.memmap names them)
 _LOCAL_HEADER = struct.Struct("<IHHHHHIIIHH")  # a zip member's local header, 30 bytes
-
-
-class MappedWords(collections.abc.Sequence):
-    """The words of a mapped .npz, decoded one at a time from its newline-separated UTF-8 bytes:
-    a read-only sequence of str, as `KeyedVectors.words`."""
-
-    def __init__(self, data):
-        self._data = data
-        ends = np.flatnonzero(data == 10)
-        self._starts = np.concatenate([[0], ends + 1])
-        self._ends = np.concatenate([ends, [len(data)]])
-
-    def __len__(self):
-        return len(self._starts)
-
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        start, end = self._starts[index], self._ends[index]
-        return self._data[start:end].tobytes().decode("utf-8")
-
-    def __iter__(self, rows_per_block=65536):
-        for first in range(0, len(self), rows_per_block):
-            last = min(first + rows_per_block, len(self)) - 1
-            raw = self._data[self._starts[first] : self._ends[last]].tobytes()
-            yield from raw.decode("utf-8").split("\n")
 
 
 def read_npz_mapped(vectors_class, path, mode):
@@ -71,7 +45,7 @@ def read_npz_mapped(vectors_class, path, mode):
     if vectors.ndim != 2 or vectors.dtype != np.float32:
         raise W2VError(f"{path}: vectors must be a 2-D float32 matrix to be mapped, got "
                        f"{vectors.dtype} {vectors.shape}")
-    words = MappedWords(arrays["words"])
+    words = PackedWords(arrays["words"])
     if len(words) != len(vectors):
         raise W2VError(f"{path}: {len(words)} words for {len(vectors)} vectors in the .npz archive")
     config = small.get("config_json")

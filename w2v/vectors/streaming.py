@@ -17,6 +17,7 @@ import numpy as np
 
 from ..errors import W2VError
 from . import parse_kernels as kernels
+from .packed_words import PackedWords
 from .readers import is_number, is_text, show
 
 BLOCK_BYTES = 16 << 20  # the buffer the file is read through
@@ -96,7 +97,9 @@ class Rows:
 
     def __init__(self, path, dim, capacity, keep, where, prefault=True):
         self.path, self.dim, self.keep, self.where = path, dim, keep, where
-        self.count, self.words = 0, []
+        self.count = 0
+        self.words = np.empty(max(capacity, 1) * 12, dtype=np.uint8)  # newline-separated UTF-8
+        self.words_end = 0
         self.matrix = np.empty((max(capacity, 1), dim), dtype=np.float32)
         self.hashes = np.empty(len(self.matrix), dtype=np.uint64)
         self.origins = np.empty(len(self.matrix), dtype=np.int64)
@@ -152,7 +155,9 @@ class Rows:
             self.hashes[first:stop] = hashes[chosen]
             self.origins[first:stop] = origins[chosen]
             words = [words[i] for i in chosen]
-        self.words.extend(words)
+            self._add_words(("\n".join(words) + "\n").encode() if words else b"")
+        else:
+            self._add_words(self.word_bytes[: self.words_len])
         self.count += len(words)
         self.scanned += n
         self.pending = self.words_len = 0
@@ -173,6 +178,13 @@ class Rows:
                 ) from None
         raise AssertionError("joined words failed to decode but each word decodes")
 
+    def _add_words(self, data):
+        end = self.words_end + len(data)
+        if end > len(self.words):
+            self.words.resize(int(end * 1.5), refcheck=False)
+        self.words[self.words_end : end] = np.frombuffer(data, dtype=np.uint8)
+        self.words_end = end
+
     def _grow(self, rows):
         self.prefault.stop()  # the matrix may move
         for name in ("matrix", "hashes", "origins"):  # realloc: in place for large blocks
@@ -185,6 +197,8 @@ class Rows:
         self.commit()
         self.prefault.stop()
         self.scratch = self.word_bytes = None
+        self.words.resize(max(self.words_end - 1, 0), refcheck=False)  # no newline after the last
+        self.words = PackedWords(self.words) if self.count else []
         self._check_duplicates()
         if self.count < len(self.matrix):
             self._grow(max(self.count, 1))
@@ -379,13 +393,14 @@ def read_binary(buffer, start, header, path, limit=None, keep=None):
     while seen < wanted:
         rows.ensure_word_room(buffer.end - pos)
         out, hashes, origins, first, room = rows.target()
+        start_of_call = pos
         n, pos, record, rows.words_len, status = kernels.parse_binary(
             buffer.data, pos, buffer.end, buffer.at_end, out.view(np.uint8), first,
             min(room, wanted - seen), rows.word_bytes, rows.words_len, hashes, origins, record)
         rows.pending += n
         seen += n
         if n and not rows.checked_binary:
-            _check_not_text(out[first : first + n], path)
+            _check_not_text(out[first : first + n], buffer.data[start_of_call:], path)
             rows.checked_binary = True
         if status == kernels.NEED_MORE:
             buffer.refill(pos)
@@ -402,9 +417,26 @@ def read_binary(buffer, start, header, path, limit=None, keep=None):
     return rows.finish()
 
 
-def _check_not_text(block, path):
-    if is_text(block.view(np.uint8).tobytes()):
+def _check_not_text(block, data, path):
+    """Refuse text read as binary records (a text file whose lines happen to be as long as a
+    record: numbers with decimal commas, ...): floats that are all printable text, in records
+    that no newline separates (every writer of binary files puts one after each vector)."""
+    if is_text(block.view(np.uint8).tobytes()) and not _separated(data, len(block),
+                                                                  block.shape[1] * 4):
         raise W2VError(f"{path}: the vectors are text, not binary floats")
+
+
+def _separated(data, rows, row_bytes, most=100):
+    """Whether any of the first records of `data` is followed by a newline."""
+    pos = 0
+    for _ in range(min(rows, most)):
+        while pos < len(data) and data[pos] == 10:
+            pos += 1
+        space = bytes(data[pos : pos + 1024]).find(b" ")
+        pos += space + 1 + row_bytes
+        if space < 0 or (pos < len(data) and data[pos] == 10):
+            return True  # a very long word: not a text line
+    return False
 
 
 def _raise_bad_record(buffer, pos, status, record, count, dim, path):
