@@ -1,5 +1,5 @@
 """Every training option declared once: the CLI's flags and help, w2v.train's signature, the
-validation and the README's table all come from the declarations."""
+validation and the documentation's option table all come from the declarations."""
 
 import dataclasses
 import inspect
@@ -22,10 +22,11 @@ PYTHON_OPTIONS = [f for cls in CONFIGS for f in declared(cls, "python")]
 CLI_OPTIONS = [f for cls in CONFIGS for f in declared(cls, "cli")]
 
 
-def test_the_readme_table_is_the_declarations_table():
-    text = options_table.README.read_text(encoding="utf-8")
-    assert options_table.readme_table(text) == options_table.table(), \
-        "README's option table differs from the declarations: python scripts/options_table.py --write"
+def test_the_documented_table_is_the_declarations_table():
+    text = options_table.PAGE.read_text(encoding="utf-8")
+    assert options_table.page_table(text) == options_table.table(), \
+        "docs/guide/training.md's option table differs from the declarations: " \
+        "python scripts/options_table.py --write"
 
 
 def test_train_s_signature_shows_every_option_keyword_only():

@@ -1,6 +1,9 @@
-"""Every example of README.md runs (issue 12): each command block and Python snippet is run in a
-temporary folder holding the quick start's output (`w2v train -o vectors.bin` on the default
-corpus, trained once per test session: conftest.py's `quick_start`, shared with other tests), so a README example that breaks fails the tests.
+"""Every example of README.md and of the documentation's pages (docs/**/*.md) runs: each command
+block and Python snippet is run in a temporary folder holding the quick start's output (`w2v train
+-o vectors.bin` on the default corpus, trained once per test session: conftest.py's
+`quick_start`, shared with other tests), so an example that breaks fails the tests. The pages'
+blocks run in the order of their files (README.md first, then docs/ by path): each block must
+stand alone, but for the quick start's files.
 
 Blocks run:
 - ```bash (or sh, shell) blocks: as a bash script, `set -euo pipefail`;
@@ -22,11 +25,11 @@ Python compiled. A block that uses $W2V_SHARED_DATA is skipped with that reason 
 variable is unset.
     <!-- readme-test: numbers within TOL -->
 the numbers it shows may differ by TOL (training with several threads is not bit-reproducible);
-in a ranking (`RANK WORD SCORE` lines), a word may differ where the README shows another score
+in a ranking (`RANK WORD SCORE` lines), a word may differ where the page shows another score
 within TOL of its own: threads reorder near ties.
 
 An example must run without a warning (an unknown word left out of a plot is a broken example).
-No README command may write into a file the repository tracks (the commands run elsewhere, but
+No command of the pages may write into a file the repository tracks (the commands run elsewhere, but
 the same lines pasted into a checkout would overwrite it).
 """
 
@@ -47,6 +50,8 @@ from w2v.cli import build_parser
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 README = REPOSITORY / "README.md"
+PAGES = [README] + sorted(path for path in (REPOSITORY / "docs").rglob("*.md")
+                          if "_build" not in path.relative_to(REPOSITORY / "docs").parts)
 COMMAND_LANGUAGES = {"bash", "sh", "shell", "console"}
 SKIP_MARK = re.compile(r"<!--\s*readme-test:\s*skip:\s*(.+?)\s*-->")
 WITHIN_MARK = re.compile(r"<!--\s*readme-test:\s*numbers within\s+([0-9.]+)\s*-->")
@@ -61,6 +66,11 @@ class Block:
     text: str
     skip: str = None  # the reason given by a skip mark
     tolerance: float = 0.0  # of the numbers it shows, from a `numbers within` mark
+    page: str = "README.md"  # the file it is in, relative to the repository
+
+    @property
+    def where(self):
+        return f"{self.page} line {self.line}"
 
     @property
     def kind(self):
@@ -97,11 +107,11 @@ class Block:
         return shown
 
 
-def readme_blocks(text):
+def readme_blocks(text, page="README.md"):
     """The fenced blocks of a Markdown text, with the skip mark on the line before each."""
     blocks, lines, i = [], text.splitlines(), 0
     while i < len(lines):
-        fence = re.match(r"^```\s*(\S*)\s*$", lines[i])
+        fence = re.match(r"^```\s*(\S*)", lines[i])  # MyST: ```{directive} argument
         if not fence:
             i += 1
             continue
@@ -110,12 +120,13 @@ def readme_blocks(text):
         within = WITHIN_MARK.search(lines[i - 1]) if i > 0 else None
         blocks.append(Block(i + 1, fence.group(1).lower(), "\n".join(lines[i + 1:end]) + "\n",
                             mark.group(1) if mark else None,
-                            float(within.group(1)) if within else 0.0))
+                            float(within.group(1)) if within else 0.0, page))
         i = end + 1
     return blocks
 
 
-BLOCKS = readme_blocks(README.read_text(encoding="utf-8"))
+BLOCKS = [block for path in PAGES for block in readme_blocks(
+    path.read_text(encoding="utf-8"), path.relative_to(REPOSITORY).as_posix())]
 EXAMPLES = [block for block in BLOCKS if block.kind and not block.skip]
 SKIPPED = [block for block in BLOCKS if block.kind and block.skip]
 
@@ -154,7 +165,7 @@ def output_differences(shown, printed, tolerance):
 CHECK = """
 def __readme_check(value, shown, line, tolerance={tolerance}):
     ok = (abs(value - shown) <= tolerance if isinstance(shown, float) else value == shown)
-    assert ok, f"README.md line {{line}}: shows {{shown!r}}, got {{value!r}}"
+    assert ok, f"{page} line {{line}}: shows {{shown!r}}, got {{value!r}}"
 """
 
 
@@ -177,7 +188,7 @@ def with_checks(block):
         expression = ast.get_source_segment(block.text, statement.value)
         source[line - 1] = (f"__readme_check({expression}, {shown!r}, "
                             f"{block.line + line})")
-    return CHECK.format(tolerance=block.tolerance) + "\n".join(source) + "\n"
+    return CHECK.format(tolerance=block.tolerance, page=block.page) + "\n".join(source) + "\n"
 
 
 def run_shell(script, folder):
@@ -194,24 +205,24 @@ def _environment():
             "MPLBACKEND": "Agg"}
 
 
-@pytest.mark.parametrize("block", EXAMPLES, ids=[f"line{b.line}-{b.language or 'console'}"
-                                                for b in EXAMPLES])
+@pytest.mark.parametrize("block", EXAMPLES, ids=[
+    f"{b.page.removeprefix('docs/')}:line{b.line}-{b.language or 'console'}" for b in EXAMPLES])
 def test_readme_example_runs(block, quick_start):
     if "W2V_SHARED_DATA" in block.text and not os.environ.get("W2V_SHARED_DATA"):
-        pytest.skip(f"README.md line {block.line}: needs $W2V_SHARED_DATA (the real datasets)")
+        pytest.skip(f"{block.where}: needs $W2V_SHARED_DATA (the real datasets)")
     if block.kind == "python":
         result = subprocess.run([sys.executable, "-c", with_checks(block)], cwd=quick_start,
                                 env=_environment(), capture_output=True, text=True, timeout=600)
     else:
         result = run_shell(block.script(), quick_start)
     assert result.returncode == 0, (
-        f"README.md line {block.line}: exit {result.returncode}\n{block.text}\n{result.stderr}")
+        f"{block.where}: exit {result.returncode}\n{block.text}\n{result.stderr}")
     # an example that works only in part (words left out of a plot, a barely trained run) is
     # not an example
-    assert "warning:" not in result.stderr, f"README.md line {block.line}: {result.stderr}"
+    assert "warning:" not in result.stderr, f"{block.where}: {result.stderr}"
     if block.output():
         differences = output_differences(block.output(), result.stdout, block.tolerance)
-        assert not differences, f"README.md line {block.line}:\n" + "\n".join(differences)
+        assert not differences, f"{block.where}:\n" + "\n".join(differences)
 
 
 def test_examples_not_run_are_valid_commands_and_python():
@@ -219,7 +230,7 @@ def test_examples_not_run_are_valid_commands_and_python():
     parser = build_parser()
     for block in SKIPPED:
         if block.kind == "python":
-            compile(block.text, f"README.md line {block.line}", "exec")
+            compile(block.text, block.where, "exec")
             continue
         words = [word for line in block.script().replace("\\\n", " ").splitlines()
                  for word in shlex.split(line, comments=True) + [";"]]
@@ -235,8 +246,7 @@ def test_examples_not_run_are_valid_commands_and_python():
                 try:
                     parser.parse_args(command[1:])
                 except SystemExit:
-                    pytest.fail(f"README.md line {block.line}: {shlex.join(command)} does "
-                                "not parse")
+                    pytest.fail(f"{block.where}: {shlex.join(command)} does not parse")
 
 
 def test_readme_has_examples_of_every_kind():
@@ -251,7 +261,7 @@ def test_no_command_hides_in_a_block_that_is_not_run():
     for block in BLOCKS:
         if block.kind is None:
             commands = [line for line in block.lines if re.match(r"(\$ )?w2v ", line)]
-            assert not commands, f"README.md line {block.line}: {commands} in a ```" \
+            assert not commands, f"{block.where}: {commands} in a ```" \
                                  f"{block.language} block: make it ```bash or ```console"
 
 
@@ -266,4 +276,21 @@ def test_no_readme_command_writes_into_a_tracked_file():
         words = shlex.split(block.script().replace("\\\n", " "), comments=True)
         outputs = [value for option, value in zip(words, words[1:]) if option in OUTPUT_OPTIONS]
         written = [o for o in outputs if os.path.normpath(o) in tracked]
-        assert not written, f"README.md line {block.line} writes into tracked {written}"
+        assert not written, f"{block.where} writes into tracked {written}"
+
+
+def test_readme_is_a_short_front_door():
+    lines = README.read_text(encoding="utf-8").splitlines()
+    assert len(lines) <= 250, f"README.md has {len(lines)} lines: move text into docs/"
+
+
+LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+def test_every_link_between_the_pages_reaches_a_file():
+    for page in PAGES:
+        for target in LINK.findall(page.read_text(encoding="utf-8")):
+            if re.match(r"[a-z]+:", target) or target.startswith("#"):
+                continue  # a web address, or a heading of the same page (Sphinx checks those)
+            path = (page.parent / target.split("#")[0]).resolve()
+            assert path.exists(), f"{page.relative_to(REPOSITORY)} links to missing {target}"

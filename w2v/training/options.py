@@ -3,7 +3,7 @@
 An option is a dataclass field whose metadata holds its help text, its check and how the
 command line spells it. From these declarations come the flags of `w2v train` and their help
 (`cli/train.py`), the keyword-only signature and docstring of `w2v.train` (`api.py`), the
-validation (`validate`) and the option table of the README (`markdown_table`; a test compares
+validation (`validate`) and the option table of the docs (`markdown_table`; a test compares
 the two). A new option is one `option(...)` line in one of the three configs below:
 `TrainConfig` (what the model is trained with: kept in its .npz and log), `RunOptions` (where
 the run starts, stops and saves) or `ClusterConfig` (`cluster/config.py`: rounds on Dask).
@@ -27,7 +27,7 @@ def option(default, help, *, check=None, choices=None, opposite=None, metavar=No
     """A declared option (its flag: `--name-with-dashes`). check: (predicate, rule) as
     `at_least(1)` gives, tried on values that are not None; choices: the values allowed;
     opposite: the name of a second flag setting a bool option to False; metavar: the value's
-    name in --help; table: the README's default column, where it is not `default`; cli /
+    name in --help; table: the docs table's default column, where it is not `default`; cli /
     python: whether the command line / `w2v.train` has it. `help` marks the other options it
     names as `{name}`."""
     if choices is not None:
@@ -209,7 +209,8 @@ class RunOptions:
 
 
 def markdown_table(*config_classes):
-    """The README's option table: flag, default and meaning of every command-line option."""
+    """The option table of docs/guide/training.md: flag, default and meaning of every command-line
+    option."""
     rows = ["| option | default | meaning |", "|---|---|---|"]
     fields = [field for config_class in config_classes for field in declared(config_class, "cli")]
     flags = {field.name: f"`{flag_of(field)}`" for field in fields}
