@@ -117,8 +117,15 @@ else:
     from w2v.vectors import KeyedVectors
 result = {}
 chars, before, started = read_chars(), rss(), time.perf_counter()
-if task in ("baseline", "gensim-baseline"):
-    pass
+if task == "baseline":  # with the compiled parsers loaded, as in every load
+    for warm in options["warm"]:
+        KeyedVectors.load(warm, progress=False)
+elif task == "gensim-baseline":
+    for warm in options["warm"]:
+        KeyedVectors.load_word2vec_format(warm, binary=warm.endswith(".bin"),
+                                          no_header=not warm.endswith(".bin"))
+elif task == "fresh":  # writing a new matrix-sized block: what any loader pays for its matrix
+    numpy.empty(options["bytes"], dtype=numpy.uint8).fill(1)
 elif task == "bytes":
     with open(path, "rb") as handle:
         while handle.read(16 << 20):
@@ -170,6 +177,11 @@ def gb(n):
     return f"{n / 1e9:.2f} GB"
 
 
+def peak_text(result, baseline, matrix):
+    over = result["peak"] - baseline
+    return f"{gb(result['peak'])} (+{gb(over)}, {over / matrix:.0%})"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--files", nargs="+", choices=list(SHAPES), default=list(SHAPES))
@@ -182,22 +194,25 @@ def main():
     os.makedirs(args.dir, exist_ok=True)
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
                 if line.startswith("model name")), platform.processor())
-    for kind in ("bin", "glove"):  # Numba compiles the parsers once (cached): not timed
-        warm = os.path.join(args.dir, f"warm.{kind}")
-        make_file(warm, kind, 100, 10)
-        measure("w2v", warm)
-        os.remove(warm)
-    baseline = measure("baseline", "")["peak"]
-    gensim_baseline = measure("gensim-baseline", "")["peak"] if args.gensim else None
+    warm = [os.path.join(args.dir, f"warm.{kind}") for kind in ("bin", "txt")]
+    for path in warm:  # Numba compiles the parsers once (cached): not timed
+        make_file(path, "bin" if path.endswith(".bin") else "glove", 100, 10)
+        measure("w2v", path)
+    baseline = measure("baseline", "", warm=warm)["peak"]
+    gensim_baseline = measure("gensim-baseline", "", warm=warm)["peak"] if args.gensim else None
+    for path in warm:
+        os.remove(path)
     data = os.path.join(os.environ.get("W2V_SHARED_DATA", "/work/shared/data"), "sst", "trees")
     head = sst_words(data) if os.path.isdir(data) else []
     print(f"## Loading vectors files ({datetime.date.today()}, {cpu}, {os.cpu_count()} cores)")
-    print(f"baseline RSS (interpreter + numpy + numba + w2v): {gb(baseline)}"
-          + (f"; with gensim: {gb(gensim_baseline)}" if args.gensim else ""))
-    print("page cache warm (the bytes were just read); peak RSS (+ over the baseline)\n")
-    print("| file | bytes | reading the bytes | matrix | w2v `KeyedVectors.load` | "
+    print(f"baseline RSS (interpreter + numpy + numba + w2v, a tiny file of each kind loaded): "
+          f"{gb(baseline)}" + (f"; gensim's: {gb(gensim_baseline)}" if args.gensim else ""))
+    print("page cache warm (the bytes were just read); peak RSS (+ over the baseline, as a "
+          "share of the matrix); a new matrix: the time to write a new block of the matrix's "
+          "size, which any loader pays\n")
+    print("| file | bytes | reading the bytes | matrix | a new matrix | w2v `KeyedVectors.load` | "
           "gensim `load_word2vec_format` |")
-    print("|---|---|---|---|---|---|", flush=True)
+    print("|---|---|---|---|---|---|---|", flush=True)
     notes, made = [], []
     for name in args.files:
         kind, rows, dim = shapes[name]
@@ -209,13 +224,13 @@ def main():
         made.append(path)
         size, matrix = os.path.getsize(path), rows * dim * 4
         read = measure("bytes", path)["seconds"]
+        fresh = measure("fresh", path, bytes=matrix)["seconds"]
         w2v = measure("w2v", path)
         line = (f"| {name} ({rows:,} x {dim}) | {gb(size)} | {read:.2f} s | {gb(matrix)} | "
-                f"{w2v['seconds']:.2f} s, {gb(w2v['peak'])} (+{gb(w2v['peak'] - baseline)}) |")
+                f"{fresh:.2f} s | {w2v['seconds']:.2f} s, {peak_text(w2v, baseline, matrix)} |")
         if args.gensim:
             gensim = measure("gensim", path, binary=kind == "bin")
-            line += (f" {gensim['seconds']:.2f} s, {gb(gensim['peak'])} "
-                     f"(+{gb(gensim['peak'] - gensim_baseline)}) |")
+            line += f" {gensim['seconds']:.2f} s, {peak_text(gensim, gensim_baseline, matrix)} |"
         else:
             line += " - |"
         print(line, flush=True)
