@@ -3,7 +3,9 @@
 Makes deterministic synthetic files with the shapes of the real ones (random words, random
 values; generated a block at a time), then measures each load in its own process: wall time,
 peak RSS, bytes read. Prints one markdown table with the date, the CPU model, each file's size,
-the time to read its bytes alone and the interpreter + libraries' baseline RSS.
+the time to read its bytes alone, the time to write a new matrix-sized block and the interpreter
++ libraries' baseline RSS. As root, each measurement starts cold (the page cache dropped, then a
+pause): what a first load costs; --warm keeps the cache.
 
     python scripts/vectors_bench.py                      # every shape (needs ~16 GB in --dir)
     python scripts/vectors_bench.py --files bin1m text400k --no-gensim
@@ -34,6 +36,8 @@ SHAPES = {  # name: (kind, rows, dim)
 QUICK = {"bin1m": ("bin", 20_000, 50), "bin3m": ("bin", 60_000, 50),
          "text400k": ("glove", 10_000, 50), "text2.2m": ("glove", 40_000, 50)}
 ROWS_PER_BLOCK = 20_000
+DROP_CACHES = "/proc/sys/vm/drop_caches"
+SETTLE_SECONDS = 10
 LETTERS = np.frombuffer(b"abcdefghijklmnopqrstuvwxyz", dtype=np.uint8)
 
 
@@ -151,7 +155,18 @@ print(json.dumps(result))
 """
 
 
-def measure(task, path, **options):
+def settle(cold):
+    """Cold: the page cache dropped (the file is read from disk) and time for memory freed by
+    the last run to go back to a virtual machine's host (its next first writes pay that)."""
+    if cold:
+        os.sync()
+        with open(DROP_CACHES, "w") as handle:
+            handle.write("1")
+        time.sleep(SETTLE_SECONDS)
+
+
+def measure(task, path, cold=False, **options):
+    settle(cold and task not in ("baseline", "gensim-baseline"))
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
         [os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
          os.environ.get("PYTHONPATH", "")]))
@@ -189,8 +204,11 @@ def main():
     parser.add_argument("--no-gensim", dest="gensim", action="store_false")
     parser.add_argument("--quick", action="store_true", help="small shapes, for a smoke run")
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
+    parser.add_argument("--warm", action="store_true",
+                        help="do not drop the page cache before each measurement (it needs root)")
     args = parser.parse_args()
     shapes = QUICK if args.quick else SHAPES
+    cold = not args.warm and os.access(DROP_CACHES, os.W_OK)
     os.makedirs(args.dir, exist_ok=True)
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
                 if line.startswith("model name")), platform.processor())
@@ -207,9 +225,10 @@ def main():
     print(f"## Loading vectors files ({datetime.date.today()}, {cpu}, {os.cpu_count()} cores)")
     print(f"baseline RSS (interpreter + numpy + numba + w2v, a tiny file of each kind loaded): "
           f"{gb(baseline)}" + (f"; gensim's: {gb(gensim_baseline)}" if args.gensim else ""))
-    print("page cache warm (the bytes were just read); peak RSS (+ over the baseline, as a "
-          "share of the matrix); a new matrix: the time to write a new block of the matrix's "
-          "size, which any loader pays\n")
+    print((f"cold: each measurement starts with the page cache dropped and {SETTLE_SECONDS} s "
+           "of rest" if cold else "page cache warm (the bytes were just read)")
+          + "; peak RSS (+ over the baseline, as a share of the matrix); a new matrix: the time "
+          "to write a new block of the matrix's size, which any loader pays\n")
     print("| file | bytes | reading the bytes | matrix | a new matrix | w2v `KeyedVectors.load` | "
           "gensim `load_word2vec_format` |")
     print("|---|---|---|---|---|---|---|", flush=True)
@@ -223,19 +242,19 @@ def main():
             notes.append(f"made {path} in {time.perf_counter() - started:.0f}s")
         made.append(path)
         size, matrix = os.path.getsize(path), rows * dim * 4
-        read = measure("bytes", path)["seconds"]
-        fresh = measure("fresh", path, bytes=matrix)["seconds"]
-        w2v = measure("w2v", path)
+        read = measure("bytes", path, cold)["seconds"]
+        fresh = measure("fresh", path, cold, bytes=matrix)["seconds"]
+        w2v = measure("w2v", path, cold)
         line = (f"| {name} ({rows:,} x {dim}) | {gb(size)} | {read:.2f} s | {gb(matrix)} | "
                 f"{fresh:.2f} s | {w2v['seconds']:.2f} s, {peak_text(w2v, baseline, matrix)} |")
         if args.gensim:
-            gensim = measure("gensim", path, binary=kind == "bin")
+            gensim = measure("gensim", path, cold, binary=kind == "bin")
             line += f" {gensim['seconds']:.2f} s, {peak_text(gensim, gensim_baseline, matrix)} |"
         else:
             line += " - |"
         print(line, flush=True)
         if name == "text2.2m":
-            limited = measure("w2v", path, limit=100_000)
+            limited = measure("w2v", path, cold, limit=100_000)
             notes.append(f"{name} limit=100000: {limited['seconds']:.2f} s, read "
                          f"{limited['read'] / size:.1%} of the file ({gb(limited['read'])})")
             chosen = np.random.default_rng(7).choice(rows, size=min(20_000, rows), replace=False)
@@ -244,7 +263,7 @@ def main():
             wanted_path = os.path.join(args.dir, "words.json")
             with open(wanted_path, "w") as handle:
                 json.dump(wanted, handle)
-            kept = measure("w2v-words", path, words_file=wanted_path)
+            kept = measure("w2v-words", path, cold, words_file=wanted_path)
             notes.append(f"{name} words= (20,000 words): {kept['seconds']:.2f} s, peak RSS "
                          f"{gb(kept['peak'])}")
             if os.path.isdir(data):
@@ -264,8 +283,8 @@ def main():
                                os.path.dirname(os.path.abspath(__file__)))))
             notes.append(f"w2v convert {name}.bin -> .npz: {time.perf_counter() - started:.1f} s")
             made.append(npz)
-            mapped = measure("mmap", npz)
-            loaded = measure("w2v", npz, query=True)
+            mapped = measure("mmap", npz, cold)
+            loaded = measure("w2v", npz, cold, query=True)
             same = mapped["answer"] == loaded["answer"]
             notes.append(f"mmap='r' open of {name}.npz: {mapped['seconds']:.3f} s, RSS growth "
                          f"{mapped['rss_growth'] / 1e6:.0f} MB until queried; most_similar equal "
