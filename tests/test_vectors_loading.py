@@ -13,7 +13,7 @@ import pytest
 import w2v
 from w2v.cli import main
 from w2v.errors import W2VError
-from w2v.vectors import KeyedVectors, formats, streaming
+from w2v.vectors import KeyedVectors, formats, streaming, whole_file
 
 COMPRESSIONS = {"": lambda b: b, ".gz": gzip.compress, ".bz2": bz2.compress, ".xz": lzma.compress}
 ODD_NUMBERS = ["1e-30", "-0", "+.5", "5.", "1.5E+3", "0.12345678901234567", "-123456789012345678",
@@ -25,6 +25,7 @@ def small_blocks(monkeypatch):
     """Blocks of 256 bytes and 7 rows a kernel call: every boundary is crossed many times."""
     monkeypatch.setattr(streaming, "BLOCK_BYTES", 256)
     monkeypatch.setattr(streaming, "ROWS_PER_CALL", 7)
+    monkeypatch.setattr(whole_file, "CHUNK", whole_file.ALIGN)  # a binary file's reads too
 
 
 def table(n=300, dim=5, seed=0):
@@ -99,8 +100,9 @@ def test_limit_reads_only_the_first_words(tmp_path, small_blocks, monkeypatch, l
     original = streaming.Buffer.refill
 
     def counting_refill(buffer, keep_from):
-        original(buffer, keep_from)
+        moved_to = original(buffer, keep_from)
         read.append(buffer.source.consumed)
+        return moved_to
 
     monkeypatch.setattr(streaming.Buffer, "refill", counting_refill)
     kv = KeyedVectors.load(path, limit=10)
@@ -325,3 +327,40 @@ def test_loaded_words_are_packed_and_behave_as_a_list(tmp_path, small_blocks, la
         kv.words[50]
     kv.add_vector("new", np.ones(4, np.float32))
     assert kv.words == words + ["new"] and kv.key_to_index["new"] == 50
+
+
+def test_a_binary_file_becomes_its_matrix_read_around_the_page_cache(tmp_path, small_blocks,
+                                                                     monkeypatch):
+    import errno
+    import fcntl
+    import os
+
+    words, values = table(3000, 7)
+    path = tmp_path / "v.bin"
+    path.write_bytes(binary_file(words, values))
+    made, direct_reads = [], []
+    original_init, original_preadv = whole_file.WholeFile.__init__, os.preadv
+
+    def spying_init(self, *args, **kwargs):
+        made.append(self)
+        original_init(self, *args, **kwargs)
+
+    def preadv(fd, buffers, offset):
+        direct_reads.append(bool(fcntl.fcntl(fd, fcntl.F_GETFL) & getattr(os, "O_DIRECT", 0)))
+        return original_preadv(fd, buffers, offset)
+
+    monkeypatch.setattr(whole_file.WholeFile, "__init__", spying_init)
+    monkeypatch.setattr(os, "preadv", preadv)
+    kv = KeyedVectors.load(path)
+    assert kv.words == words and np.array_equal(kv.vectors, values.astype(np.float32))
+    assert np.shares_memory(kv.vectors, made[0].data), "the vectors are where the file was read"
+    assert len(direct_reads) > 10 and all(direct_reads) == hasattr(os, "O_DIRECT")
+
+    def refusing_direct(fd, buffers, offset):  # a device that refuses O_DIRECT at the read
+        if fcntl.fcntl(fd, fcntl.F_GETFL) & getattr(os, "O_DIRECT", 0):
+            raise OSError(errno.EINVAL, "Invalid argument")
+        return original_preadv(fd, buffers, offset)
+
+    monkeypatch.setattr(os, "preadv", refusing_direct)
+    again = KeyedVectors.load(path)
+    assert again.words == words and np.array_equal(again.vectors, kv.vectors)

@@ -41,6 +41,7 @@ from .gensim_pickles import is_gensim_file, read_gensim
 from .mapped import read_npz_mapped
 from .readers import UTF8_BOM, is_text, looks_like_text, read_header, read_npz
 from .streaming import Buffer, read_binary, read_text
+from .whole_file import WholeFile
 from .writers import write_binary, write_npz, write_text
 
 FORMATS = ("bin", "text", "npz")
@@ -163,8 +164,13 @@ def _plan(buffer, head, path, file_format):
         )
 
     def read(file_format, buf, limit, keep):
-        reader = read_binary if file_format == "bin" else read_text
-        return reader(buf, body_start, header, path, limit, keep)
+        if file_format == "text":
+            return read_text(buf, body_start, header, path, limit, keep)
+        if limit is not None or keep is not None or buf.source.compression is not None:
+            return read_binary(buf, body_start, header, path, limit, keep)
+        with WholeFile(buf.source, buf.bar) as whole:  # the file becomes the matrix
+            return read_binary(whole, body_start, header, path,
+                               matrix=whole.matrix(*header))
 
     if file_format is not None:
         return [file_format], file_format, read

@@ -169,8 +169,10 @@ def parse_binary(buf, pos, end, at_end, out_bytes, first_row, max_rows, words, w
             status = ENDS_INSIDE_VECTOR if at_end else NEED_MORE
             return rows, pos, record, words_len, status
         row = first_row + rows
-        out_bytes[row, :] = buf[space + 1 : space + 1 + row_bytes]
+        # the word first: the row may be the same memory as buf (a WholeFile), and the floats
+        # moved down into their place may cover the word
         words_len = _keep_word(buf, pos, space, words, words_len, hashes, row)
+        out_bytes[row, :] = buf[space + 1 : space + 1 + row_bytes]
         origins[row] = record
         record += 1
         rows += 1

@@ -51,6 +51,7 @@ class Buffer:
             self.at_end = got == 0
         if self.bar is not None:
             self.bar.update(self.source.consumed - self.bar.n)
+        return 0  # where `keep_from` now is
 
     def bytes(self, start, stop=None):
         return self.data[start : self.end if stop is None else min(stop, self.end)].tobytes()
@@ -95,12 +96,14 @@ class Rows:
     (line or record numbers, for messages). Kernels fill `out`: the matrix itself, or with
     `keep` a scratch block whose wanted rows are copied over."""
 
-    def __init__(self, path, dim, capacity, keep, where, prefault=True):
+    def __init__(self, path, dim, capacity, keep, where, prefault=True, matrix=None):
+        """`matrix`: the memory to fill (capacity rows), else a new one."""
         self.path, self.dim, self.keep, self.where = path, dim, keep, where
         self.count = 0
         self.words = np.empty(max(capacity, 1) * 12, dtype=np.uint8)  # newline-separated UTF-8
         self.words_end = 0
-        self.matrix = np.empty((max(capacity, 1), dim), dtype=np.float32)
+        self.matrix = np.empty((max(capacity, 1), dim), dtype=np.float32) if matrix is None \
+            else matrix
         self.hashes = np.empty(len(self.matrix), dtype=np.uint64)
         self.origins = np.empty(len(self.matrix), dtype=np.int64)
         scratch = ROWS_PER_CALL if keep is not None else 0
@@ -110,8 +113,7 @@ class Rows:
         self.word_bytes = np.empty(max(BLOCK_BYTES, 1 << 16), dtype=np.uint8)
         self.pending = self.words_len = 0  # rows filled in `out` and not yet committed
         self.scanned, self.file_rows = 0, []  # rows of the file read; with `keep`, those kept
-        self.checked_binary = False
-        self.prefault = Prefault(self.matrix if prefault else self.matrix[:0])
+        self.prefault = Prefault(self.matrix if prefault and matrix is None else self.matrix[:0])
 
     def target(self):
         """(out, hashes, origins, first row, room) for the next kernel call."""
@@ -242,8 +244,7 @@ def read_text(buffer, start, header, path, limit=None, keep=None):
     while wanted is None or seen < wanted:
         end = _whole_lines_end(buffer, pos)
         if end is None:
-            buffer.refill(pos)
-            pos = 0
+            pos = buffer.refill(pos)
             continue
         if pos >= end:
             break
@@ -378,33 +379,29 @@ def _next_non_space(buffer, pos):
             return pos + found.start()
         if buffer.at_end:
             return None
-        buffer.refill(pos)
-        pos = 0
+        pos = buffer.refill(pos)
 
 
-def read_binary(buffer, start, header, path, limit=None, keep=None):
-    """(words, vectors) of word2vec binary records from buffer.data[start:] on."""
+def read_binary(buffer, start, header, path, limit=None, keep=None, matrix=None):
+    """(words, vectors) of word2vec binary records from buffer.data[start:] on; into `matrix`
+    if given (a WholeFile's: the records move down into place in the same memory)."""
     count, dim = header
     wanted = count if limit is None else min(count, limit)
     capacity = min(len(keep), wanted) if keep is not None else wanted
     rows = Rows(path, dim, _at_most_the_file_holds(buffer, capacity, 4 * dim + 2), keep,
-                lambda origin: f"record {origin}")
+                lambda origin: f"record {origin}", matrix=matrix)
+    _check_not_text(buffer.data[start : buffer.end], wanted, 4 * dim, path)
     pos, seen, record = start, 0, 1
     while seen < wanted:
         rows.ensure_word_room(buffer.end - pos)
         out, hashes, origins, first, room = rows.target()
-        start_of_call = pos
         n, pos, record, rows.words_len, status = kernels.parse_binary(
             buffer.data, pos, buffer.end, buffer.at_end, out.view(np.uint8), first,
             min(room, wanted - seen), rows.word_bytes, rows.words_len, hashes, origins, record)
         rows.pending += n
         seen += n
-        if n and not rows.checked_binary:
-            _check_not_text(out[first : first + n], buffer.data[start_of_call:], path)
-            rows.checked_binary = True
         if status == kernels.NEED_MORE:
-            buffer.refill(pos)
-            pos = 0
+            pos = buffer.refill(pos)
         elif status != kernels.DONE:
             _raise_bad_record(buffer, pos, status, record, count, dim, path)
         if rows.pending == ROWS_PER_CALL or status != kernels.DONE:
@@ -417,26 +414,21 @@ def read_binary(buffer, start, header, path, limit=None, keep=None):
     return rows.finish()
 
 
-def _check_not_text(block, data, path):
-    """Refuse text read as binary records (a text file whose lines happen to be as long as a
-    record: numbers with decimal commas, ...): floats that are all printable text, in records
-    that no newline separates (every writer of binary files puts one after each vector)."""
-    if is_text(block.view(np.uint8).tobytes()) and not _separated(data, len(block),
-                                                                  block.shape[1] * 4):
-        raise W2VError(f"{path}: the vectors are text, not binary floats")
-
-
-def _separated(data, rows, row_bytes, most=100):
-    """Whether any of the first records of `data` is followed by a newline."""
-    pos = 0
+def _check_not_text(data, rows, row_bytes, path, most=100):
+    """Refuse text taken for binary records (a text file whose lines happen to be as long as a
+    record: numbers with decimal commas, ...): the first records' floats all printable text,
+    and no newline after any of them (every writer of binary files puts one after a vector)."""
+    pos, floats = 0, []
     for _ in range(min(rows, most)):
         while pos < len(data) and data[pos] == 10:
             pos += 1
         space = bytes(data[pos : pos + 1024]).find(b" ")
         pos += space + 1 + row_bytes
-        if space < 0 or (pos < len(data) and data[pos] == 10):
-            return True  # a very long word: not a text line
-    return False
+        if space < 0 or pos > len(data) or (pos < len(data) and data[pos] == 10):
+            return  # a long word, a short file, a newline: not text lines; the reader says
+        floats.append(bytes(data[pos - row_bytes : pos]))
+    if floats and is_text(b"".join(floats)):
+        raise W2VError(f"{path}: the vectors are text, not binary floats")
 
 
 def _raise_bad_record(buffer, pos, status, record, count, dim, path):
