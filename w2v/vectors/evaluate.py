@@ -316,7 +316,12 @@ def _answer_batch(kv, batch, vocab, norms):
     best = top_k_per_row(scores, min(CANDIDATES + 1, vocab.limit))
     best_scores = np.take_along_axis(scores, best, axis=1)
     answers = np.array([_pick_answer(b, s, q, vocab) for b, s, q in zip(best, best_scores, batch)])
-    near_tie = (np.diff(best_scores, axis=1) > -NEAR_TIE).any(axis=1)
+    # gaps between neighbouring candidates; none after an excluded question word (-inf: a
+    # vocabulary with fewer words than candidates), whose gap to the next would be -inf - -inf
+    later, earlier = best_scores[:, 1:], best_scores[:, :-1]
+    gaps = np.subtract(later, earlier, where=np.isfinite(later),
+                       out=np.full(later.shape, -np.inf, later.dtype))
+    near_tie = (gaps > -NEAR_TIE).any(axis=1)
     for i in np.flatnonzero(near_tie):
         answers[i] = _answer_one_exactly(kv, batch[i], vocab, norms)
     return answers == batch[:, 3]
