@@ -301,3 +301,18 @@ def test_eval_reads_only_the_rows_its_benchmarks_use_and_scores_as_before(tmp_pa
     assert report["similarity"] == [expected_pairs] and report["analogies"] == [
         expected_analogies]
     assert report["words"] == len(vocabulary)
+
+
+def test_a_damaged_npz_is_refused_and_left_closed(tmp_path):
+    import gc
+    import warnings
+
+    path = tmp_path / "damaged.npz"
+    path.write_bytes(b"PK\x03\x04" + bytes(60))  # a zip's signature, then nothing of a zip
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(W2VError, match="not a readable .npz archive"):
+            KeyedVectors.load(path)
+        gc.collect()  # an unclosed file warns when it is collected
+    assert not [w for w in caught if issubclass(w.category, ResourceWarning)], \
+        [str(w.message) for w in caught]
