@@ -202,7 +202,8 @@ def test_eval_without_the_shared_data_names_the_download(vectors, tmp_path, monk
             "--similarity", "/wordsim353/wordsim353.tsv"]
     assert main(argv) == 1
     one_line_error(capsys, "eval", "/google-analogy/questions-words.txt does not exist "
-                   "($W2V_SHARED_DATA is not set)", "w2v download google-analogy --dir google-analogy")
+                   "($W2V_SHARED_DATA is not set)",
+                   "w2v download google-analogy --dir google-analogy")
     assert main(["eval", str(vectors), "--similarity", "data/wordsim353/wordsim353.tsv"]) == 1
     one_line_error(capsys, "eval", "fetched to data/wordsim353/combined.csv by: "
                    "w2v download wordsim353 --dir data")
