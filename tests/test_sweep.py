@@ -167,27 +167,15 @@ def test_scores_match_the_labels_and_learning_happens(result):
 def test_pooling_sum_and_mlp_learn():
     vectors, dataset = synthetic_task()
     tokenizer = Tokenizer(lowercase=True, alnum=False)
+
+    def run(**options):
+        return run_sentiment(vectors, dataset, tokenizer, lambdas=[1e-3, 1e-1], baselines=False,
+                             progress=False, **options)
+
     with warns_exactly(FEW_TEST_SENTENCES):
-        summed = run_sentiment(
-            vectors,
-            dataset,
-            tokenizer,
-            lambdas=[1e-3, 1e-1],
-            pooling="sum",
-            baselines=False,
-            progress=False,
-        )
+        summed = run(pooling="sum")
     with warns_exactly(FEW_TEST_SENTENCES, GRID_EDGE):
-        mlp = run_sentiment(
-            vectors,
-            dataset,
-            tokenizer,
-            lambdas=[1e-3, 1e-1],
-            classifier="mlp",
-            hidden=32,
-            baselines=False,
-            progress=False,
-        )
+        mlp = run(classifier="mlp", hidden=32)
     assert summed.config["pooling"] == "sum" and len(summed.sweeps) == 1
     assert mlp.main.description.startswith("MLP (32 hidden units)")
     # test accuracy measured 0.644 (sum) and 0.622 (MLP); the best constant guess scores 0.4.
