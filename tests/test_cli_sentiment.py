@@ -2,6 +2,7 @@
 
 import json
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -368,7 +369,7 @@ def test_errors_name_the_flags_and_leave_paths_alone(tmp_path, capsys, tsv_data,
 
 def test_truncated_vectors_file(tmp_path, capsys, tsv_data, vectors_path):
     truncated = tmp_path / "cut.txt"
-    truncated.write_bytes(open(vectors_path, "rb").read()[:-40])
+    truncated.write_bytes(Path(vectors_path).read_bytes()[:-40])
     status, _, err = run(capsys, truncated, "--data", tsv_data, "--out", tmp_path / "r")
     last = err.splitlines()[-1]
     assert status == 1 and last.startswith("w2v sentiment: error: ") and "cut.txt" in last
@@ -417,7 +418,7 @@ def test_sst_slice_end_to_end(tmp_path, capsys, vectors_path):
 
 def test_glove_text_without_header(tmp_path, capsys, tsv_data, vectors_path):
     """GloVe's format is word2vec text without the `count dim` line: a user's pretrained vectors."""
-    lines = open(vectors_path, encoding="utf-8").read().splitlines()[1:]
+    lines = Path(vectors_path).read_text(encoding="utf-8").splitlines()[1:]
     glove = tmp_path / "glove.6B.8d.txt"
     glove.write_text("\n".join(lines) + "\n", encoding="utf-8")
     code, out, err = run(

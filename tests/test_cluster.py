@@ -4,6 +4,7 @@ bit-reproducible, a killed worker changes nothing, checkpoints resume exactly, o
 import gzip
 import logging
 import os
+from pathlib import Path
 import signal
 import subprocess
 import sys
@@ -121,7 +122,7 @@ def test_shards_read_every_line_once(tmp_path):
         assert len(shards) == n
         for shard in shards:
             for path, start, end, every, first in shard.parts:
-                assert start == 0 or open(path, "rb").read()[start - 1 : start] == b"\n"
+                assert start == 0 or Path(path).read_bytes()[start - 1 : start] == b"\n"
                 assert every == (n if path.endswith(".gz") else 1)
         merged = {}
         for shard in shards:

@@ -10,6 +10,7 @@ from w2v.sentiment.readers import Split
 from w2v.sentiment.tokenizer import Tokenizer
 from w2v.sentiment.embedder import SentenceEmbedder
 
+from expected_warnings import GRID_EDGE, LOW_COVERAGE, NO_COUNTS, warns_exactly
 from test_sweep import synthetic_task
 
 
@@ -45,9 +46,10 @@ def test_lambda_is_chosen_without_seeing_the_fold_test_part(monkeypatch):
 
     monkeypatch.setattr(crossval, "choose_on_training_part", spy_choose)
     monkeypatch.setattr(SentenceEmbedder, "fit", spy_fit)
-    cv = cross_validate(
-        vectors, whole, classes, Tokenizer(), cv=5, lambdas=[1e-4, 1e-2, 1], pooling="all"
-    )
+    with warns_exactly(LOW_COVERAGE, GRID_EDGE, NO_COUNTS):  # id tags unknown; SIF without counts
+        cv = cross_validate(
+            vectors, whole, classes, Tokenizer(), cv=5, lambdas=[1e-4, 1e-2, 1], pooling="all"
+        )
     assert len(cv.folds) == len(choices) == 5
     test_parts = [every_id - seen for seen in choices]
     assert [len(part) for part in test_parts] == [fold.test_size for fold in cv.folds]
@@ -70,7 +72,8 @@ def test_folds_are_stratified_and_summary_gives_mean_and_std(monkeypatch):
         return score(number, keyed_vectors, train_tokens, y_train, test_tokens, y_test, *args)
 
     monkeypatch.setattr(crossval, "_score_fold", spy_score)
-    cv = cross_validate(vectors, whole, classes, Tokenizer(), cv=4, lambdas=[1e-3, 1e-1])
+    with warns_exactly(LOW_COVERAGE, GRID_EDGE):
+        cv = cross_validate(vectors, whole, classes, Tokenizer(), cv=4, lambdas=[1e-3, 1e-1])
     sizes = [fold.test_size for fold in cv.folds]
     assert sum(sizes) == len(whole) and max(sizes) - min(sizes) <= 1
     # stratified: each fold holds each class's share of the whole, to within one sentence
@@ -86,7 +89,8 @@ def test_folds_are_stratified_and_summary_gives_mean_and_std(monkeypatch):
     assert mean > np.mean([fold.majority_test_accuracy for fold in cv.folds]) + 0.2
     last = summary_lines(cv)[-1]
     assert last.startswith(f"4-fold cross-validation: test accuracy {mean:.3f} ± {std:.3f}")
-    again = cross_validate(vectors, whole, classes, Tokenizer(), cv=4, lambdas=[1e-3, 1e-1])
+    with warns_exactly(LOW_COVERAGE, GRID_EDGE):
+        again = cross_validate(vectors, whole, classes, Tokenizer(), cv=4, lambdas=[1e-3, 1e-1])
     assert [f.test_accuracy for f in again.folds] == list(accuracies), "seeded"
 
 

@@ -285,6 +285,7 @@ def test_sentiment_plots_name_the_classes(classes, names):
     from w2v.sentiment.readers import Split
     from w2v.sentiment.tokenizer import Tokenizer
     from w2v.sentiment.sweep import run_sentiment
+    from expected_warnings import FEW_TEST_SENTENCES, warns_exactly
 
     class Vectors:
         words = [f"w{i}" for i in range(len(classes))]
@@ -294,8 +295,9 @@ def test_sentiment_plots_name_the_classes(classes, names):
     sentences = [f"w{classes.index(label)}" for label in labels]
     splits = [Split(name, f"{name}.tsv", "tsv", sentences, labels, list(range(1, len(labels) + 1)))
               for name in ("train", "dev", "test")]
-    result = run_sentiment(Vectors(), Dataset(*splits, classes=classes), Tokenizer(),
-                           lambdas=[1.0], baselines=False, progress=False)
+    with warns_exactly(FEW_TEST_SENTENCES):  # 6 test sentences a class
+        result = run_sentiment(Vectors(), Dataset(*splits, classes=classes), Tokenizer(),
+                               lambdas=[1.0], baselines=False, progress=False)
     axes = plot_confusion_matrix(result).axes[0]
     assert [t.get_text() for t in axes.get_xticklabels()] == names
     assert [t.get_text() for t in axes.get_yticklabels()] == names

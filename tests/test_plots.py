@@ -21,7 +21,8 @@ from w2v.vectors import KeyedVectors
 
 
 def png_size(path):
-    data = open(path, "rb").read(24)
+    with open(path, "rb") as handle:
+        data = handle.read(24)
     assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG file"
     return struct.unpack(">II", data[16:24])
 

@@ -201,3 +201,71 @@ def test_decimal_commas_are_not_read_as_binary_floats(tmp_path, capsys, name, li
     path.write_text("2 3\n" + "".join(f"{line}\n" for line in lines))
     assert main(["neighbors", str(path), "the"]) == 1
     one_line_error(capsys, "neighbors", f"{path}, line {bad_line}: '0,1' is not a number")
+
+
+# ----- 15: the eval example (README, docs) without $W2V_SHARED_DATA------------------------------
+
+
+QUESTIONS = ": capital-common-countries\nfrance paris germany berlin\n"
+
+
+def test_eval_without_the_shared_data_names_the_download(vectors, tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("W2V_SHARED_DATA", raising=False)
+    monkeypatch.chdir(tmp_path)
+    # the README's command with the variable unset: the shell expands it to nothing
+    argv = ["eval", str(vectors), "--analogies", "/google-analogy/questions-words.txt",
+            "--similarity", "/wordsim353/wordsim353.tsv"]
+    assert main(argv) == 1
+    one_line_error(capsys, "eval", "/google-analogy/questions-words.txt does not exist "
+                   "($W2V_SHARED_DATA is not set)",
+                   "w2v download google-analogy --dir google-analogy")
+    assert main(["eval", str(vectors), "--similarity", "data/wordsim353/wordsim353.tsv"]) == 1
+    one_line_error(capsys, "eval", "fetched to data/wordsim353/combined.csv by: "
+                   "w2v download wordsim353 --dir data")
+    assert main(["eval", str(vectors), "--analogies", "mine.txt"]) == 1  # not a known benchmark
+    assert one_line_error(capsys, "eval").endswith("benchmark file mine.txt does not exist")
+
+
+def test_the_download_the_error_names_writes_the_file_asked_for(vectors, tmp_path, monkeypatch,
+                                                                 capsys):
+    from w2v import catalogue
+
+    def offline_copy(entry, folder, progress):  # what the network would bring
+        (folder / entry.filename).write_text(QUESTIONS)
+        return folder / entry.filename
+
+    monkeypatch.setattr(catalogue, "fetch_verified", offline_copy)
+    monkeypatch.chdir(tmp_path)
+    wanted = "data/google-analogy/questions-words.txt"
+    assert main(["eval", str(vectors), "--analogies", wanted]) == 1
+    command = capsys.readouterr().err.split(" by: ")[1].split()
+    assert command[:3] == ["w2v", "download", "google-analogy"]
+    assert main(command[1:]) == 0
+    assert capsys.readouterr().out.strip() == wanted
+    assert main(["eval", str(vectors), "--analogies", wanted, "--json"]) == 0
+
+
+def test_the_docs_eval_snippet_without_the_shared_data_says_what_it_needs(vectors,
+                                                                            monkeypatch):
+    from pathlib import Path
+
+    from w2v.errors import W2VError
+
+    page = Path(__file__).resolve().parent.parent / "docs" / "guide" / "coming-from.md"
+    readme = page.read_text(encoding="utf-8")
+    snippet = next(block.split("```")[0] for block in readme.split("```python\n")[1:]
+                   if "kv.evaluate_word_analogies(f" in block)
+    monkeypatch.delenv("W2V_SHARED_DATA", raising=False)
+    monkeypatch.chdir(vectors.parent)
+    with pytest.raises(W2VError) as raised:  # not a KeyError
+        exec(snippet, {})
+    message = str(raised.value)
+    assert "\n" not in message and "questions-words.txt does not exist" in message
+    assert "w2v.catalogue.download('google-analogy', folder=" in message
+
+
+def test_word_pairs_read_the_downloads_comma_separated_file(vectors, tmp_path):
+    pairs = tmp_path / "combined.csv"  # wordsim353.zip's combined.csv
+    pairs.write_text("Word 1,Word 2,Human (mean)\nhorse,cow,8\nhorse,violin,1\nparis,france,9\n")
+    pearson, spearman, oov = KeyedVectors.load(vectors).evaluate_word_pairs(pairs)
+    assert oov == 0 and not np.isnan(spearman[0])

@@ -31,6 +31,8 @@ from w2v.sentiment.sweep import (
 )
 from w2v.errors import ParameterError, UsageError, W2VWarning
 
+from expected_warnings import FEW_TEST_SENTENCES, GRID_EDGE, LOW_COVERAGE, NO_COUNTS, warns_exactly
+
 CLASSES = ("0", "1", "2")
 
 
@@ -75,13 +77,14 @@ def synthetic_task(seed=0, sizes=(240, 90, 90), label_noise=0.25, dim=6):
 @pytest.fixture(scope="module")
 def result():
     vectors, dataset = synthetic_task()
-    return run_sentiment(
-        vectors,
-        dataset,
-        Tokenizer(lowercase=True, alnum=False),
-        lambdas=np.logspace(-5, 1, 7),
-        progress=False,
-    )
+    with warns_exactly(FEW_TEST_SENTENCES):  # 90 test sentences
+        return run_sentiment(
+            vectors,
+            dataset,
+            Tokenizer(lowercase=True, alnum=False),
+            lambdas=np.logspace(-5, 1, 7),
+            progress=False,
+        )
 
 
 def point(l2, dev):
@@ -164,25 +167,15 @@ def test_scores_match_the_labels_and_learning_happens(result):
 def test_pooling_sum_and_mlp_learn():
     vectors, dataset = synthetic_task()
     tokenizer = Tokenizer(lowercase=True, alnum=False)
-    summed = run_sentiment(
-        vectors,
-        dataset,
-        tokenizer,
-        lambdas=[1e-3, 1e-1],
-        pooling="sum",
-        baselines=False,
-        progress=False,
-    )
-    mlp = run_sentiment(
-        vectors,
-        dataset,
-        tokenizer,
-        lambdas=[1e-3, 1e-1],
-        classifier="mlp",
-        hidden=32,
-        baselines=False,
-        progress=False,
-    )
+
+    def run(**options):
+        return run_sentiment(vectors, dataset, tokenizer, lambdas=[1e-3, 1e-1], baselines=False,
+                             progress=False, **options)
+
+    with warns_exactly(FEW_TEST_SENTENCES):
+        summed = run(pooling="sum")
+    with warns_exactly(FEW_TEST_SENTENCES, GRID_EDGE):
+        mlp = run(classifier="mlp", hidden=32)
     assert summed.config["pooling"] == "sum" and len(summed.sweeps) == 1
     assert mlp.main.description.startswith("MLP (32 hidden units)")
     # test accuracy measured 0.644 (sum) and 0.622 (MLP); the best constant guess scores 0.4.
@@ -195,9 +188,10 @@ def test_pooling_sum_and_mlp_learn():
 
 def test_pooling_all_sweeps_each_pooling_and_keeps_the_best_dev(tmp_path):
     vectors, dataset = synthetic_task(sizes=(90, 45, 45))
-    result = run_sentiment(
-        vectors, dataset, Tokenizer(), lambdas=[1e-3, 1e-1], pooling="all", progress=False
-    )
+    with warns_exactly(FEW_TEST_SENTENCES, GRID_EDGE, NO_COUNTS):  # SIF without counts
+        result = run_sentiment(
+            vectors, dataset, Tokenizer(), lambdas=[1e-3, 1e-1], pooling="all", progress=False
+        )
     rows = result.extra["poolings"]
     assert [row["pooling"] for row in rows] == ["mean", "sum", "sif", "tfidf", "minmax"]
     best = max(rows, key=lambda row: row["dev_accuracy"])
@@ -216,10 +210,11 @@ def test_pooling_all_sweeps_each_pooling_and_keeps_the_best_dev(tmp_path):
 
 def test_mlp_records_train_and_dev_loss_per_epoch(tmp_path):
     vectors, dataset = synthetic_task(sizes=(90, 45, 45))
-    mlp = run_sentiment(
-        vectors, dataset, Tokenizer(), lambdas=[1e-3], classifier="mlp", hidden=8,
-        baselines=False, progress=False,
-    )
+    with warns_exactly(FEW_TEST_SENTENCES):
+        mlp = run_sentiment(
+            vectors, dataset, Tokenizer(), lambdas=[1e-3], classifier="mlp", hidden=8,
+            baselines=False, progress=False,
+        )
     point = mlp.main.chosen_point
     assert len(point.losses["train"]) == len(point.losses["dev"]) == point.n_iter > 1
     assert point.losses["train"][-1] < point.losses["train"][0], "training lowers train loss"
@@ -238,7 +233,7 @@ def test_untrustworthy_results_warn():
                       progress=False)
     messages = [str(w.message) for w in caught]
     assert any(m.startswith("fewer than 100 test sentences for class 0 (") for m in messages)
-    assert any("the vectors know only" in m for m in messages)
+    assert any(LOW_COVERAGE in m for m in messages)
 
 
 @pytest.mark.parametrize("dev, warned", [

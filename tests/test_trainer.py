@@ -2,6 +2,7 @@
 
 import json
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -60,7 +61,7 @@ def test_planted_groups_are_nearest_neighbours(planted_corpus, small_planted_cor
 @needs_shared
 def test_loss_goes_down_epoch_over_epoch_on_sst_sentences(tmp_path):
     corpus = tmp_path / "sst.txt"
-    lines = open(os.path.join(SHARED, "sst-stsa", "stsa.fine.train"), encoding="utf-8").readlines()
+    lines = Path(SHARED, "sst-stsa", "stsa.fine.train").read_text(encoding="utf-8").splitlines(True)
     corpus.write_text("".join(line.split(" ", 1)[1] for line in lines), encoding="utf-8")
     result = train(str(corpus), epochs=4, threads=1, min_count=3, progress=False)
     losses = [epoch["loss"] for epoch in result.log["epochs"]]

@@ -364,3 +364,18 @@ def test_a_binary_file_becomes_its_matrix_read_around_the_page_cache(tmp_path, s
     monkeypatch.setattr(os, "preadv", refusing_direct)
     again = KeyedVectors.load(path)
     assert again.words == words and np.array_equal(again.vectors, kv.vectors)
+
+
+def test_a_damaged_npz_is_refused_and_left_closed(tmp_path):
+    import gc
+    import warnings
+
+    path = tmp_path / "damaged.npz"
+    path.write_bytes(b"PK\x03\x04" + bytes(60))  # a zip's signature, then nothing of a zip
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(W2VError, match="not a readable .npz archive"):
+            KeyedVectors.load(path)
+        gc.collect()  # an unclosed file warns when it is collected
+    assert not [w for w in caught if issubclass(w.category, ResourceWarning)], \
+        [str(w.message) for w in caught]

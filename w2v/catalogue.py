@@ -22,7 +22,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import UsageError, W2VError
+from .errors import UsageError, W2VError, hint
 
 CATALOGUE_PATH = Path(__file__).resolve().parent.parent / "corpora" / "catalogue.json"
 HASH_ALGORITHMS = ("sha256", "sha1", "md5")
@@ -92,6 +92,42 @@ def get_entry(name, catalogue=None):
         guess = f" (did you mean {close[0]}?)" if close else ""
         raise UsageError(f"unknown dataset {name!r}{guess}; known: {', '.join(sorted(catalogue))}")
     return catalogue[name]
+
+
+def missing_benchmark(path, catalogue=None):
+    """The W2VError for a benchmark file `path` that does not exist: when its name is one of the
+    catalogue's benchmarks (questions-words.txt, a wordsim353 folder), the hint is the download
+    that fetches it; when $W2V_SHARED_DATA is unset and the path starts at a top-level folder
+    that does not exist (the variable expanded to nothing), the message says so."""
+    path = Path(path)
+    message = f"benchmark file {path} does not exist"
+    unset = "W2V_SHARED_DATA" not in os.environ and path.is_absolute() and len(path.parts) > 2 \
+        and not Path(*path.parts[:2]).exists()
+    if unset:
+        message += " ($W2V_SHARED_DATA is not set)"
+        path = path.relative_to(path.parts[0])  # fetched below the current folder instead
+    entry = _benchmark_entry(path, load_catalogue() if catalogue is None else catalogue)
+    if entry is None:
+        return W2VError(message)
+    product = Path(entry.produces[0])
+    if path.parts[-len(product.parts):] == product.parts:  # the download writes `path` itself
+        folder = Path(*path.parts[:-len(product.parts)])
+    else:  # another file of the same benchmark (gensim's wordsim353.tsv): beside the folder
+        folder = path.parent.parent if path.parent.name == product.parts[0] else path.parent
+    return W2VError(message, hint=hint(f"{entry.name} is fetched to {folder / product} by",
+                                       "catalogue.download", entry.name, folder=str(folder)))
+
+
+def _benchmark_entry(path, catalogue):
+    """The analogy or similarity entry of `catalogue` that `path` names, or None."""
+    parts = [part.lower() for part in path.parts]
+    for entry in catalogue.values():
+        if entry.kind not in ("analogy", "similarity"):
+            continue
+        names = {Path(p).name.lower() for p in entry.produces}
+        if parts[-1] in names or entry.name in parts or Path(parts[-1]).stem == entry.name:
+            return entry
+    return None
 
 
 def download(name, folder=".", *, catalogue=None, progress=True, force=False, log=None):

@@ -102,7 +102,9 @@ def flag_names(parser, command):
 
 # the commands that do what a hint's Python function does, and the arguments they need beside
 HINT_COMMANDS = {"train": ("train", ()), "convert": ("convert", ()), "KeyedVectors.load": ("neighbors", ("WORD",)),
-                 "text.phrases.detect": ("phrases", ("CORPUS", "--save-model", "PHRASES_JSON"))}
+                 "text.phrases.detect": ("phrases", ("CORPUS", "--save-model", "PHRASES_JSON")),
+                 "catalogue.download": ("download", ())}
+HINT_FLAGS = {"folder": "--dir"}  # a Python keyword whose flag is not --{keyword}
 
 
 def command_line(hint):
@@ -111,8 +113,8 @@ def command_line(hint):
     command, extra = HINT_COMMANDS[hint.function]
     words = ["w2v", command, *(shlex.quote(str(a)) for a in hint.args), *extra]
     for name, value in hint.options:
-        words += [f"--{name.replace('_', '-')}"] + ([] if value is True else
-                                                      [shlex.quote(str(value))])
+        flag = HINT_FLAGS.get(name, f"--{name.replace('_', '-')}")
+        words += [flag] + ([] if value is True else [shlex.quote(str(value))])
     return f"{hint.text}: {' '.join(words)}"
 
 

@@ -2,7 +2,7 @@
 
 Analogies: word2vec's `questions-words.txt` format, `: section` header lines followed by
 `a b c d` questions ("a is to b as c is to d"), answered by 3CosAdd over the first
-`restrict_vocab` words, excluding a, b and c. Word pairs: `w1 w2 score` lines (tab or space
+`restrict_vocab` words, excluding a, b and c. Word pairs: `w1 w2 score` lines (tab, comma or space
 separated, `#` comments), scored by the rank (Spearman) and linear (Pearson) correlation of the
 cosine similarity with the human score.
 
@@ -14,6 +14,7 @@ words are counted as out-of-vocabulary and left out of the scores.
 """
 
 import collections.abc
+import os
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -136,13 +137,22 @@ class WordPairResult:
 _BENCHMARK_FILE = ReadMessages.naming("benchmark file")
 
 
+def read_benchmark_lines(path):
+    """The lines of a benchmark file; a missing one names the download that fetches it."""
+    if not os.path.lexists(path):
+        from ..catalogue import missing_benchmark
+
+        raise missing_benchmark(path)
+    return read_text_lines(path, _BENCHMARK_FILE)
+
+
 def read_analogy_questions(path):
     """Sections of an analogy file: ([(name, [(a, b, c, d), ...]), ...], invalid line count).
 
     Lines that are not a header and not four words are skipped and counted, as gensim does.
     """
     sections, invalid = [], 0
-    for number, line in enumerate(read_text_lines(path, _BENCHMARK_FILE), 1):
+    for number, line in enumerate(read_benchmark_lines(path), 1):
         if line.startswith(": "):
             sections.append((line.lstrip(": ").strip(), []))
             continue
@@ -162,13 +172,13 @@ def read_analogy_questions(path):
 
 def read_word_pairs(path, delimiter=None):
     """([(word1, word2, score), ...], invalid line count) from a word-pair similarity file, its
-    fields separated by `delimiter`, or by default by a tab if the line has one, else by white
-    space."""
+    fields separated by `delimiter`, or by default by a tab if the line has one, else by commas
+    if it has two (wordsim353.zip's combined.csv), else by white space."""
     pairs, invalid = [], 0
-    for line in read_text_lines(path, _BENCHMARK_FILE):
+    for line in read_benchmark_lines(path):
         if not line.strip() or line.startswith("#"):
             continue
-        separator = delimiter or ("\t" if "\t" in line else None)
+        separator = delimiter or ("\t" if "\t" in line else "," if line.count(",") == 2 else None)
         fields = [f.strip() for f in line.split(separator)] if separator else line.split()
         try:
             word1, word2, score = fields
@@ -306,7 +316,12 @@ def _answer_batch(kv, batch, vocab, norms):
     best = top_k_per_row(scores, min(CANDIDATES + 1, vocab.limit))
     best_scores = np.take_along_axis(scores, best, axis=1)
     answers = np.array([_pick_answer(b, s, q, vocab) for b, s, q in zip(best, best_scores, batch)])
-    near_tie = (np.diff(best_scores, axis=1) > -NEAR_TIE).any(axis=1)
+    # gaps between neighbouring candidates; none after an excluded question word (-inf: a
+    # vocabulary with fewer words than candidates), whose gap to the next would be -inf - -inf
+    later, earlier = best_scores[:, 1:], best_scores[:, :-1]
+    gaps = np.subtract(later, earlier, where=np.isfinite(later),
+                       out=np.full(later.shape, -np.inf, later.dtype))
+    near_tie = (gaps > -NEAR_TIE).any(axis=1)
     for i in np.flatnonzero(near_tie):
         answers[i] = _answer_one_exactly(kv, batch[i], vocab, norms)
     return answers == batch[:, 3]

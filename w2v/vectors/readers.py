@@ -4,6 +4,7 @@ is built); `streaming` reads the binary and text records. A bad file is a W2VErr
 (file and line, record, row or byte).
 """
 
+import contextlib
 import io
 import json
 import re
@@ -93,9 +94,11 @@ def show(raw, limit=40):
 
 def read_npz(vectors_class, data, path):
     """Our .npz from its bytes, or from the file `data` names."""
-    try:
-        source = io.BytesIO(data) if isinstance(data, bytes) else data
-        with np.load(source, allow_pickle=False) as archive:
+    try:  # the file opened here: np.load(path) leaves it open when the zip is damaged
+        with contextlib.ExitStack() as stack:
+            source = io.BytesIO(data) if isinstance(data, bytes) else \
+                stack.enter_context(open(data, "rb"))
+            archive = stack.enter_context(np.load(source, allow_pickle=False))
             contents = {name: archive[name] for name in archive.files}
     except Exception as exc:  # noqa: BLE001 - numpy/zipfile raise many types on damaged archives
         raise W2VError(
