@@ -203,7 +203,7 @@ def test_decimal_commas_are_not_read_as_binary_floats(tmp_path, capsys, name, li
     one_line_error(capsys, "neighbors", f"{path}, line {bad_line}: '0,1' is not a number")
 
 
-# ----- 15: the eval example without $W2V_SHARED_DATA -------------------------------------------
+# ----- 15: the eval example without $W2V_SHARED_DATA ------------------------------------------
 
 
 QUESTIONS = ": capital-common-countries\nfrance paris germany berlin\n"
