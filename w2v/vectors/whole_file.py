@@ -17,7 +17,8 @@ import threading
 import numpy as np
 
 ALIGN = 4096  # O_DIRECT wants the memory, the offsets and the lengths aligned
-CHUNK = 32 << 20
+CHUNK = 8 << 20
+READERS = 2  # reads in flight: a virtual disk fills new memory faster with two than one
 
 
 class WholeFile:
@@ -32,9 +33,13 @@ class WholeFile:
         self.at_end = False
         self._error = None
         self._stopping = False
+        self._finished = 0  # readers
+        self._read_chunks = np.zeros(-(-self.size // CHUNK), dtype=bool)
         self._changed = threading.Condition()
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
+        self._readers = [threading.Thread(target=self._read, args=(first,), daemon=True)
+                         for first in range(READERS)]
+        for reader in self._readers:
+            reader.start()
         self.refill(0)
 
     def matrix(self, rows, dim):
@@ -43,34 +48,47 @@ class WholeFile:
         rows = min(rows, len(self.data) // (4 * dim))
         return self.data[: rows * dim * 4].view(np.float32).reshape(rows, dim)
 
-    def _read(self):
+    def _read(self, first):
+        """Read chunks first, first + READERS, ...; `end` grows over the chunks read in a row."""
         fd = None
         try:
             fd, direct = _open(self.source.path, direct=True)
-            view, filled = memoryview(self.data), 0
-            while filled < self.size and not self._stopping:
-                try:
-                    got = os.preadv(fd, [view[filled : filled + CHUNK]], filled)
-                except OSError as exc:
-                    if not (direct and exc.errno == errno.EINVAL):
-                        raise
-                    os.close(fd)  # the device refuses O_DIRECT at the read: read plainly
-                    fd, direct = _open(self.source.path, direct=False)
-                    continue
-                if got == 0:
+            for chunk in range(first, len(self._read_chunks), READERS):
+                if self._stopping:
                     break
-                filled += got
+                fd, direct = self._read_chunk(fd, direct, chunk)
                 with self._changed:
-                    self.end = min(filled, self.size)
-                    self._changed.notify()
+                    self._read_chunks[chunk] = True
+                    done = np.flatnonzero(~self._read_chunks)
+                    self.end = self.size if not len(done) else min(int(done[0]) * CHUNK,
+                                                                   self.size)
+                    self._changed.notify_all()
         except OSError as exc:
             self._error = exc
         finally:
             if fd is not None:
                 os.close(fd)
             with self._changed:
-                self.at_end = True
-                self._changed.notify()
+                self._finished += 1
+                self.at_end = self._finished == READERS or self._error is not None
+                self._changed.notify_all()
+
+    def _read_chunk(self, fd, direct, chunk):
+        view = memoryview(self.data)
+        start, stop = chunk * CHUNK, min((chunk + 1) * CHUNK, len(self.data))
+        while start < stop:
+            try:
+                got = os.preadv(fd, [view[start:stop]], start)
+            except OSError as exc:
+                if not (direct and exc.errno == errno.EINVAL):
+                    raise
+                os.close(fd)  # the device refuses O_DIRECT at the read: read plainly
+                fd, direct = _open(self.source.path, direct=False)
+                continue
+            if got == 0:
+                break
+            start += got
+        return fd, direct
 
     def refill(self, keep_from):
         """Wait for more bytes (or the end of the file); every byte stays where it is."""
@@ -88,7 +106,8 @@ class WholeFile:
 
     def close(self):
         self._stopping = True
-        self._reader.join()
+        for reader in self._readers:
+            reader.join()
 
     def __enter__(self):
         return self
