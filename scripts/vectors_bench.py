@@ -109,6 +109,10 @@ def rss():
     for line in open("/proc/self/status"):
         if line.startswith("VmRSS"):
             return int(line.split()[1]) * 1024
+def peak():  # this process's own: ru_maxrss would count the parent's RSS at the fork
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM"):
+            return int(line.split()[1]) * 1024
 def read_chars():
     for line in open("/proc/self/io"):
         if line.startswith("rchar"):
@@ -128,6 +132,10 @@ elif task == "gensim-baseline":
     for warm in options["warm"]:
         KeyedVectors.load_word2vec_format(warm, binary=warm.endswith(".bin"),
                                           no_header=not warm.endswith(".bin"))
+elif task == "sentiment":
+    from w2v.cli import main
+    if main(["sentiment", path, *options["arguments"]]):
+        sys.exit(1)
 elif task == "fresh":  # writing a new matrix-sized block: what any loader pays for its matrix
     numpy.empty(options["bytes"], dtype=numpy.uint8).fill(1)
 elif task == "bytes":
@@ -150,7 +158,7 @@ result["read"] = read_chars() - chars
 if task == "mmap" or options.get("query"):
     word = kv.index_to_key[options.get("query_row", 12345)]
     result["answer"] = kv.most_similar(word, topn=5)
-result["peak"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+result["peak"] = peak()
 print(json.dumps(result))
 """
 
@@ -177,15 +185,12 @@ def measure(task, path, cold=False, **options):
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def sentiment_peak(path, data, out):
+def sentiment_peak(path, data, out, cold):
+    """(seconds, peak RSS) of `w2v sentiment` on the file, everything included."""
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "w2v", "sentiment", path, "--data", data,
-                                "--out", out, "--quiet", "--no-baselines"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    if status:
-        raise RuntimeError(f"w2v sentiment failed:\n{process.stderr.read().decode()}")
-    return time.perf_counter() - started, usage.ru_maxrss * 1024
+    result = measure("sentiment", path, cold,
+                     arguments=["--data", data, "--out", out, "--quiet", "--no-baselines"])
+    return time.perf_counter() - started, result["peak"]
 
 
 def gb(n):
@@ -268,7 +273,8 @@ def main():
                          f"{gb(kept['peak'])}")
             if os.path.isdir(data):
                 try:
-                    seconds, peak = sentiment_peak(path, data, os.path.join(args.dir, "report"))
+                    seconds, peak = sentiment_peak(path, data, os.path.join(args.dir, "report"),
+                                                   cold)
                     notes.append(f"w2v sentiment {name} --data sst/trees: {seconds:.0f} s, peak "
                                  f"RSS {gb(peak)} (the file's first {len(head):,} words are "
                                  "SST's, the rest random)")
