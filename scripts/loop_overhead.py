@@ -34,7 +34,7 @@ def main(argv=None):
     config = TrainConfig(threads=args.threads, epochs=args.epochs).validate()
     local.batch_function = no_kernel
     engine = LocalEngine(config)
-    with engine.session(progress=False):
+    with engine.opened(progress=False):
         scanned = engine.read(TextSource(args.corpus))
         vocab = build_vocab(scanned.words, scanned.counts, config.min_count)
         del scanned

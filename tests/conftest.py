@@ -13,7 +13,7 @@ REPOSITORY = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="session")
 def quick_start(tmp_path_factory):
     """A folder holding the quick start's output, vectors.bin and vectors.bin.json (`w2v train
-    -o vectors.bin` on the embedded default corpus), trained once per test session."""
+    -o vectors.bin` on the embedded default corpus), trained once per test run."""
     folder = tmp_path_factory.mktemp("readme")
     path = os.pathsep.join(filter(None, [str(REPOSITORY), os.environ.get("PYTHONPATH")]))
     result = subprocess.run([sys.executable, "-m", "w2v", "train", "-o", "vectors.bin"],

@@ -30,7 +30,7 @@ def corpus(tmp_path_factory):
 def test_the_run_loop_runs_with_an_engine_alone_and_gives_train_s_vectors(corpus):
     config = TrainConfig(**CONFIG).validate()
     engine = LocalEngine(config)
-    with engine.session(progress=False):
+    with engine.opened(progress=False):
         scanned = engine.read(TextSource(corpus))
         vocab = build_vocab(scanned.words, scanned.counts, config.min_count)
         W_in, W_out = initial_weights(len(vocab), config)

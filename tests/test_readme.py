@@ -1,6 +1,6 @@
 """Every example of README.md and of the documentation's pages (docs/**/*.md) runs: each command
 block and Python snippet is run in a temporary folder holding the quick start's output (`w2v train
--o vectors.bin` on the default corpus, trained once per test session: conftest.py's
+-o vectors.bin` on the default corpus, trained once per test run: conftest.py's
 `quick_start`, shared with other tests), so an example that breaks fails the tests. The pages'
 blocks run in the order of their files (README.md first, then docs/ by path): each block must
 stand alone, but for the quick start's files.

@@ -63,7 +63,7 @@ class LocalEngine:
         self.folder = None
 
     @contextlib.contextmanager
-    def session(self, progress):
+    def opened(self, progress):
         with tempfile.TemporaryDirectory(prefix="w2v-") as folder:
             self.folder = folder
             try:

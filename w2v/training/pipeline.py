@@ -58,7 +58,7 @@ def train(corpus, given, options=None, cluster=None, checkpointing=None):
         check_writable(options.save_vocab)
     listed = read_vocab_file(options.read_vocab) if options.read_vocab else None
     started = time.perf_counter()
-    with engine.session(options.progress):
+    with engine.opened(options.progress):
         counted = engine.read(text_source(corpus, config), count=not (resume or listed))
         if not (resume or listed or len(counted.counts)):
             raise W2VError(f"found no words in {describe_corpus(corpus)}: it is empty")

@@ -33,7 +33,7 @@ class ClusterEngine:
         self.rounds, self.unmerged = None, False
 
     @contextlib.contextmanager
-    def session(self, progress):
+    def opened(self, progress):
         workers = self.cluster.dask_workers
         if workers is None and self.cluster.scheduler is None:  # resumed: as many as before
             workers = self.resumed["shards"]
