@@ -105,13 +105,9 @@ def _glove_lines(block, numbers):
 
 CHILD = r"""
 import json, resource, sys, time
-def rss():
+def status(field):  # VmHWM: this process's own peak (ru_maxrss counts the parent's at fork)
     for line in open("/proc/self/status"):
-        if line.startswith("VmRSS"):
-            return int(line.split()[1]) * 1024
-def peak():  # this process's own: ru_maxrss would count the parent's RSS at the fork
-    for line in open("/proc/self/status"):
-        if line.startswith("VmHWM"):
+        if line.startswith(field):
             return int(line.split()[1]) * 1024
 def read_chars():
     for line in open("/proc/self/io"):
@@ -124,7 +120,7 @@ if task.startswith("gensim"):
 else:
     from w2v.vectors import KeyedVectors
 result = {}
-chars, before, started = read_chars(), rss(), time.perf_counter()
+chars, before, started = read_chars(), status("VmRSS"), time.perf_counter()
 if task == "baseline":  # with the compiled parsers loaded, as in every load
     for warm in options["warm"]:
         KeyedVectors.load(warm, progress=False)
@@ -153,12 +149,12 @@ else:
         load_options["words"] = json.load(open(options["words_file"]))
     kv = KeyedVectors.load(path, progress=False, **load_options)
 result["seconds"] = time.perf_counter() - started
-result["rss_growth"] = rss() - before
+result["rss_growth"] = status("VmRSS") - before
 result["read"] = read_chars() - chars
 if task == "mmap" or options.get("query"):
     word = kv.index_to_key[options.get("query_row", 12345)]
     result["answer"] = kv.most_similar(word, topn=5)
-result["peak"] = peak()
+result["peak"] = status("VmHWM")
 print(json.dumps(result))
 """
 

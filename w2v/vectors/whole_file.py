@@ -16,6 +16,8 @@ import threading
 
 import numpy as np
 
+from .streaming import Buffer
+
 ALIGN = 4096  # O_DIRECT wants the memory, the offsets and the lengths aligned
 CHUNK = 8 << 20
 READERS = 2  # reads in flight: a virtual disk fills new memory faster with two than one
@@ -101,8 +103,7 @@ class WholeFile:
             self.bar.update(self.end - self.bar.n)
         return keep_from
 
-    def bytes(self, start, stop=None):
-        return self.data[start : self.end if stop is None else min(stop, self.end)].tobytes()
+    bytes = Buffer.bytes
 
     def close(self):
         self._stopping = True
