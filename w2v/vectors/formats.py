@@ -38,6 +38,7 @@ from ..files import (
 )
 from ..progress import progress_bar
 from .gensim_pickles import is_gensim_file, read_gensim
+from . import parse_kernels
 from .mapped import read_npz_mapped
 from .readers import UTF8_BOM, is_text, looks_like_text, read_header, read_npz
 from .streaming import Buffer, read_binary, read_text
@@ -168,6 +169,7 @@ def _plan(buffer, head, path, file_format):
             return read_text(buf, body_start, header, path, limit, keep)
         if limit is not None or keep is not None or buf.source.compression is not None:
             return read_binary(buf, body_start, header, path, limit, keep)
+        parse_kernels.load_parse_binary()  # before the reads take the disk
         with WholeFile(buf.source, buf.bar) as whole:  # the file becomes the matrix
             return read_binary(whole, body_start, header, path,
                                matrix=whole.matrix(*header))

@@ -178,3 +178,11 @@ def parse_binary(buf, pos, end, at_end, out_bytes, first_row, max_rows, words, w
         rows += 1
         pos = space + 1 + row_bytes
     return rows, pos, record, words_len, DONE
+
+
+def load_parse_binary():
+    """Have Numba load parse_binary's compiled code now (a call that parses nothing). Loading
+    it reads files, which waits long behind a large read of the disk already under way."""
+    nothing = np.zeros(0, dtype=np.uint8)
+    parse_binary(nothing, 0, 0, True, np.zeros((0, 4), dtype=np.uint8), 0, 0, nothing, 0,
+                 np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64), 1)
