@@ -16,7 +16,7 @@ from .config import ClusterConfig
 from .codec import add_packed
 from .connection import connect
 from .counting import count_on_cluster, drop_kept_scans, home_workers
-from .merge import merge_changes, pending_as_arrays, pending_from_arrays
+from .merge import pending_as_arrays, pending_from_arrays
 from .rounds import Rounds
 
 SETTINGS = ("sync_words", "lr_scale", "merge", "overlap")  # what a checkpoint keeps
@@ -109,13 +109,10 @@ class ClusterEngine:
     def current_input_vectors(self):
         """The input vectors with every collected round merged: a copy, for callbacks."""
         rounds = self.rounds
-        if not self.unmerged or not rounds.pending:
-            return rounds.merged[0].copy()
-        rows, change = merge_changes([shard[0] for shard in rounds.pending],
-                                     rounds.merged[0].shape, rounds.lr_scale, rounds.mean,
-                                     rounds.n_averaged)
         W_in = rounds.merged[0].copy()
-        add_packed(W_in, rows, change, W_in)
+        change = rounds.merge_last() if self.unmerged else None
+        if change is not None:
+            add_packed(W_in, *change[0], W_in)
         return W_in
 
     def settings_kept(self):
@@ -123,13 +120,13 @@ class ClusterEngine:
         return {"shards": len(self.sources), **{k: getattr(self.settings, k) for k in SETTINGS}}
 
     def checkpoint_state(self):
-        return {"cluster": self.settings_kept()}, pending_as_arrays(self.rounds.pending)
+        return {"cluster": self.settings_kept()}, pending_as_arrays(self.rounds.pending_changes())
 
     def finish(self):
         """Merge the last collected round into the model."""
         if self.unmerged:
-            self.rounds.apply(self.rounds.merge_pending())
-            self.rounds.pending, self.unmerged = None, False
+            self.rounds.apply(self.rounds.merge_last())
+            self.rounds.pending, self.rounds.merging, self.unmerged = None, None, False
 
     def log(self):
         rounds = self.rounds

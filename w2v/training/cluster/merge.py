@@ -4,7 +4,7 @@ finished first), and the changes not merged yet as checkpoint arrays."""
 import numba
 import numpy as np
 
-from .codec import bfloat16_bits, float32_bits_of_row, pack
+from .codec import bfloat16_bits, pack, unpack
 
 
 def merge_changes(changes, shape, divisor, mean=True, n_averaged=0):
@@ -12,30 +12,47 @@ def merge_changes(changes, shape, divisor, mean=True, n_averaged=0):
     of `shape`): a row changed by c replicas gets the sum of their changes divided by `divisor`
     (the replicas' lr multiplier s, so that a row one replica changed moves as one process
     would move it), or with `mean` by max(divisor, c): at most the mean of the replicas' changes;
-    the first `n_averaged` rows by c: the mean. Summed in a fixed order, so the result does not
-    depend on who finished first. Returns the rows changed and their change."""
-    replicas = np.zeros(shape[0], np.int32)
-    for rows, _ in changes:
-        replicas[rows] += 1  # a replica's rows are distinct
-    rows = np.flatnonzero(replicas)
-    slot = np.empty(shape[0], np.int64)
-    slot[rows] = np.arange(len(rows))
-    total = np.zeros((len(rows), shape[1]), np.float32)
-    for shard_rows, change in changes:
-        _accumulate(total, slot[shard_rows], change if change.dtype == np.uint16 else pack(change))
-    return rows, _divide_and_pack(total, replicas[rows], divisor, mean,
-                                  np.searchsorted(rows, n_averaged))
+    the first `n_averaged` rows by c: the mean. Summed pairwise in a fixed tree (`in_tree`), the
+    one the workers reduce in (`reduction`), so the result does not depend on who finished
+    first nor on where it is merged. Returns the rows changed and their change."""
+    if not changes:
+        return np.empty(0, np.int64), np.empty((0, shape[1]), np.uint16)
+    return finish(in_tree([partial_of(change) for change in changes], add_partials),
+                  divisor, mean, n_averaged)
 
 
-@numba.njit(nogil=True, cache=True)
-def _accumulate(total, slots, packed):
-    """total[slots] += the bfloat16 `packed`."""
-    bits = np.empty(packed.shape[1], np.uint32)
-    change = bits.view(np.float32)
-    for i in range(slots.shape[0]):
-        float32_bits_of_row(packed, i, bits)
-        for t in range(packed.shape[1]):
-            total[slots[i], t] += change[t]
+def in_tree(items, combine):
+    """items combined pairwise, level by level ((0 1) (2 3) (4)...): the fixed order of the sums."""
+    while len(items) > 1:
+        items = [combine(*items[i : i + 2]) if i + 1 < len(items) else items[i]
+                 for i in range(0, len(items), 2)]
+    return items[0]
+
+
+def partial_of(change):
+    """A replica's change (rows, bfloat16 or float32 values) as a partial sum: rows, float32
+    sums (the bfloat16 values, exactly), how many replicas changed each row (1)."""
+    rows, values = change
+    packed = values if values.dtype == np.uint16 else pack(values)
+    return np.asarray(rows, np.int64), unpack(packed), np.ones(len(rows), np.int32)
+
+
+def add_partials(a, b):
+    """The partial sum of two partial sums (rows: the union; float32 additions, a's first)."""
+    rows = np.union1d(a[0], b[0])
+    sums = np.zeros((len(rows), a[1].shape[1]), np.float32)
+    counts = np.zeros(len(rows), np.int32)
+    for part_rows, part_sums, part_counts in (a, b):
+        at = np.searchsorted(rows, part_rows)
+        sums[at] += part_sums  # a partial's rows are distinct
+        counts[at] += part_counts
+    return rows, sums, counts
+
+
+def finish(partial, divisor, mean=True, n_averaged=0):
+    """The merged change (rows, bfloat16) of the partial sum of all the replicas' changes."""
+    rows, sums, counts = partial
+    return rows, _divide_and_pack(sums, counts, divisor, mean, np.searchsorted(rows, n_averaged))
 
 
 @numba.njit(nogil=True, cache=True)

@@ -13,6 +13,7 @@ from ..options import TrainConfig
 from ..vocab import Vocab
 from .codec import add_packed, changes_since, no_change, pack, set_rows, unpack
 from .counting import take_scan
+from .merge import nbytes
 
 
 class ShardTrainer:
@@ -37,6 +38,7 @@ class ShardTrainer:
         self.overlap = overlap
         self.last = pending or [no_change(M) for M in self.merged]  # the last round's change
         self.next_round = first_round
+        self.kept = {}  # round -> its change, kept here for the workers' merge (`take_change`)
         # one pool for the replica's life: a new pool each round started threads every round,
         # and a thread start once hung a worker (Thread.start never returned)
         self.pool = concurrent.futures.ThreadPoolExecutor(self.config.threads)
@@ -59,13 +61,15 @@ class ShardTrainer:
         """The word offset of each batch and the shard's size: for planning rounds."""
         return self.corpus.batch_tokens
 
-    def train(self, merged_change, sequence, epoch, first, last, lr_of_word, seed, values=False):
+    def train(self, merged_change, sequence, epoch, first, last, lr_of_word, seed, values=False,
+              keep=False):
         """Add `merged_change` (None: nothing new) to the merged model and set the replica from
         it, train batches first..last-1 of the plan as the client's round number `sequence`
         (refused with OutOfOrder if the round before it has not run here yet), and return the
         rows that changed with their change (with `values`, their new values: a lone shard is
-        the model), the loss, predictions and words, and the seconds spent training and spent
-        on the rest (updating the replica, finding and packing its changes)."""
+        the model; with `keep`, the change stays here for the workers' merge and its bytes
+        come instead), the loss, predictions and words, and the seconds spent training and
+        spent on the rest (updating the replica, finding and packing its changes)."""
         if sequence != self.next_round:
             raise OutOfOrder(f"round {sequence} came before round {self.next_round}")
         called = time.perf_counter()
@@ -97,7 +101,38 @@ class ShardTrainer:
         else:
             self.last = [(rows, pack(change)) for rows, change in self.last]
         self.next_round += 1
-        return self.last, loss, pairs, words, seconds, time.perf_counter() - called - seconds
+        if keep:  # the rounds before the last two are merged: their changes are not needed
+            self.kept = {r: c for r, c in self.kept.items() if r >= sequence - 1}
+            self.kept[sequence] = self.last
+        return ((nbytes(self.last) if keep else self.last), loss, pairs, words, seconds,
+                time.perf_counter() - called - seconds)
+
+    def take_change(self, sequence):
+        """The change of round `sequence`, kept by `train` for the workers' merge."""
+        return self.kept[sequence]
+
+
+def on_replica(key, method, *args):
+    """A Dask task: `method(*args)` of the replica held by the actor `key` on this worker
+    (ReplicaLost if it is not here: its worker was lost and the task ran elsewhere)."""
+    replica = local_replica(key)
+    if replica is None:
+        raise ReplicaLost(f"the replica {key} is not on this worker")
+    return getattr(replica, method)(*args)
+
+
+def local_replica(key):
+    """The object of the actor `key` if it lives in this worker (None off a worker)."""
+    from distributed import get_worker
+
+    try:
+        return get_worker().state.actors.get(key)
+    except ValueError:  # not on a worker
+        return None
+
+
+class ReplicaLost(OSError):
+    """A replica's task ran on a worker without the replica (its worker was lost)."""
 
 
 class OutOfOrder(Exception):

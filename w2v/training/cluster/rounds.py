@@ -12,6 +12,7 @@ import collections
 import concurrent.futures
 import functools
 import math
+import pickle
 import time
 
 import numpy as np
@@ -22,6 +23,8 @@ from .codec import add_packed
 from .config import averaged_rows
 from .merge import merge_changes, nbytes
 from .pool import Replicas
+from .reduction import submit_merge
+from .replica import ReplicaLost
 
 
 def round_lr(word, local_start, global_start, speed_ratio, scale, start_lr, total_words):
@@ -60,7 +63,8 @@ class Rounds:
         self.n_shards = len(sources)
         self.n_averaged = (averaged_rows(vocab.counts, vocab.n_tokens, settings.sync_words)
                            if settings.merge == "split" else 0)
-        self.stats = {"rounds": 0, "bytes_per_merge": 0, "merge_seconds": 0.0,
+        self.stats = {"rounds": 0, "bytes_per_merge": 0, "client_bytes_per_round": 0,
+                      "merge_seconds": 0.0,
                       "rounds_seconds": 0.0, "replicas_training_seconds": 0.0,
                       "replicas_updating_seconds": 0.0, "replicas_waiting_seconds": 0.0,
                       "client_seconds": 0.0, "averaged_rows": self.n_averaged}
@@ -69,10 +73,18 @@ class Rounds:
         self.lr_scale = settings.lr_scale
         self.mean = settings.merge == "mean"
         self.overlap = settings.overlap and not self.lone
+        # synchronous merges of several shards: on the workers (`reduction`); the client
+        # fetches the merged change once a round, for its own model
+        self.on_workers = not self.overlap and not self.lone
+        self.merging = None  # on_workers: (round, its calls) collected, not merged yet
+        self.merge_future = self.merge_value = None  # of `merging`; the last round's value
+        self.client_bytes = 0  # sent and received by the client since the last collect
         if not self.overlap:  # a checkpoint's pending changes: merged before the replicas start
             self.apply(self.merge_pending())
             self.pending = None
-        self.replicas = Replicas(client, sources, vocab, config, self.overlap, self.redo_state)
+        self.client = client
+        self.replicas = Replicas(client, sources, vocab, config, self.overlap, self.redo_state,
+                                 self.on_workers, self.value_of)
         self.starts = [np.asarray(s) for s in self.replicas.call("batch_starts")]
         self.sizes = [int(s[-1]) for s in self.starts]
         self.epoch_words = sum(self.sizes)
@@ -85,8 +97,8 @@ class Rounds:
         """Where shard k's replica was before the oldest round in flight, and that round: the
         merged model; overlapped, without the last merged change, plus the shard's pending
         change."""
-        if not self.overlap:
-            return (*self.merged, None, self.stats["rounds"])
+        if not self.overlap:  # a round collected and not merged yet is redone from the model
+            return (*self.merged, None, self.stats["rounds"] - (self.merging is not None))
         merged = self.merged
         if self.undo is not None:
             merged = [M.copy() for M in merged]
@@ -96,6 +108,17 @@ class Rounds:
 
     def advance(self):
         """Merge the pending changes into the model and send them with the next round."""
+        if self.on_workers:
+            self.submit(self.merged_future())  # the replicas take it from the workers
+            merged_change = self.merged_change()
+            self.stats["bytes_per_merge"] = max(self.stats["bytes_per_merge"],
+                                                self.shards_bytes + nbytes(merged_change)
+                                                * self.n_shards)
+            self.apply(merged_change)
+            self.merging = None
+            if self.collected_at is not None:
+                self.stats["client_seconds"] += time.perf_counter() - self.collected_at
+            return
         merged_change = self.merge_pending()
         moved = nbytes(self.pending) + nbytes(merged_change) * self.n_shards
         self.stats["bytes_per_merge"] = max(self.stats["bytes_per_merge"], moved)
@@ -105,6 +128,61 @@ class Rounds:
             self.pending = None
         if self.collected_at is not None:
             self.stats["client_seconds"] += time.perf_counter() - self.collected_at
+
+    def merged_future(self):
+        """The future of the merged change of the round collected last, reduced on the
+        workers (submitted once; submitted again after the replicas lost meanwhile redo their
+        round)."""
+        import distributed
+
+        while self.merge_future is None:
+            sequence, calls = self.merging
+            t0 = time.perf_counter()
+            future, sent = submit_merge(
+                self.client, self.replicas.actors, [getattr(a, "_address", None) for a in self.replicas.actors],
+                sequence, (self.lr_scale, self.mean, self.n_averaged))
+            self.client_bytes += sent
+            distributed.wait(future)
+            self.stats["merge_seconds"] += time.perf_counter() - t0
+            if future.status == "error":  # a lost replica (else the error is raised)
+                error = future.exception()
+                if not self.replicas.revive(calls) and not isinstance(error, ReplicaLost):
+                    raise error
+            else:
+                self.merge_future = future
+        return self.merge_future
+
+    def merged_change(self):
+        """The merged change of the round collected last, fetched from the workers once."""
+        while self.merge_value is None or self.merge_value[0] is not self.merge_future:
+            future = self.merged_future()
+            try:
+                value = self.client.gather(future, direct=True)
+            except self.replicas.lost_errors:  # lost with its worker: merged again
+                self.merge_future = None
+                continue
+            self.client_bytes += nbytes(value)
+            self.merge_value = future, value
+        return self.merge_value[1]
+
+    def value_of(self, merged):
+        """The value of a merged change sent as a future (the client has fetched it)."""
+        if self.merge_value is not None and merged is self.merge_value[0]:
+            return self.merge_value[1]
+        return merged
+
+    def merge_last(self):
+        """The merged change of the round collected last (None: nothing to merge)."""
+        if self.on_workers:
+            return self.merged_change() if self.merging is not None else None
+        return self.merge_pending()
+
+    def pending_changes(self):
+        """The shards' changes collected and not merged yet (None: none), from the replicas
+        if they merge on the workers."""
+        if self.on_workers and self.merging is not None:
+            return self.replicas.call("take_change", self.merging[0])
+        return self.pending
 
     def merge_pending(self):
         """The merged change of the shards' pending changes (None if there are none)."""
@@ -143,7 +221,8 @@ class Rounds:
                 speed_ratio=sum(words) / max(words[k], 1), scale=self.lr_scale,
                 start_lr=self.config.start_lr, total_words=self.total_words)
             calls.append((merged_change, self.submitted, epoch, first, last, lr_of_word,
-                          shard_seed(self.config.seed, k), self.lone))
+                          shard_seed(self.config.seed, k), self.lone, self.on_workers))
+        self.client_bytes += sum(map(sent_bytes, calls))
         self.in_flight.append((calls, self.replicas.submit("train", calls)))
         self.next_round += 1
         self.submitted += 1
@@ -153,12 +232,19 @@ class Rounds:
         the pending ones (a lone replica's values go into the model); `account(loss, pairs,
         words)` takes the round's totals."""
         results = [self.replicas.result(k, self.in_flight) for k in range(self.n_shards)]
-        self.in_flight.popleft()
+        calls = self.in_flight.popleft()[0]
+        self.client_bytes += sum(map(sent_bytes, results))
+        self.stats["client_bytes_per_round"] = max(self.stats["client_bytes_per_round"],
+                                                   self.client_bytes)
+        self.client_bytes = 0
         if self.lone:  # its values are the model
             for M, (rows, values) in zip(self.merged, results[0][0]):
                 M[rows] = values
             self.stats["bytes_per_merge"] = max(self.stats["bytes_per_merge"],
                                                 nbytes(results[0][0]))
+        elif self.on_workers:  # their changes stay on the workers
+            self.merging, self.merge_future = (self.stats["rounds"], calls), None
+            self.shards_bytes = sum(r[0] for r in results)
         else:
             self.pending = [r[0] for r in results]
         self.stats["rounds"] += 1
@@ -182,6 +268,13 @@ class Rounds:
         within = sum(int(s[plan_round(s, round_index, self.n_rounds)[0]])
                      if round_index < self.n_rounds else int(s[-1]) for s in self.starts)
         return epoch * self.epoch_words + within
+
+
+def sent_bytes(message):
+    """The bytes of a round's call or result as they travel: its arrays, and the rest pickled."""
+    head = message[0]
+    arrays = nbytes(head) if isinstance(head, (list, tuple)) else 0
+    return arrays + len(pickle.dumps((None if arrays else head, *message[1:])))
 
 
 def per_matrix(work):
