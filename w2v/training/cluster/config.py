@@ -3,8 +3,9 @@ quality in the measurements of BENCHMARKS.md.
 
 Averaging K replicas divides every row's progress by K, so each replica trains at s times the
 learning rate, s = min(K, MAX_LR_SCALE), and a row's merged change is the sum of the replicas'
-changes over max(s, the replicas that changed it) (merge "mean", the default but for CBOW on 2
-workers; for K <= 4 the mean of the replicas) or over s (merge "sum") (`merge.merge_changes`).
+changes over max(s, the replicas that changed it) (merge "mean", the default on up to 4 workers
+but for CBOW on 2; for K <= 4 the mean of the replicas) or over s (merge "sum", the default on
+more) (`merge.merge_changes`). Replicas merge every `words_per_merge(K)` words trained together.
 Merge "split", CBOW's default on 2 workers (refused on more), keeps the run's learning rate
 (s = 1) and adds up the replicas' changes, but averages the rows of the words a replica sees so
 often in a round that its change is a step to where the row settles (`averaged_rows`).
@@ -23,23 +24,34 @@ AVERAGED_OCCURRENCES = 300  # merge "split": words seen this often per worker an
 SPLIT_MAX_SHARDS = 2  # CBOW on 4 workers with "split": analogy 0.04-0.07 (0.30-0.31 with "mean")
 
 
-WORDS_PER_MERGE = 2_000_000  # words trained by all workers together between merges (BENCHMARKS.md)
+WORDS_PER_MERGE = 2_000_000  # words all workers train between merges, on up to 2 workers
+MANY_WORDS_PER_MERGE = 160_000  # ... on more: the longest rounds that held quality on 8 workers
 MAX_LR_SCALE = 4  # replicas at lr x 8 diverged on mix17m (skip-gram, lr 0.2); x 4 held
 
 
+def words_per_merge(shards):
+    """Words all the replicas train together between two merges: what decides the quality lost
+    (BENCHMARKS.md): 2,000,000 held on 2 workers, but on 4 lost 0.030 of analogy accuracy where
+    250,000 held, and on 8 only 160,000 came near (-0.014)."""
+    return WORDS_PER_MERGE if shards <= 2 else MANY_WORDS_PER_MERGE
+
+
 def default_sync_words(shards):
-    """Words per worker between merges: a fixed amount of training between merges whatever the
-    number of workers (with lr x workers, longer rounds of many workers diverge)."""
-    return max(10_000, WORDS_PER_MERGE // shards)
+    """Words per worker between merges: `words_per_merge` shared by the workers."""
+    return max(1_000, words_per_merge(shards) // shards)
 
 
 def default_merge(config, shards):
-    """"split" for CBOW on 2 workers, else "mean": what held quality (BENCHMARKS.md, mean
-    analogy accuracy over three seeds). On 2 workers CBOW scored 0.354 with "mean" (replicas at
-    lr x 2, whatever the round length) and 0.363 with "split", one process 0.367-0.368;
-    skip-gram 0.384 with "mean" and 0.376 with "split", one process 0.390-0.391. On 4 workers
-    "split" broke CBOW (SPLIT_MAX_SHARDS)."""
-    return "split" if config.arch == "cbow" and shards == 2 else "mean"
+    """"split" for CBOW on 2 workers, "sum" on more than MAX_LR_SCALE workers, else "mean":
+    what held quality (BENCHMARKS.md, mean analogy accuracy over three seeds). On 2 workers CBOW
+    scored 0.354 with "mean" (replicas at lr x 2, whatever the round length) and 0.363 with
+    "split", one process 0.367-0.368; skip-gram 0.384 with "mean" and 0.376 with "split", one
+    process 0.390-0.391. On 4 workers "split" broke CBOW (SPLIT_MAX_SHARDS). On 8 workers the
+    replicas train at lr x MAX_LR_SCALE, not x 8, and the mean divided their progress by up to
+    8: "sum" (divided by 4) scored 0.372 against 0.369 with "mean" (seed 1)."""
+    if config.arch == "cbow" and shards == 2:
+        return "split"
+    return "sum" if shards > MAX_LR_SCALE else "mean"
 
 
 def default_lr_scale(merge, shards):
@@ -71,19 +83,20 @@ class ClusterConfig:
         metavar="ADDRESS", table="")
     sync_words: typing.Optional[int] = option(
         None, "cluster: words each worker trains between merges of the replicas (default: "
-        f"{WORDS_PER_MERGE:,} / workers)", check=at_least(1), metavar="N",
-        table=f"{WORDS_PER_MERGE:,} / workers")
+        f"{WORDS_PER_MERGE:,} / workers on up to 2 workers, else {MANY_WORDS_PER_MERGE:,} / "
+        "workers)", check=at_least(1), metavar="N",
+        table=f"{WORDS_PER_MERGE:,} / workers (more than 2: {MANY_WORDS_PER_MERGE:,} / workers)")
     lr_scale: typing.Optional[float] = option(
         None, "cluster: each worker's learning rate multiplier, since averaging the replicas "
         f"divides their progress (default: 1 with {{merge}} split, else the workers, at most "
         f"{MAX_LR_SCALE})", check=POSITIVE_FINITE, metavar="X", table="workers, at most 4")
     merge: typing.Optional[str] = option(
         None, "cluster: a row's merged change is the sum of the workers' changes over max(lr "
-        "scale, workers that changed it) (mean, the default but for CBOW on 2 workers), over the "
-        f"lr scale (sum), or, for the words each worker sees at least {AVERAGED_OCCURRENCES} "
+        "scale, workers that changed it) (mean, the default on up to 4 workers but for CBOW on 2), "
+        f"over the lr scale (sum, the default on more than {MAX_LR_SCALE}), or, for the words each worker sees at least {AVERAGED_OCCURRENCES} "
         "times a round, over the workers that changed it and, for the others, over the lr "
         "scale (split: CBOW's default on 2 workers, refused on more)", choices=MERGE_RULES,
-        table="mean (CBOW on 2 workers: split)")
+        table=f"mean (CBOW on 2 workers: split; more than {MAX_LR_SCALE} workers: sum)")
     overlap: bool = option(False, "cluster: merge while the workers train the next round (they "
                            "train on the merge of the round before; the same bits run to run)",
                            table="off")
