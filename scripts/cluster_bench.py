@@ -39,7 +39,7 @@ def parse_args(argv):
                    help="worker counts, comma-separated (2)")
     p.add_argument("--sync-words", type=bench.comma_ints, default=[0],
                    help="words per worker between merges, comma-separated (0: w2v's default, "
-                        "2,000,000 / workers)")
+                        "2,000,000 / workers on up to 2 workers, else 160,000 / workers)")
     p.add_argument("--lr-scale", type=str, default="workers",
                    help="comma-separated lr multipliers per worker; 'workers': w2v's default "
                         "(min(workers, 4); 1 with --merge split)")
