@@ -39,13 +39,41 @@ def partial_of(change):
 
 def add_partials(a, b):
     """The partial sum of two partial sums (rows: the union; float32 additions, a's first)."""
-    rows = np.union1d(a[0], b[0])
-    sums = np.zeros((len(rows), a[1].shape[1]), np.float32)
-    counts = np.zeros(len(rows), np.int32)
-    for part_rows, part_sums, part_counts in (a, b):
-        at = np.searchsorted(rows, part_rows)
-        sums[at] += part_sums  # a partial's rows are distinct
-        counts[at] += part_counts
+    return _add_partials(*a, *b)
+
+
+@numba.njit(nogil=True, cache=True)
+def _add_partials(rows_a, sums_a, counts_a, rows_b, sums_b, counts_b):
+    """One pass over two sorted row lists. Each sum starts from +0.0 as an array of zeros
+    added to would (0.0 + -0.0 is +0.0): the bits of (0 + a) + b."""
+    n, i, j = 0, 0, 0
+    while i < len(rows_a) or j < len(rows_b):
+        take_a = j == len(rows_b) or (i < len(rows_a) and rows_a[i] <= rows_b[j])
+        take_b = i == len(rows_a) or (j < len(rows_b) and rows_b[j] <= rows_a[i])
+        i, j, n = i + take_a, j + take_b, n + 1
+    rows = np.empty(n, np.int64)
+    sums = np.empty((n, sums_a.shape[1]), np.float32)
+    counts = np.empty(n, np.int32)
+    zero = np.float32(0.0)
+    i, j = 0, 0
+    for k in range(n):
+        take_a = j == len(rows_b) or (i < len(rows_a) and rows_a[i] <= rows_b[j])
+        take_b = i == len(rows_a) or (j < len(rows_b) and rows_b[j] <= rows_a[i])
+        counts[k] = 0
+        for t in range(sums.shape[1]):
+            sums[k, t] = zero
+        if take_a:
+            rows[k] = rows_a[i]
+            counts[k] += counts_a[i]
+            for t in range(sums.shape[1]):
+                sums[k, t] += sums_a[i, t]
+            i += 1
+        if take_b:
+            rows[k] = rows_b[j]
+            counts[k] += counts_b[j]
+            for t in range(sums.shape[1]):
+                sums[k, t] += sums_b[j, t]
+            j += 1
     return rows, sums, counts
 
 
