@@ -16,7 +16,6 @@ WordSim-353 Spearman), as in scripts/bench.py, whose helpers this script uses. O
 more than 2 workers are oversubscribed: those rows measure quality, not speed.
 """
 
-import argparse
 import json
 import statistics
 import sys
@@ -28,11 +27,7 @@ import bench  # noqa: E402
 
 
 def parse_args(argv):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0],
-                                formatter_class=argparse.RawDescriptionHelpFormatter,
-                                epilog="\n".join(__doc__.splitlines()[1:]))
-    p.add_argument("--corpus", type=Path, default=bench.SHARED_DATA / "corpora" / "mix17m.txt.xz")
-    p.add_argument("--max-lines", type=int, default=0, help="only the first N lines (0: all)")
+    p = bench.corpus_parser(__doc__)
     p.add_argument("--configs", type=bench.comma_list(bench.CONFIGS), default=["skipgram-neg"],
                    help="comma-separated, from " + ",".join(bench.CONFIGS) + " (skipgram-neg)")
     p.add_argument("--workers", type=bench.comma_ints, default=[2],
@@ -45,7 +40,7 @@ def parse_args(argv):
                         "(min(workers, 4); 1 with --merge split)")
     p.add_argument("--merge", choices=("mean", "sum", "split"),
                    help="w2v train --merge (w2v's default: split for CBOW on 2 workers, "
-                        "else mean)")
+                        "sum on more than 4, else mean)")
     p.add_argument("--overlap", action="store_true", help="w2v train --overlap")
     p.add_argument("--no-baseline", action="store_true", help="skip the one-process run")
     p.add_argument("--repeats", type=int, default=1,

@@ -24,7 +24,6 @@ this machine's and the network's bandwidth given (a flag), vocabulary and counts
 corpus measured (or Zipf-distributed, --vocab).
 """
 
-import argparse
 import json
 import math
 import subprocess
@@ -43,11 +42,8 @@ CONTEXTS = 2 * (WINDOW + 1) / 2  # a token's contexts: both sides of a window dr
 
 
 def parse_args(argv):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0],
-                                formatter_class=argparse.RawDescriptionHelpFormatter,
-                                epilog="\n".join(__doc__.splitlines()[1:]))
-    p.add_argument("--corpus", type=Path, default=bench.SHARED_DATA / "corpora" / "mix17m.txt.xz")
-    p.add_argument("--max-lines", type=int, default=200_000, help="only the first N lines")
+    p = bench.corpus_parser(__doc__)
+    p.set_defaults(max_lines=200_000)
     p.add_argument("--epochs", type=int, default=1)
     p.add_argument("--check-workers", type=bench.comma_ints, default=[1, 2, 4])
     p.add_argument("--predict", default="8x16,0x16",

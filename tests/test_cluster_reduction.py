@@ -6,7 +6,7 @@ import pytest
 
 distributed = pytest.importorskip("distributed", reason="the cluster extra (w2v[dask]) is not installed")
 
-from w2v import synthetic, train  # noqa: E402
+from w2v import train  # noqa: E402
 from w2v.training.cluster.merge import merge_changes  # noqa: E402
 from w2v.training.cluster.reduction import merge_shards, merge_two  # noqa: E402
 from w2v.training.cluster.replica import ReplicaLost, on_replica  # noqa: E402
@@ -41,10 +41,8 @@ def test_a_task_landing_where_its_replica_is_not_says_the_replica_is_lost():
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory):
-    path = tmp_path_factory.mktemp("reduction") / "planted.txt"
-    path.write_text("".join(f"{line}\n" for line in synthetic.generate_corpus(3000, seed=5)))
-    return str(path)
+def corpus(planted_corpus):
+    return planted_corpus(3000, 5)
 
 
 def test_client_bytes_per_round_do_not_grow_with_the_workers(corpus):

@@ -68,10 +68,8 @@ def leftovers(folder):
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory):
-    path = tmp_path_factory.mktemp("corpus") / "planted.txt"
-    path.write_text("".join(f"{line}\n" for line in synthetic.generate_corpus(300, seed=1)))
-    return str(path)
+def corpus(planted_corpus):
+    return planted_corpus(300, 1)
 
 
 @pytest.fixture

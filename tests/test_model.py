@@ -6,7 +6,6 @@ import json
 import numpy as np
 import pytest
 
-from w2v import synthetic
 from w2v.errors import ParameterError, W2VError
 from w2v.text.sources import TextSource
 from w2v import train
@@ -21,10 +20,8 @@ CONFIG = dict(epochs=2, dim=8, threads=1, min_count=1, seed=4)
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory):
-    path = tmp_path_factory.mktemp("corpus") / "planted.txt"
-    path.write_text("".join(f"{line}\n" for line in synthetic.generate_corpus(300, seed=1)))
-    return str(path)
+def corpus(planted_corpus):
+    return planted_corpus(300, 1)
 
 
 def test_the_run_loop_runs_with_an_engine_alone_and_gives_train_s_vectors(corpus):
