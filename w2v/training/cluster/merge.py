@@ -63,18 +63,20 @@ def _add_partials(rows_a, sums_a, counts_a, rows_b, sums_b, counts_b):
         for t in range(sums.shape[1]):
             sums[k, t] = zero
         if take_a:
-            rows[k] = rows_a[i]
-            counts[k] += counts_a[i]
-            for t in range(sums.shape[1]):
-                sums[k, t] += sums_a[i, t]
+            _add_row(rows, sums, counts, k, rows_a, sums_a, counts_a, i)
             i += 1
         if take_b:
-            rows[k] = rows_b[j]
-            counts[k] += counts_b[j]
-            for t in range(sums.shape[1]):
-                sums[k, t] += sums_b[j, t]
+            _add_row(rows, sums, counts, k, rows_b, sums_b, counts_b, j)
             j += 1
     return rows, sums, counts
+
+
+@numba.njit(nogil=True, cache=True, inline="always")
+def _add_row(rows, sums, counts, k, part_rows, part_sums, part_counts, i):
+    rows[k] = part_rows[i]
+    counts[k] += part_counts[i]
+    for t in range(sums.shape[1]):
+        sums[k, t] += part_sums[i, t]
 
 
 def finish(partial, divisor, mean=True, n_averaged=0):
