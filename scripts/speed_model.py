@@ -227,11 +227,12 @@ def main(argv=None):
             checks.append({"workers": workers, "wall": log["wall"], "predicted_wall": wall,
                            "train": log["train_seconds"], "predicted_train": train,
                            "rounds": log["cluster"]["rounds"]})
-    print("| workers x threads | rounds | wall s | predicted | error | epochs s | predicted | error |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| workers x threads | rounds | wall s | predicted | error | epochs s | predicted | "
+          "error |\n|---|---|---|---|---|---|---|---|")
     for c in checks:
-        print(f"| {c['workers']} x 1 | {c['rounds']} | {c['wall']:.1f} | {c['predicted_wall']:.1f} | "
-              f"{c['predicted_wall'] / c['wall'] - 1:+.0%} | {c['train']:.1f} | "
+        print(f"| {c['workers']} x 1 | {c['rounds']} | {c['wall']:.1f} | "
+              f"{c['predicted_wall']:.1f} | {c['predicted_wall'] / c['wall'] - 1:+.0%} | "
+              f"{c['train']:.1f} | "
               f"{c['predicted_train']:.1f} | {c['predicted_train'] / c['train'] - 1:+.0%} |")
     big = counts if not args.vocab else 1.0 / np.arange(1, args.vocab + 1)
     big = big / big.sum() * args.tokens

@@ -92,9 +92,9 @@ class ClusterConfig:
         f"{MAX_LR_SCALE})", check=POSITIVE_FINITE, metavar="X", table="workers, at most 4")
     merge: typing.Optional[str] = option(
         None, "cluster: a row's merged change is the sum of the workers' changes over max(lr "
-        "scale, workers that changed it) (mean, the default on up to 4 workers but for CBOW on 2), "
-        f"over the lr scale (sum, the default on more than {MAX_LR_SCALE}), or, for the words each worker sees at least {AVERAGED_OCCURRENCES} "
-        "times a round, over the workers that changed it and, for the others, over the lr "
+        "scale, workers that changed it) (mean, the default on up to 4 workers but for CBOW on "
+        f"2), over the lr scale (sum, the default on more than {MAX_LR_SCALE}), or, for the "
+        f"words each worker sees at least {AVERAGED_OCCURRENCES} times a round, over the workers that changed it and, for the others, over the lr "
         "scale (split: CBOW's default on 2 workers, refused on more)", choices=MERGE_RULES,
         table=f"mean (CBOW on 2 workers: split; more than {MAX_LR_SCALE} workers: sum)")
     overlap: bool = option(False, "cluster: merge while the workers train the next round (they "

@@ -22,7 +22,7 @@ def merge_changes(changes, shape, divisor, mean=True, n_averaged=0):
 
 
 def in_tree(items, combine):
-    """items combined pairwise, level by level ((0 1) (2 3) (4)...): the fixed order of the sums."""
+    """items combined pairwise, level by level ((0 1) (2 3) (4)...): the sums' fixed order."""
     while len(items) > 1:
         items = [combine(*items[i : i + 2]) if i + 1 < len(items) else items[i]
                  for i in range(0, len(items), 2)]

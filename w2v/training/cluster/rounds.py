@@ -138,9 +138,10 @@ class Rounds:
         while self.merge_future is None:
             sequence, calls = self.merging
             t0 = time.perf_counter()
+            actors = self.replicas.actors
             future, sent = submit_merge(
-                self.client, self.replicas.actors, [getattr(a, "_address", None) for a in self.replicas.actors],
-                sequence, (self.lr_scale, self.mean, self.n_averaged))
+                self.client, actors, [getattr(a, "_address", None) for a in actors], sequence,
+                (self.lr_scale, self.mean, self.n_averaged))
             self.client_bytes += sent
             distributed.wait(future)
             self.stats["merge_seconds"] += time.perf_counter() - t0
