@@ -2,22 +2,24 @@
 
     python scripts/speed_model.py                                   # measure, check, predict
     python scripts/speed_model.py --check-workers 1,2,4 --max-lines 200000 --epochs 1
-    python scripts/speed_model.py --predict 8x16,1x16 --tokens 3e9 --bandwidth-gbit 10,1
+    python scripts/speed_model.py --predict 8x16,0x16 --tokens 3e9 --bandwidth-gbit 10,1
 
 Measured here: one thread's skip-gram words/s and 2 threads' (the scaling of T threads is
 taken as s1 x T x e^log2(T), e the 2-thread efficiency), the kernels a merge runs (the
 replica's scan for changed rows and its packing, the workers' pairwise sums) in seconds per row
-x dimension, the bytes/s Dask moves between two local workers, a round's fixed latency (tiny
-tasks through the scheduler) and a cluster's start-up. Rows changed in a round come from the
+x dimension, the bytes/s Dask moves between two local workers, what a round costs besides
+its bytes (tiny runs of 2 and 4 workers, many rounds of a few rows: tasks, scheduling, the
+client's part) and a cluster's start-up. Rows changed in a round come from the
 corpus's word counts: the distinct words of w tokens and of their negative samples (expected
 counts under the unigram and unigram^0.75 distributions). A round then costs
 
     train w / speed(T) + update (scan V x dim, pack and add R(w) x dim)
     + merge: ceil(log2 N) levels of (sum R(k w) x dim, move its bytes) + merged change to N
-      workers (ceil(log2 N) hops) + latency
+      workers (ceil(log2 N) hops) + the round's overhead
 
 and a run `epochs x ceil(C / (N w))` rounds plus start-up and counting (C / counting speed /
-N). With more workers' threads than cores here, training shares the cores (N T > cores). The
+N). With more workers' threads than cores here, training and the replicas' updates share the
+cores (N T > cores). The
 check runs `w2v train --dask-workers N --threads 1` with the defaults on the corpus and
 compares wall time; the prediction for other machines assumes their per-thread speed equals
 this machine's and the network's bandwidth given (a flag), vocabulary and counts of the
@@ -181,13 +183,15 @@ def predict(m, tokens, workers, threads, epochs, counts, bandwidth, cores=None):
         merge = change_bytes(r_in + r_out, 2 * dim) / bandwidth + m["round_latency"]
     else:
         levels = math.ceil(math.log2(workers))
-        merge = m["round_latency"]
+        merge = round_overhead(m, levels)
         for level in range(1, levels + 1):
             together = rows_changed(counts, words * 2**level)
             cells = sum(together) * dim
             merge += cells * m["sum_per_cell"] + change_bytes(sum(together), 2 * dim) / bandwidth
         merge += levels * change_bytes(sum(rows_changed(counts, words * workers)), dim) / bandwidth
     train = tokens * epochs / (workers * speed)
+    if cores and workers * threads > cores:  # the replicas' updates share the cores too
+        update *= workers * threads / cores
     per_round = update + merge
     counting = tokens / m["count_words_per_sec"] / workers
     return train + rounds * per_round + m["startup"] + counting, train + rounds * per_round
@@ -207,7 +211,20 @@ def measure(args, corpus, tokens, out):
     tiny = out / "tiny.txt"
     tiny.write_text("".join(open(corpus, encoding="utf-8").readlines()[:2000]))
     m["startup"] = train_log(tiny, out / "tiny.bin", 1, workers=2)["wall"]
+    for workers in (2, 4):  # many rounds of a few rows: what a round costs besides its bytes
+        cluster = train_log(tiny, out / "tiny.bin", 1, workers=workers,
+                            extra=["--sync-words", str(1000 // workers)])["cluster"]
+        m[f"round_overhead_{workers}"] = (cluster["rounds_seconds"] - cluster[
+            "replicas_training_seconds"] - cluster["replicas_updating_seconds"]) / cluster["rounds"]
     return m, counts
+
+
+def round_overhead(m, levels):
+    """A round's cost besides training, the replicas' updates and bytes: measured on 2 and 4
+    workers (1 and 2 levels of the merge tree) on a tiny corpus, and for more levels that growth
+    per level (on a 2-core machine 4 workers share the cores: pessimistic for real nodes)."""
+    per_level = max(m["round_overhead_4"] - m["round_overhead_2"], 0.0)
+    return m["round_overhead_2"] + (levels - 1) * per_level
 
 
 def main(argv=None):
