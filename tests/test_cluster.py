@@ -280,6 +280,13 @@ def test_rows_changed_by_more_replicas_than_the_divisor_take_their_mean():
     np.testing.assert_array_equal(unpack(change)[:, 0], [2, 9, 3])  # every row: the sum over 2
 
 
+def test_the_sum_of_many_replicas_is_at_most_twice_their_mean():
+    for replicas, expected in ((8, 2), (16, 2), (3, 0.75)):  # the sum over 4; 16 / 8; 3 / 4
+        changes = [(np.array([0]), np.ones((1, 2), np.float32))] * replicas
+        _, change = merge_changes(changes, (1, 2), 4, mean=False)
+        np.testing.assert_array_equal(unpack(change)[0], [expected, expected])
+
+
 def test_split_merge_averages_the_frequent_rows_and_adds_up_the_others():
     changes = [(np.array([0, 1, 3]), np.full((3, 2), 4, np.float32)),
                (np.array([0, 2, 3]), np.full((3, 2), 6, np.float32))]

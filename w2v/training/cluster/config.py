@@ -4,8 +4,9 @@ quality in the measurements of BENCHMARKS.md.
 Averaging K replicas divides every row's progress by K, so each replica trains at s times the
 learning rate, s = min(K, MAX_LR_SCALE), and a row's merged change is the sum of the replicas'
 changes over max(s, the replicas that changed it) (merge "mean", the default on up to 4 workers
-but for CBOW on 2; for K <= 4 the mean of the replicas) or over s (merge "sum", the default on
-more) (`merge.merge_changes`). Replicas merge every `words_per_merge(K)` words trained together.
+but for CBOW on 2; for K <= 4 the mean of the replicas) or over s, at most twice the mean of
+the replicas that changed it (merge "sum", the default on more: a plain sum over 4 diverged on
+16 workers) (`merge.merge_changes`). Replicas merge every `words_per_merge(K)` words trained together.
 Merge "split", CBOW's default on 2 workers (refused on more), keeps the run's learning rate
 (s = 1) and adds up the replicas' changes, but averages the rows of the words a replica sees so
 often in a round that its change is a step to where the row settles (`averaged_rows`).
@@ -93,8 +94,10 @@ class ClusterConfig:
     merge: typing.Optional[str] = option(
         None, "cluster: a row's merged change is the sum of the workers' changes over max(lr "
         "scale, workers that changed it) (mean, the default on up to 4 workers but for CBOW on "
-        f"2), over the lr scale (sum, the default on more than {MAX_LR_SCALE}), or, for the "
-        f"words each worker sees at least {AVERAGED_OCCURRENCES} times a round, over the workers that changed it and, for the others, over the lr "
+        "2), over the lr scale but at most twice the workers' mean (sum, the default on more "
+        f"than {MAX_LR_SCALE}), or, for the words each worker sees at least "
+        f"{AVERAGED_OCCURRENCES} times a round, over the workers that changed it and, for the "
+        "others, over the lr "
         "scale (split: CBOW's default on 2 workers, refused on more)", choices=MERGE_RULES,
         table=f"mean (CBOW on 2 workers: split; more than {MAX_LR_SCALE} workers: sum)")
     overlap: bool = option(False, "cluster: merge while the workers train the next round (they "

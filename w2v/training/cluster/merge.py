@@ -7,12 +7,15 @@ import numpy as np
 from .codec import bfloat16_bits, pack, unpack
 
 
+SUM_AT_MOST = 2  # merge "sum": at most twice the replicas' mean (16 workers x lr 4 diverged)
+
+
 def merge_changes(changes, shape, divisor, mean=True, n_averaged=0):
     """The merged change of the replicas' `changes` (each: rows and their change, for a matrix
     of `shape`): a row changed by c replicas gets the sum of their changes divided by `divisor`
     (the replicas' lr multiplier s, so that a row one replica changed moves as one process
-    would move it), or with `mean` by max(divisor, c): at most the mean of the replicas' changes;
-    the first `n_averaged` rows by c: the mean. Summed pairwise in a fixed tree (`in_tree`), the
+    would move it) and by at least c / SUM_AT_MOST, or with `mean` by max(divisor, c): at most
+    the mean of the replicas' changes; the first `n_averaged` rows by c: the mean. Summed pairwise in a fixed tree (`in_tree`), the
     one the workers reduce in (`reduction`), so the result does not depend on who finished
     first nor on where it is merged. Returns the rows changed and their change."""
     if not changes:
@@ -88,7 +91,7 @@ def finish(partial, divisor, mean=True, n_averaged=0):
 @numba.njit(nogil=True, cache=True)
 def _divide_and_pack(total, replicas, divisor, mean, n_averaged):
     """Row i of `total` over replicas[i] (i < n_averaged), max(divisor, replicas[i]) (`mean`) or
-    divisor, as bfloat16."""
+    max(divisor, replicas[i] / SUM_AT_MOST), as bfloat16."""
     out = np.empty(total.shape, np.uint16)
     quotient = np.empty(total.shape[1], np.float32)
     bits = quotient.view(np.uint32)
@@ -96,7 +99,7 @@ def _divide_and_pack(total, replicas, divisor, mean, n_averaged):
         if i < n_averaged:
             d = np.float32(replicas[i])
         else:
-            d = np.float32(max(divisor, replicas[i]) if mean else divisor)
+            d = np.float32(max(divisor, replicas[i] if mean else replicas[i] / SUM_AT_MOST))
         for t in range(total.shape[1]):
             quotient[t] = total[i, t] / d
         for t in range(total.shape[1]):
