@@ -28,6 +28,7 @@ corpus measured (or Zipf-distributed, --vocab).
 
 import json
 import math
+import os
 import subprocess
 import sys
 import tempfile
@@ -240,7 +241,7 @@ def main(argv=None):
             bench.say(f"[check] {workers} workers x 1 thread ...")
             log = train_log(corpus, out / f"w{workers}.bin", 1, workers, args.epochs)
             wall, train = predict(m, tokens, workers, 1, args.epochs, counts,
-                                  m["bytes_per_second"], cores=bench.os.cpu_count())
+                                  m["bytes_per_second"], cores=os.cpu_count())
             checks.append({"workers": workers, "wall": log["wall"], "predicted_wall": wall,
                            "train": log["train_seconds"], "predicted_train": train,
                            "rounds": log["cluster"]["rounds"]})

@@ -104,7 +104,7 @@ def _glove_lines(block, numbers):
 
 
 CHILD = r"""
-import json, resource, sys, time
+import json, sys, time
 def status(field):  # VmHWM: this process's own peak (ru_maxrss counts the parent's at fork)
     for line in open("/proc/self/status"):
         if line.startswith(field):

@@ -6,7 +6,8 @@ learning rate, s = min(K, MAX_LR_SCALE), and a row's merged change is the sum of
 changes over max(s, the replicas that changed it) (merge "mean", the default on up to 4 workers
 but for CBOW on 2; for K <= 4 the mean of the replicas) or over s, at most twice the mean of
 the replicas that changed it (merge "sum", the default on more: a plain sum over 4 diverged on
-16 workers) (`merge.merge_changes`). Replicas merge every `words_per_merge(K)` words trained together.
+16 workers) (`merge.merge_changes`). Replicas merge every `words_per_merge(K)` words trained
+together.
 Merge "split", CBOW's default on 2 workers (refused on more), keeps the run's learning rate
 (s = 1) and adds up the replicas' changes, but averages the rows of the words a replica sees so
 often in a round that its change is a step to where the row settles (`averaged_rows`).
@@ -26,14 +27,14 @@ SPLIT_MAX_SHARDS = 2  # CBOW on 4 workers with "split": analogy 0.04-0.07 (0.30-
 
 
 WORDS_PER_MERGE = 2_000_000  # words all workers train between merges, on up to 2 workers
-MANY_WORDS_PER_MERGE = 160_000  # ... on more: the longest rounds that held quality on 8 workers
+MANY_WORDS_PER_MERGE = 160_000  # ... on more: held on 4 workers; 8 lost 0.013 (80,000 no better)
 MAX_LR_SCALE = 4  # replicas at lr x 8 diverged on mix17m (skip-gram, lr 0.2); x 4 held
 
 
 def words_per_merge(shards):
-    """Words all the replicas train together between two merges: what decides the quality lost
-    (BENCHMARKS.md): 2,000,000 held on 2 workers, but on 4 lost 0.030 of analogy accuracy where
-    250,000 held, and on 8 only 160,000 came near (-0.014)."""
+    """Words all the replicas train together between two merges (docs/benchmarks.md): 2,000,000
+    held quality on 2 workers, but on 4 lost 0.030 of analogy accuracy where 160,000 held
+    (-0.005); on 8, 160,000 lost 0.013 and 80,000 did no better."""
     return WORDS_PER_MERGE if shards <= 2 else MANY_WORDS_PER_MERGE
 
 
@@ -97,8 +98,8 @@ class ClusterConfig:
         "2), over the lr scale but at most twice the workers' mean (sum, the default on more "
         f"than {MAX_LR_SCALE}), or, for the words each worker sees at least "
         f"{AVERAGED_OCCURRENCES} times a round, over the workers that changed it and, for the "
-        "others, over the lr "
-        "scale (split: CBOW's default on 2 workers, refused on more)", choices=MERGE_RULES,
+        "others, over the lr scale (split: CBOW's default on 2 workers, refused on more)",
+        choices=MERGE_RULES,
         table=f"mean (CBOW on 2 workers: split; more than {MAX_LR_SCALE} workers: sum)")
     overlap: bool = option(False, "cluster: merge while the workers train the next round (they "
                            "train on the merge of the round before; the same bits run to run)",

@@ -15,9 +15,10 @@ def merge_changes(changes, shape, divisor, mean=True, n_averaged=0):
     of `shape`): a row changed by c replicas gets the sum of their changes divided by `divisor`
     (the replicas' lr multiplier s, so that a row one replica changed moves as one process
     would move it) and by at least c / SUM_AT_MOST, or with `mean` by max(divisor, c): at most
-    the mean of the replicas' changes; the first `n_averaged` rows by c: the mean. Summed pairwise in a fixed tree (`in_tree`), the
-    one the workers reduce in (`reduction`), so the result does not depend on who finished
-    first nor on where it is merged. Returns the rows changed and their change."""
+    the mean of the replicas' changes; the first `n_averaged` rows by c: the mean. Summed
+    pairwise in a fixed tree (`in_tree`), the one the workers reduce in (`reduction`), so the
+    result does not depend on who finished first nor on where it is merged. Returns the rows
+    changed and their change."""
     if not changes:
         return np.empty(0, np.int64), np.empty((0, shape[1]), np.uint16)
     return finish(in_tree([partial_of(change) for change in changes], add_partials),

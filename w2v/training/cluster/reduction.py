@@ -18,24 +18,24 @@ def submit_merge(client, actors, addresses, sequence, settings):
     `merge.finish`. Each replica's change is taken by a task on its worker (a task that lands
     elsewhere, its worker lost, fails at once: `replica.on_replica`). Returns the future and
     the bytes of what the client sent."""
-    sent, level, n = 0, [], len(actors)
-    for actor, address in zip(actors, addresses):
-        args = (actor.key, "take_change", sequence)
+    sent = 0
+
+    def submit(function, *args, **where):
+        nonlocal sent
         sent += len(pickle.dumps(args))
-        level.append(client.submit(on_replica, *args, pure=False, **near(address)))
-    first = True
-    while len(level) > 1 or first:
-        final, pairs = len(level) <= 2, []
-        for i in range(0, len(level), 2):
-            if i + 1 == len(level) and not first:
-                pairs.append(level[i])
-                continue
-            args = (level[i : i + 2], settings if final else None)
-            sent += len(pickle.dumps(args))
-            pairs.append(client.submit(merge_shards if first else merge_two, *args,
-                                       pure=False))
-        level, first = pairs, False
-    return level[0], sent
+        return client.submit(function, *args, pure=False, **where)
+
+    level = [submit(on_replica, actor.key, "take_change", sequence, **near(address))
+             for actor, address in zip(actors, addresses)]
+    combine = merge_shards  # the first level makes every change a partial sum, a lone one too
+    while True:
+        final = len(level) <= 2
+        level = [submit(combine, level[i : i + 2], settings if final else None)
+                 if i + 1 < len(level) or combine is merge_shards else level[i]
+                 for i in range(0, len(level), 2)]
+        if final:
+            return level[0], sent
+        combine = merge_two
 
 
 def merge_shards(changes, settings=None):

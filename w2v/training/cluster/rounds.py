@@ -111,18 +111,13 @@ class Rounds:
         if self.on_workers:
             self.submit(self.merged_future())  # the replicas take it from the workers
             merged_change = self.merged_change()
-            self.stats["bytes_per_merge"] = max(self.stats["bytes_per_merge"],
-                                                self.shards_bytes + nbytes(merged_change)
-                                                * self.n_shards)
-            self.apply(merged_change)
+            moved = self.shards_bytes + nbytes(merged_change) * self.n_shards
             self.merging = None
-            if self.collected_at is not None:
-                self.stats["client_seconds"] += time.perf_counter() - self.collected_at
-            return
-        merged_change = self.merge_pending()
-        moved = nbytes(self.pending) + nbytes(merged_change) * self.n_shards
+        else:
+            merged_change = self.merge_pending()
+            moved = nbytes(self.pending) + nbytes(merged_change) * self.n_shards
+            self.submit(merged_change)  # first: the replicas wait for it, not the client's model
         self.stats["bytes_per_merge"] = max(self.stats["bytes_per_merge"], moved)
-        self.submit(merged_change)  # first: the replicas wait for it, the client's model does not
         self.apply(merged_change)
         if not self.overlap:
             self.pending = None
