@@ -12,12 +12,13 @@ from .pool import near
 from .replica import on_replica
 
 
-def submit_merge(client, actors, addresses, sequence, settings):
+def submit_merge(client, actors, addresses, sequence, settings, trained=None):
     """The future of round `sequence`'s merged change of the `actors`' replicas (`addresses`:
     their workers), reduced pairwise on the workers; `settings`: (divisor, mean, n_averaged) of
     `merge.finish`. Each replica's change is taken by a task on its worker (a task that lands
-    elsewhere, its worker lost, fails at once: `replica.on_replica`). Returns the future and
-    the bytes of what the client sent."""
+    elsewhere, its worker lost, fails at once: `replica.on_replica`), once the future of its
+    round in `trained` (if given) is done: a merge submitted with its round starts on the
+    workers as soon as the round ends. Returns the future and the bytes the client sent."""
     sent = 0
 
     def submit(function, *args, **where):
@@ -25,8 +26,8 @@ def submit_merge(client, actors, addresses, sequence, settings):
         sent += len(pickle.dumps(args))
         return client.submit(function, *args, pure=False, **where)
 
-    level = [submit(on_replica, actor.key, "take_change", sequence, **near(address))
-             for actor, address in zip(actors, addresses)]
+    level = [submit(on_replica, actor.key, "take_change", sequence, after, **near(address))
+             for actor, address, after in zip(actors, addresses, trained or [None] * len(actors))]
     combine = merge_shards  # the first level makes every change a partial sum, a lone one too
     while True:
         final = len(level) <= 2

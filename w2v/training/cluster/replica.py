@@ -107,8 +107,9 @@ class ShardTrainer:
         return ((nbytes(self.last) if keep else self.last), loss, pairs, words, seconds,
                 time.perf_counter() - called - seconds)
 
-    def take_change(self, sequence):
-        """The change of round `sequence`, kept by `train` for the workers' merge."""
+    def take_change(self, sequence, _trained=None):
+        """The change of round `sequence`, kept by `train` for the workers' merge (`_trained`:
+        the round's result, which the task waited for)."""
         return self.kept[sequence]
 
 

@@ -78,6 +78,7 @@ class Rounds:
         self.on_workers = not self.overlap and not self.lone
         self.merging = None  # on_workers: (round, its calls) collected, not merged yet
         self.merge_future = self.merge_value = None  # of `merging`; the last round's value
+        self.early_merge = None  # on_workers: (round, future), submitted with the round
         self.client_bytes = 0  # sent and received by the client since the last collect
         if not self.overlap:  # a checkpoint's pending changes: merged before the replicas start
             self.apply(self.merge_pending())
@@ -133,13 +134,12 @@ class Rounds:
         while self.merge_future is None:
             sequence, calls = self.merging
             t0 = time.perf_counter()
-            actors = self.replicas.actors
-            future, sent = submit_merge(
-                self.client, actors, [getattr(a, "_address", None) for a in actors], sequence,
-                (self.lr_scale, self.mean, self.n_averaged))
-            self.client_bytes += sent
+            early, self.early_merge = self.early_merge, None
+            future = early[1] if early and early[0] == sequence else self.start_merge(sequence)
             distributed.wait(future)
             self.stats["merge_seconds"] += time.perf_counter() - t0
+            if future.status == "error" and early:  # its round was sent again: merged anew
+                continue
             if future.status == "error":  # a lost replica (else the error is raised)
                 error = future.exception()
                 if not self.replicas.revive(calls) and not isinstance(error, ReplicaLost):
@@ -147,6 +147,16 @@ class Rounds:
             else:
                 self.merge_future = future
         return self.merge_future
+
+    def start_merge(self, sequence, trained=None):
+        """The future of round `sequence`'s merged change, reduced on the workers once the
+        round's `trained` futures (if given) are done."""
+        actors = self.replicas.actors
+        future, sent = submit_merge(
+            self.client, actors, [getattr(a, "_address", None) for a in actors], sequence,
+            (self.lr_scale, self.mean, self.n_averaged), trained)
+        self.client_bytes += sent
+        return future
 
     def merged_change(self):
         """The merged change of the round collected last, fetched from the workers once."""
@@ -219,7 +229,10 @@ class Rounds:
             calls.append((merged_change, self.submitted, epoch, first, last, lr_of_word,
                           shard_seed(self.config.seed, k), self.lone, self.on_workers))
         self.client_bytes += sum(map(sent_bytes, calls))
-        self.in_flight.append((calls, self.replicas.submit("train", calls)))
+        trained = self.replicas.submit("train", calls)
+        self.in_flight.append((calls, trained))
+        if self.on_workers:  # the merge starts on the workers as the round ends
+            self.early_merge = self.submitted, self.start_merge(self.submitted, trained)
         self.next_round += 1
         self.submitted += 1
 
