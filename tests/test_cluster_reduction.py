@@ -1,6 +1,8 @@
 """Merging on the workers (`cluster.reduction`): the same bits as the client's merge, and the
 client's bytes per round flat in the number of workers."""
 
+import types
+
 import numpy as np
 import pytest
 
@@ -8,31 +10,48 @@ distributed = pytest.importorskip("distributed", reason="the cluster extra (w2v[
 
 from w2v import train  # noqa: E402
 from w2v.training.cluster.merge import merge_changes  # noqa: E402
-from w2v.training.cluster.reduction import merge_shards, merge_two  # noqa: E402
-from w2v.training.cluster.replica import ReplicaLost, on_replica  # noqa: E402
+from w2v.training.cluster import reduction  # noqa: E402
+from w2v.training.cluster.replica import ReplicaLost, ShardTrainer, on_replica  # noqa: E402
 
 
-def random_change(rng, n_rows, dim):
-    rows = np.sort(rng.choice(n_rows, rng.integers(1, n_rows), replace=False))
-    return rows, rng.normal(0, 1e-2, (len(rows), dim)).astype(np.float32)
+# the last row's first value per shard: summed (0 1) (2 3) they make 1 + 2**-8 + 2**-23,
+# bfloat16's 1 + 2**-7; summed in a row, 1 + 2**-8 (each 2**-24 a tie, to even), bfloat16's 1.0
+ORDER_TELLS = [1.0, 2**-8, 2**-24, 2**-24]
+
+
+def random_change(rng, n_rows, dim, shard):
+    """Values of magnitudes far apart; the last row tells the order of the sum (ORDER_TELLS)."""
+    rows = np.union1d([n_rows - 1], rng.choice(n_rows, rng.integers(1, n_rows), replace=False))
+    scales = 10.0 ** rng.integers(-6, 2, (len(rows), dim))
+    values = (rng.normal(0, 1, (len(rows), dim)) * scales).astype(np.float32)
+    values[-1, 0] = ORDER_TELLS[shard] if shard < len(ORDER_TELLS) else 0.0
+    return rows, values
+
+
+class EagerClient:
+    """Runs each submitted task at once, where it is submitted (its result is the "future")."""
+
+    def submit(self, function, *args, pure=True, **where):
+        return function(*args)
 
 
 @pytest.mark.parametrize("shards", [2, 3, 5])
-def test_the_workers_tree_gives_the_clients_bits(shards):
+def test_the_workers_tree_gives_the_clients_bits(shards, monkeypatch):
     rng = np.random.default_rng(shards)
-    changes = [[random_change(rng, 40, 6), random_change(rng, 40, 6)] for _ in range(shards)]
-    settings = (4, True, 3)
-    # as reduction.submit_merge submits them: shards in pairs, then the sums pairwise
-    level = [merge_shards(changes[i : i + 2], settings if shards <= 2 else None)
-             for i in range(0, shards, 2)]
-    while len(level) > 1:
-        final = len(level) <= 2
-        level = [merge_two(level[i : i + 2], settings if final else None)
-                 if i + 1 < len(level) else level[i] for i in range(0, len(level), 2)]
+    changes = [[random_change(rng, 40, 6, k), random_change(rng, 40, 6, k)]
+               for k in range(shards)]
+    replicas = {f"replica-{k}": types.SimpleNamespace(kept={7: change})
+                for k, change in enumerate(changes)}
+    monkeypatch.setattr(reduction, "on_replica", lambda key, method, *args: getattr(
+        ShardTrainer, method)(replicas[key], *args))
+    settings = (8, True, 3)  # the last row over 8: the sum's bits as they are
+    actors = [types.SimpleNamespace(key=key) for key in replicas]
+    merged, sent = reduction.submit_merge(EagerClient(), actors, [None] * shards, 7, settings)
+    assert sent > 0
     for m in range(2):
         rows, change = merge_changes([c[m] for c in changes], (40, 6), *settings)
-        assert np.array_equal(level[0][m][0], rows)
-        assert np.array_equal(level[0][m][1], change), f"matrix {m}: other bits on the workers"
+        assert np.array_equal(merged[m][0], rows)
+        assert np.array_equal(merged[m][1], change), f"matrix {m}: other bits on the workers"
 
 
 def test_a_task_landing_where_its_replica_is_not_says_the_replica_is_lost():
