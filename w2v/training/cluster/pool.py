@@ -16,8 +16,8 @@ class Replicas:
     """The shards' actors, created on the cluster's workers, replaced when a worker is lost.
     state(k) gives (W_in, W_out, pending change, round) to start shard k's actor from. With
     `as_tasks`, rounds run as Dask tasks on the actors' workers (`replica.on_replica`), so that
-    they can take the merged change from the workers (a future); `resolve(future)` gives its
-    value, to send a round again if that future is lost."""
+    they can take the merged change from the workers (futures); `resolve(futures, round)` gives
+    its value, to send a round again if those futures are lost."""
 
     def __init__(self, client, shards, vocab, config, overlap, state, as_tasks=False,
                  resolve=None):
@@ -100,7 +100,7 @@ class Replicas:
                     # worker): again, with the merged change from the client
                     self.resent += 1
                     merged, *rest = args[k]
-                    futures[k] = self._call(k, method, self.resolve(merged), *rest)
+                    futures[k] = self._call(k, method, self.resolve(merged, rest[0]), *rest)
                     continue
                 self._count_failure(lost)
                 self._replace(k)

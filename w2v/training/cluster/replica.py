@@ -65,11 +65,14 @@ class ShardTrainer:
               keep=False):
         """Add `merged_change` (None: nothing new) to the merged model and set the replica from
         it, train batches first..last-1 of the plan as the client's round number `sequence`
-        (refused with OutOfOrder if the round before it has not run here yet), and return the
+        (refused with OutOfOrder if the round before it has not run here yet, with RoundDone
+        if it has run), and return the
         rows that changed with their change (with `values`, their new values: a lone shard is
         the model; with `keep`, the change stays here for the workers' merge and its bytes
         come instead), the loss, predictions and words, and the seconds spent training and
         spent on the rest (updating the replica, finding and packing its changes)."""
+        if sequence < self.next_round:  # Dask recomputing a merge lost with a worker
+            raise RoundDone(f"round {sequence} was trained here already")
         if sequence != self.next_round:
             raise OutOfOrder(f"round {sequence} came before round {self.next_round}")
         called = time.perf_counter()
@@ -107,10 +110,11 @@ class ShardTrainer:
         return ((nbytes(self.last) if keep else self.last), loss, pairs, words, seconds,
                 time.perf_counter() - called - seconds)
 
-    def take_change(self, sequence, _trained=None):
-        """The change of round `sequence`, kept by `train` for the workers' merge (`_trained`:
-        the round's result, which the task waited for)."""
-        return self.kept[sequence]
+    def take_change(self, sequence, matrix=None, _trained=None):
+        """The change of round `sequence` (of one `matrix` if given: 0 input, 1 output), kept
+        by `train` for the workers' merge (`_trained`: the round's result, which the task
+        waited for)."""
+        return self.kept[sequence] if matrix is None else self.kept[sequence][matrix]
 
 
 def on_replica(key, method, *args):
@@ -134,6 +138,11 @@ def local_replica(key):
 
 class ReplicaLost(OSError):
     """A replica's task ran on a worker without the replica (its worker was lost)."""
+
+
+class RoundDone(ReplicaLost):
+    """A round asked of a replica that has trained it: Dask recomputes a result lost with a
+    worker (a merge, and the rounds it came from). What needed it is lost too."""
 
 
 class OutOfOrder(Exception):

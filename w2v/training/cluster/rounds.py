@@ -77,7 +77,8 @@ class Rounds:
         # fetches the merged change once a round, for its own model
         self.on_workers = not self.overlap and not self.lone
         self.merging = None  # on_workers: (round, its calls) collected, not merged yet
-        self.merge_future = self.merge_value = None  # of `merging`; the last round's value
+        self.merge_future = None  # of `merging`
+        self.merge_value = None  # the last merge fetched: (its futures, its value, its round)
         self.early_merge = None  # on_workers: (round, future), submitted with the round
         self.client_bytes = 0  # sent and received by the client since the last collect
         if not self.overlap:  # a checkpoint's pending changes: merged before the replicas start
@@ -126,54 +127,58 @@ class Rounds:
             self.stats["client_seconds"] += time.perf_counter() - self.collected_at
 
     def merged_future(self):
-        """The future of the merged change of the round collected last, reduced on the
-        workers (submitted once; submitted again after the replicas lost meanwhile redo their
-        round)."""
+        """The futures (per matrix) of the merged change of the round collected last, reduced
+        on the workers (submitted with the round; submitted again after the replicas lost
+        meanwhile redo their round)."""
         import distributed
 
         while self.merge_future is None:
             sequence, calls = self.merging
             t0 = time.perf_counter()
-            early, self.early_merge = self.early_merge, None
-            future = early[1] if early and early[0] == sequence else self.start_merge(sequence)
-            distributed.wait(future)
+            early = self.early_merge is not None and self.early_merge[0] == sequence
+            futures = self.early_merge[1] if early else self.start_merge(sequence)
+            self.early_merge = None if early else self.early_merge
+            distributed.wait(futures)
             self.stats["merge_seconds"] += time.perf_counter() - t0
-            if future.status == "error" and early:  # its round was sent again: merged anew
+            failed = [f for f in futures if f.status == "error"]
+            if failed and early:  # its round was sent again: merged anew
                 continue
-            if future.status == "error":  # a lost replica (else the error is raised)
-                error = future.exception()
+            if failed:  # a lost replica (else the error is raised)
+                error = failed[0].exception()
                 if not self.replicas.revive(calls) and not isinstance(error, ReplicaLost):
                     raise error
             else:
-                self.merge_future = future
+                self.merge_future = futures
         return self.merge_future
 
     def start_merge(self, sequence, trained=None):
-        """The future of round `sequence`'s merged change, reduced on the workers once the
-        round's `trained` futures (if given) are done."""
+        """The futures (per matrix) of round `sequence`'s merged change, reduced on the workers
+        once the round's `trained` futures (if given) are done."""
         actors = self.replicas.actors
-        future, sent = submit_merge(
+        futures, sent = submit_merge(
             self.client, actors, [getattr(a, "_address", None) for a in actors], sequence,
             (self.lr_scale, self.mean, self.n_averaged), trained)
         self.client_bytes += sent
-        return future
+        return futures
 
     def merged_change(self):
         """The merged change of the round collected last, fetched from the workers once."""
         while self.merge_value is None or self.merge_value[0] is not self.merge_future:
-            future = self.merged_future()
+            futures = self.merged_future()
             try:
-                value = self.client.gather(future, direct=True)
+                value = self.client.gather(futures, direct=True)
             except self.replicas.lost_errors:  # lost with its worker: merged again
                 self.merge_future = None
                 continue
             self.client_bytes += nbytes(value)
-            self.merge_value = future, value
+            self.merge_value = futures, value, self.merging[0]
         return self.merge_value[1]
 
-    def value_of(self, merged):
-        """The value of a merged change sent as a future (the client has fetched it)."""
-        if self.merge_value is not None and merged is self.merge_value[0]:
+    def value_of(self, merged, sequence):
+        """The value of a merged change sent as futures with round `sequence` (the client has
+        fetched it: the merge of the round before; those futures may be lost since, and the
+        round merged again to the same bits)."""
+        if self.merge_value is not None and sequence == self.merge_value[2] + 1:
             return self.merge_value[1]
         return merged
 
@@ -280,9 +285,11 @@ class Rounds:
 
 
 def sent_bytes(message):
-    """The bytes of a round's call or result as they travel: its arrays, and the rest pickled."""
+    """The bytes of a round's call or result as they travel: its arrays (a change: (rows,
+    values) per matrix), and the rest pickled (futures: their keys)."""
     head = message[0]
-    arrays = nbytes(head) if isinstance(head, (list, tuple)) else 0
+    is_change = isinstance(head, (list, tuple)) and all(isinstance(m, tuple) for m in head)
+    arrays = nbytes(head) if is_change else 0
     return arrays + len(pickle.dumps((None if arrays else head, *message[1:])))
 
 
