@@ -60,6 +60,26 @@ def table(results):
     return "\n".join(rows)
 
 
+def overhead_table(results):
+    """Markdown, for cluster runs: per config, each round's seconds per round outside training
+    before and after, and their medians (None if the runs have no rounds to measure)."""
+    from cluster_bench import outside_training
+
+    rows = ["| config | before: s per round outside training | after | median before | "
+            "median after |", "|---|---|---|---|---|"]
+    for config in [label(row) for row in rows_of(results["before"][0]) if row.get("workers")]:
+        seconds = {side: [outside_training(next(r for r in rows_of(run)
+                                                if label(r) == config).get("cluster"))
+                          for run in runs] for side, runs in results.items()}
+        if None in seconds["before"] + seconds["after"]:
+            continue
+        rows.append(f"| {config} | {', '.join(f'{s:.3f}' for s in seconds['before'])} | "
+                    f"{', '.join(f'{s:.3f}' for s in seconds['after'])} | "
+                    f"{statistics.median(seconds['before']):.3f} | "
+                    f"{statistics.median(seconds['after']):.3f} |")
+    return "\n".join(rows) if len(rows) > 2 else None
+
+
 def rows_of(run):
     """bench.py's rows, or cluster_bench.py's runs."""
     return run["rows"] if "rows" in run else run["runs"]
@@ -84,6 +104,9 @@ def main(argv=None):
           f"after {meta['after']['w2v_commit']}, {args.rounds} alternating rounds of {args.script} "
           f"{' '.join(args.bench_args)}\n")
     print(table(results))
+    overheads = overhead_table(results)
+    if overheads:
+        print("\n" + overheads)
     return 0
 
 
