@@ -29,21 +29,17 @@ def submit_merge(client, actors, addresses, sequence, settings, trained=None):
         sent += len(pickle.dumps(args))
         return client.submit(function, *args, pure=False, **where)
 
-    roots = []
+    n, roots = len(actors), []
     for m in range(2):
-        level = [submit(on_replica, actor.key, "take_change", sequence, m, after, **near(address))
-                 for actor, address, after in zip(actors, addresses, trained or [None] * len(actors))]
-        combine = merge_shards  # the first level makes every change a partial sum, a lone one too
-        while True:
+        changes = [submit(on_replica, actor.key, "take_change", sequence, m, after, **near(where))
+                   for actor, where, after in zip(actors, addresses, trained or [None] * n)]
+        # every change becomes a partial sum (a lone one too); pair i on worker i + m
+        level = [submit(merge_shards, changes[i : i + 2], settings if n <= 2 else None,
+                        **near(addresses[min(i + m, n - 1)])) for i in range(0, n, 2)]
+        while len(level) > 1:
             final = len(level) <= 2
-            level = [submit(combine, level[i : i + 2], settings if final else None,
-                            **(near(addresses[min(i + m, len(level) - 1)])
-                               if combine is merge_shards else {}))
-                     if i + 1 < len(level) or combine is merge_shards else level[i]
-                     for i in range(0, len(level), 2)]
-            if final:
-                break
-            combine = merge_two
+            level = [submit(merge_two, level[i : i + 2], settings if final else None)
+                     if i + 1 < len(level) else level[i] for i in range(0, len(level), 2)]
         roots.append(level[0])
     return roots, sent
 

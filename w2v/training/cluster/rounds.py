@@ -79,7 +79,8 @@ class Rounds:
         self.merging = None  # on_workers: (round, its calls) collected, not merged yet
         self.merge_future = None  # of `merging`
         self.merge_value = None  # the last merge fetched: (its futures, its value, its round)
-        self.early_merge = None  # on_workers: (round, future), submitted with the round
+        self.early_merge = None  # on_workers: (round, futures), submitted with the round
+        self.shards_bytes = 0  # on_workers: the bytes of the changes `merging` sums
         self.client_bytes = 0  # sent and received by the client since the last collect
         if not self.overlap:  # a checkpoint's pending changes: merged before the replicas start
             self.apply(self.merge_pending())
