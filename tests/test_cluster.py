@@ -180,14 +180,16 @@ def test_overlapped_merges_are_reproducible_and_survive_a_killed_worker(client, 
     assert same_vectors(again, overlapped)
 
 
-@pytest.mark.parametrize("merge", ["mean", "split"])
+@pytest.mark.parametrize("merge", ["mean", "sum", "split"])
 def test_planted_groups_are_learned_as_in_one_process(client, corpus, merge):
     config = dict(threads=1, epochs=5)
     scores = {}
     on_cluster = train_on_cluster(client, corpus, config, 50_000, merge=merge)
     settings = on_cluster.log["cluster"]
-    if merge == "split":  # the replicas train at the run's lr; the most frequent rows averaged
-        assert settings["lr_scale"] == 1 and 0 < settings["averaged_rows"] < 100, settings
+    # the replicas train at the run's lr with split; with sum and split the most frequent
+    # rows are averaged
+    assert settings["lr_scale"] == (1 if merge == "split" else 2), settings
+    assert (settings["averaged_rows"] > 0) == (merge != "mean"), settings
     for name, model in (("one process", train(corpus, **config, progress=False)),
                         ("cluster", on_cluster)):
         precision = synthetic.group_precision(
@@ -297,13 +299,17 @@ def test_split_merge_averages_the_frequent_rows_and_adds_up_the_others():
     np.testing.assert_array_equal(unpack(change)[:, 0], [5, 4, 6, 10])
 
 
-def test_split_merge_averages_the_words_seen_often_in_a_round():
+def test_sum_merges_average_the_words_seen_often_in_a_round():
     from w2v.training.cluster.config import AVERAGED_OCCURRENCES, averaged_rows
 
     counts = np.array([5000, 3000, 2999, 10])  # 11,009 tokens
-    assert averaged_rows(counts, 11009, 11009 / 20) == 0  # 250 times or fewer a round
-    assert averaged_rows(counts, 11009, 11009) == 3  # the whole corpus each round
-    assert averaged_rows(counts, counts.sum(), counts.sum() * AVERAGED_OCCURRENCES / 3000) == 2
+    assert averaged_rows(counts, 11009, 11009 / 20, "split") == 0  # 250 times or fewer a round
+    assert averaged_rows(counts, 11009, 11009, "split") == 3  # the whole corpus each round
+    split = AVERAGED_OCCURRENCES["split"]
+    assert averaged_rows(counts, counts.sum(), counts.sum() * split / 3000, "split") == 2
+    seen = AVERAGED_OCCURRENCES["sum"]
+    assert averaged_rows(counts, counts.sum(), counts.sum() * seen / 3000, "sum") == 2
+    assert averaged_rows(counts, 11009, 11009, "mean") == 0  # the mean averages them already
 
 
 def test_merged_change_does_not_depend_on_who_finished_first():

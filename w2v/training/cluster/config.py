@@ -8,9 +8,12 @@ but for CBOW on 2; for K <= 4 the mean of the replicas) or over s, at most twice
 the replicas that changed it (merge "sum", the default on more: a plain sum over 4 diverged on
 16 workers) (`merge.merge_changes`). Replicas merge every `words_per_merge(K)` words trained
 together.
-Merge "split", CBOW's default on 2 workers (refused on more), keeps the run's learning rate
-(s = 1) and adds up the replicas' changes, but averages the rows of the words a replica sees so
-often in a round that its change is a step to where the row settles (`averaged_rows`).
+A rare row changes a little in a round, and one process would add the replicas' changes up; a
+row a replica sees often in a round settles there, and its change is a step to where it
+settles, which adding up overshoots. So "sum" averages the rows of the words a worker sees at
+least AVERAGED_OCCURRENCES["sum"] times a round (`averaged_rows`). Merge "split", CBOW's
+default on 2 workers (refused on more), is "sum" at the run's learning rate (s = 1), averaging
+the words a worker sees at least AVERAGED_OCCURRENCES["split"] times a round.
 """
 
 import dataclasses
@@ -22,7 +25,9 @@ from ...errors import check_parameter
 from ..options import POSITIVE_FINITE, at_least, option, validate
 
 MERGE_RULES = ("mean", "sum", "split")
-AVERAGED_OCCURRENCES = 300  # merge "split": words seen this often per worker and round (BENCHMARKS.md)
+# merges that add changes up average the rows of words a worker sees this often a round:
+# CBOW on 2 workers at lr x 1 (split), skip-gram on 8 at lr x 4 (sum) held best (BENCHMARKS.md)
+AVERAGED_OCCURRENCES = {"split": 300, "sum": 5}
 SPLIT_MAX_SHARDS = 2  # CBOW on 4 workers with "split": analogy 0.04-0.07 (0.30-0.31 with "mean")
 
 
@@ -63,13 +68,16 @@ def default_lr_scale(merge, shards):
     return 1 if merge == "split" else min(shards, MAX_LR_SCALE)
 
 
-def averaged_rows(counts, n_tokens, sync_words):
-    """Merge "split": how many of the most frequent words (the first rows) a worker sees at least
-    AVERAGED_OCCURRENCES times a round. Their rows settle within a round (each replica's change
-    is its step towards where they settle), so the replicas' changes are averaged; the others'
-    changes add up, as one process would add them."""
+def averaged_rows(counts, n_tokens, sync_words, merge):
+    """How many of the most frequent words (the first rows) a worker sees at least
+    AVERAGED_OCCURRENCES[merge] times a round (none with "mean": it averages the rows many
+    replicas change already). Their rows settle within a round (each replica's change is its
+    step towards where they settle), so the replicas' changes are averaged; the others' changes
+    add up, as one process would add them."""
+    if merge not in AVERAGED_OCCURRENCES:
+        return 0
     seen_per_round = np.asarray(counts, np.float64) * sync_words / max(n_tokens, 1)
-    return int(np.count_nonzero(seen_per_round >= AVERAGED_OCCURRENCES))
+    return int(np.count_nonzero(seen_per_round >= AVERAGED_OCCURRENCES[merge]))
 
 
 @dataclasses.dataclass
@@ -95,10 +103,11 @@ class ClusterConfig:
     merge: typing.Optional[str] = option(
         None, "cluster: a row's merged change is the sum of the workers' changes over max(lr "
         "scale, workers that changed it) (mean, the default on up to 4 workers but for CBOW on "
-        "2), over the lr scale but at most twice the workers' mean (sum, the default on more "
-        f"than {MAX_LR_SCALE}), or, for the words each worker sees at least "
-        f"{AVERAGED_OCCURRENCES} times a round, over the workers that changed it and, for the "
-        "others, over the lr scale (split: CBOW's default on 2 workers, refused on more)",
+        "2) or over the lr scale, at most twice the workers' mean, and the workers' mean for "
+        f"the words each worker sees at least {AVERAGED_OCCURRENCES['sum']} times a round (sum, "
+        f"the default on more than {MAX_LR_SCALE}; split: sum at lr scale 1 averaging the words "
+        f"seen {AVERAGED_OCCURRENCES['split']} times, CBOW's default on 2 workers, refused on "
+        "more)",
         choices=MERGE_RULES,
         table=f"mean (CBOW on 2 workers: split; more than {MAX_LR_SCALE} workers: sum)")
     overlap: bool = option(False, "cluster: merge while the workers train the next round (they "

@@ -61,8 +61,8 @@ class Rounds:
         self.undo = None  # per matrix: rows and their values before the last merged change
         self.lone = len(sources) == 1  # one replica is the model: it sends values, not changes
         self.n_shards = len(sources)
-        self.n_averaged = (averaged_rows(vocab.counts, vocab.n_tokens, settings.sync_words)
-                           if settings.merge == "split" else 0)
+        self.n_averaged = averaged_rows(vocab.counts, vocab.n_tokens, settings.sync_words,
+                                        settings.merge)
         self.stats = {"rounds": 0, "bytes_per_merge": 0, "client_bytes_per_round": 0,
                       "merge_seconds": 0.0,
                       "rounds_seconds": 0.0, "replicas_training_seconds": 0.0,
