@@ -32,14 +32,14 @@ SPLIT_MAX_SHARDS = 2  # CBOW on 4 workers with "split": analogy 0.04-0.07 (0.30-
 
 
 WORDS_PER_MERGE = 2_000_000  # words all workers train between merges, on up to 2 workers
-MANY_WORDS_PER_MERGE = 160_000  # ... on more: held on 4 workers; 8 lost 0.013 (80,000 no better)
+MANY_WORDS_PER_MERGE = 160_000  # ... on more: held on 4 workers, 8 at the edge (-0.010)
 MAX_LR_SCALE = 4  # replicas at lr x 8 diverged on mix17m (skip-gram, lr 0.2); x 4 held
 
 
 def words_per_merge(shards):
     """Words all the replicas train together between two merges (docs/benchmarks.md): 2,000,000
     held quality on 2 workers, but on 4 lost 0.030 of analogy accuracy where 160,000 held
-    (-0.005); on 8, 160,000 lost 0.013 and 80,000 did no better."""
+    (-0.005); on 8, 160,000 lost 0.010 (and 80,000 did no better)."""
     return WORDS_PER_MERGE if shards <= 2 else MANY_WORDS_PER_MERGE
 
 
