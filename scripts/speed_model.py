@@ -22,8 +22,8 @@ N). With more workers' threads than cores here, training and the replicas' updat
 cores (N T > cores). The
 check runs `w2v train --dask-workers N --threads 1` with the defaults on the corpus and
 compares wall time. Every timed run, measured or checked, is the fastest of --repeats runs: a
-shared machine slows runs now and then (the same run took 68 s and 88 s here), never speeds
-them up; the prediction for other machines assumes their per-thread speed equals
+shared machine slows runs now and then, never speeds them up (docs/benchmarks.md); the
+prediction for other machines assumes their per-thread speed equals
 this machine's and the network's bandwidth given (a flag), vocabulary and counts of the
 corpus measured (or Zipf-distributed, --vocab).
 """

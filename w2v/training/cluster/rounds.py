@@ -138,7 +138,8 @@ class Rounds:
             t0 = time.perf_counter()
             early = self.early_merge is not None and self.early_merge[0] == sequence
             futures = self.early_merge[1] if early else self.start_merge(sequence)
-            self.early_merge = None if early else self.early_merge
+            if early:
+                self.early_merge = None
             distributed.wait(futures)
             self.stats["merge_seconds"] += time.perf_counter() - t0
             failed = [f for f in futures if f.status == "error"]
